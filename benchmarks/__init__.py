@@ -1,0 +1,1 @@
+"""Benchmarks for masstest-sim: project engine vs plain SimPy vs Ciw. See README.md."""

@@ -1,0 +1,109 @@
+"""Child process of the benchmark runner: one engine, one case, all its points.
+
+Run as ``python -m benchmarks._child --engine simpy --rate 6.8 --points 53 --seed 1``.
+Imports and ``setup`` happen before the clock starts; the wall time covers the
+points loop only. Peak RSS is this process's ``ru_maxrss`` (KiB on Linux), so it
+includes the interpreter and imported packages. The result is printed as one
+JSON line prefixed with :data:`MARKER` on stdout (the last such line wins), so
+stray prints from an engine cannot corrupt it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import resource
+import sys
+import time
+import traceback
+
+MARKER = "@@BENCH_RESULT@@ "
+
+ENGINES = {
+    "project": "benchmarks.project",
+    "simpy": "benchmarks.baseline_simpy",
+    "ciw": "benchmarks.ciw_model",
+}
+
+# A run is "skipped" (not an error) only when the engine's own top-level package is missing.
+ENGINE_PACKAGE = {"project": "sim", "simpy": "simpy", "ciw": "ciw"}
+
+
+def _peak_rss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _emit(payload: dict) -> None:
+    sys.stdout.flush()
+    print(MARKER + json.dumps(payload), flush=True)
+
+
+def _emit_error(base: dict, reason: str) -> None:
+    """Report the exception being handled (call from an ``except`` block)."""
+    _emit({**base, "status": "error", "reason": reason, "traceback": traceback.format_exc()})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engine", required=True, choices=sorted(ENGINES))
+    parser.add_argument("--rate", type=float, required=True, help="arrivals per minute per point")
+    parser.add_argument("--points", type=int, required=True)
+    parser.add_argument("--seed", type=int, required=True, help="point i uses seed + i")
+    args = parser.parse_args(argv)
+
+    from benchmarks.workload import RESULT_KEYS, EngineUnavailable
+
+    base = {"engine": args.engine, "rate_per_min": args.rate, "points": args.points}
+    try:
+        module = importlib.import_module(ENGINES[args.engine])
+        setup = getattr(module, "setup", None)
+        if setup is not None:
+            setup(args.rate)
+    except EngineUnavailable as exc:
+        _emit({**base, "status": "skipped", "reason": str(exc)})
+        return 0
+    except ModuleNotFoundError as exc:
+        if exc.name == ENGINE_PACKAGE[args.engine]:
+            _emit({**base, "status": "skipped", "reason": f"package {exc.name!r} not installed"})
+            return 0
+        _emit_error(base, f"import failed: {type(exc).__name__}: {exc}")
+        return 1
+    except Exception as exc:
+        _emit_error(base, f"setup failed: {type(exc).__name__}: {exc}")
+        return 1
+
+    run_point = module.run_point
+    per_point = []
+    try:
+        t_start = time.perf_counter()
+        for i in range(args.points):
+            t0 = time.perf_counter()
+            result = run_point(args.rate, args.seed + i)
+            dt = time.perf_counter() - t0
+            per_point.append(
+                {"seed": args.seed + i, "wall_s": dt, **{k: result[k] for k in RESULT_KEYS}}
+            )
+        wall = time.perf_counter() - t_start
+    except Exception as exc:
+        _emit_error(
+            {**base, "per_point": per_point},
+            f"point {len(per_point)} failed: {type(exc).__name__}: {exc}",
+        )
+        return 1
+
+    _emit(
+        {
+            **base,
+            "status": "ok",
+            "wall_s": wall,
+            "peak_rss_kib": _peak_rss_kib(),
+            "python": sys.version.split()[0],
+            "per_point": per_point,
+        }
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

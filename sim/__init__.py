@@ -1,0 +1,68 @@
+"""masstest-sim: a discrete-event simulator of a district-wide mass testing round.
+
+Typical use in Python or Jupyter::
+
+    import sim
+    cfg = sim.load_config(overrides=["site.swab_booths=6"])
+    result = sim.run(cfg, seed=1)
+    result.summary()        # flat dict of headline metrics
+    result.residents        # one row per resident (pandas DataFrame)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim.config import ConfigError, ScenarioConfig, build_config
+from sim.experiment import RunResult, run, run_replications
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__version__ = "0.1.0"
+
+
+def load_config(
+    overrides: list[str] | None = None,
+    config_dir: str | Path | None = None,
+    config_name: str = "config",
+) -> ScenarioConfig:
+    """Compose the scenario config like the command line does, and validate it.
+
+    Parameters
+    ----------
+    overrides
+        Hydra-style overrides, e.g. ``["scenario=single_station", "site.swab_booths=3"]``.
+    config_dir
+        A planner's own config folder, searched before the shipped ``configs/`` (its files can
+        add scenarios or replace shipped ones).
+    config_name
+        Primary config file name without ``.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        For any invalid or unknown field, naming the field, the value and what is allowed.
+    """
+    from sim.cli import compose  # Hydra is imported only by the CLI module
+
+    return compose(overrides or [], config_dir, config_name)
+
+
+def __getattr__(name: str) -> Any:  # pragma: no cover - convenience for notebooks
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module("sim.plots")
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+__all__ = [
+    "ConfigError",
+    "RunResult",
+    "ScenarioConfig",
+    "build_config",
+    "load_config",
+    "run",
+    "run_replications",
+]

@@ -1,0 +1,5 @@
+"""``python -m sim``: run the default scenario (see :mod:`sim.cli`)."""
+
+from sim.cli import main
+
+main()

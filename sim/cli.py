@@ -1,0 +1,174 @@
+"""The command line: ``python -m sim [overrides]``. The only module that imports Hydra.
+
+It composes the YAML config (shipped ``configs/``, plus ``--config-dir`` if given), turns it into
+frozen config objects (reporting bad input with the field, the value and what is allowed),
+runs the replications and writes the run folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import sys
+import typing
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from sim.config import ConfigError, ScenarioConfig, build_config
+
+CONFIG_MODULE = "sim.configs"
+_GROUPS = ("scenario",)
+
+
+def config_root() -> Path:
+    """Folder of the shipped configs.
+
+    Inside an installed package this is ``sim/configs``; when ``sim`` is imported from a source
+    checkout (e.g. ``python -m sim`` run at the repository root) it is the top-level ``configs/``.
+    """
+    try:
+        return Path(str(resources.files(CONFIG_MODULE)))
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parent.parent / "configs"
+        if (source / "config.yaml").is_file():
+            return source
+        raise
+
+
+def group_options(group: str, extra_dir: Path | None = None) -> list[str]:
+    """Names of the configs available in a group (e.g. scenarios)."""
+    names = {p.stem for p in (config_root() / group).glob("*.yaml")}
+    if extra_dir is not None:
+        names |= {p.stem for p in (Path(extra_dir) / group).glob("*.yaml")}
+    return sorted(names)
+
+
+def check_overrides(overrides: list[str], extra_dir: Path | None = None) -> None:
+    """Check every override names a real field or group before Hydra sees it.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key (with the closest field name) or an unknown group option.
+    """
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(item, item, "an override of the form key=value")
+        key, value = item.split("=", 1)
+        key = key.lstrip("+~")
+        if key.startswith("hydra.") or key == "hydra":
+            continue
+        if key in _GROUPS:
+            options = group_options(key, extra_dir)
+            if value not in options and value != "null":
+                raise ConfigError(key, value, "one of " + ", ".join(options))
+            continue
+        _check_path(key)
+
+
+def _check_path(key: str) -> None:
+    tp: Any = ScenarioConfig
+    done: list[str] = []
+    for part in key.split("."):
+        name = part.split("[")[0]
+        tp = _unwrap(tp)
+        if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)):
+            raise ConfigError(".".join(done), part, "no sub-fields here")
+        fields = [f.name for f in dataclasses.fields(tp)]
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            where = ".".join([*done, name])
+            raise ConfigError(where, key, f"a known field{hint}; fields here: {', '.join(fields)}")
+        done.append(name)
+        tp = typing.get_type_hints(tp)[name]
+        if "[" in part:
+            tp = _unwrap(tp)
+            if get_origin(tp) is tuple:
+                tp = get_args(tp)[0]
+
+
+def _unwrap(tp: Any) -> Any:
+    args = [a for a in get_args(tp) if a is not type(None)]
+    if get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType")) and len(args) == 1:
+        return args[0]
+    return tp
+
+
+def _plain(cfg: Any) -> dict[str, Any]:
+    from omegaconf import OmegaConf
+
+    data = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(data, dict)
+    data.pop("hydra", None)
+    return {str(k): v for k, v in data.items()}
+
+
+def compose(
+    overrides: list[str], config_dir: str | Path | None = None, config_name: str = "config"
+) -> ScenarioConfig:
+    """Compose and validate a scenario config without running anything (for notebooks)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    extra = Path(config_dir).resolve() if config_dir is not None else None
+    if extra is not None and not extra.is_dir():
+        raise ConfigError("config_dir", str(config_dir), "an existing folder of YAML configs")
+    check_overrides(list(overrides), extra)
+    search = [f"hydra.searchpath=[file://{extra}]"] if extra is not None else []
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_root()), version_base=None):
+            cfg = hydra_compose(config_name, overrides=[*overrides, *search])
+    except (HydraException, OmegaConfBaseException) as err:
+        raise ConfigError("overrides", list(overrides), f"a valid composition: {err}") from None
+    return build_config(_plain(cfg))
+
+
+def _task(cfg: Any) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.experiment.replications import run_replications
+    from sim.plots.report import format_summary, write_run
+
+    try:
+        config = build_config(_plain(cfg))
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    results = run_replications(config)
+    paths = write_run(out_dir, config, results)
+    if config.output.print_summary:
+        print(format_summary(results))
+        print(f"\nrun folder: {out_dir}")
+        for p in paths:
+            print(f"  {p.name}")
+
+
+def main() -> None:
+    """Entry point of ``python -m sim`` and ``masstest-sim``."""
+    import hydra
+
+    args = sys.argv[1:]
+    extra_dir = None
+    for i, a in enumerate(args):
+        if a.startswith("--config-dir="):
+            extra_dir = Path(a.split("=", 1)[1])
+        elif a in ("--config-dir", "-cd") and i + 1 < len(args):
+            extra_dir = Path(args[i + 1])
+    overrides = [a for a in args if "=" in a and not a.startswith("-")]
+    try:
+        check_overrides(overrides, extra_dir)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    runner = hydra.main(
+        version_base=None, config_path=str(config_root()), config_name="config"
+    )(_task)
+    runner()

@@ -1,0 +1,39 @@
+"""Clock times in config ("HH:MM") and their conversion to simulation minutes.
+
+The simulation clock counts minutes from midnight at the start of day 1. Hours may run past 24
+("26:30" is 02:30 on day 2), which is how long validation horizons are written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sim.config.errors import ConfigError
+
+_CLOCK = re.compile(r"^(\d{1,4}):([0-5]\d)$")
+
+
+def clock_to_min(value: object, field: str) -> float:
+    """Convert ``"HH:MM"`` to minutes after midnight of day 1.
+
+    Raises
+    ------
+    ConfigError
+        If ``value`` is not a ``"HH:MM"`` string.
+    """
+    if not isinstance(value, str):
+        raise ConfigError(
+            field,
+            value,
+            "a clock time as a quoted 'HH:MM' string (YAML reads unquoted 07:00 as a number)",
+        )
+    m = _CLOCK.match(value.strip())
+    if m is None:
+        raise ConfigError(field, value, "a clock time 'HH:MM', e.g. '07:30' (hours may exceed 24)")
+    return float(int(m.group(1)) * 60 + int(m.group(2)))
+
+
+def min_to_clock(minutes: float) -> str:
+    """Format simulation minutes as ``"HH:MM"`` (hours may exceed 24)."""
+    total = round(minutes)
+    return f"{total // 60:02d}:{total % 60:02d}"

@@ -1,0 +1,81 @@
+"""Capacity schedules: how many servers are open over time, as data.
+
+A schedule is a step function: ``counts[i]`` servers from ``times[i]`` until ``times[i+1]``
+(minutes). One engine process applies it to the queue kernel (see :mod:`sim.engine.process`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CapacitySchedule:
+    """Piecewise-constant number of open servers.
+
+    Attributes
+    ----------
+    times
+        Change times in minutes, strictly increasing.
+    counts
+        Servers open from each change time until the next (the last holds forever).
+    """
+
+    times: tuple[float, ...]
+    counts: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.times) != len(self.counts):
+            raise ValueError("times and counts must have the same length")
+        if any(b <= a for a, b in zip(self.times, self.times[1:], strict=False)):
+            raise ValueError(f"schedule times must increase strictly: {self.times}")
+        if any(c < 0 for c in self.counts):
+            raise ValueError(f"schedule counts must be >= 0: {self.counts}")
+
+    @classmethod
+    def constant(cls, count: int, start: float, end: float) -> CapacitySchedule:
+        """``count`` servers from ``start`` to ``end``, none before or after."""
+        return cls((start, end), (count, 0))
+
+    def at(self, t: float) -> int:
+        """Servers open at time ``t`` (0 before the first change)."""
+        i = int(np.searchsorted(self.times, t, side="right")) - 1
+        return self.counts[i] if i >= 0 else 0
+
+    def server_minutes(self, start: float, end: float) -> float:
+        """Integral of open servers over ``[start, end]``: staffed server-minutes."""
+        total = 0.0
+        bounds = [*self.times[1:], np.inf]
+        for t0, t1, c in zip(self.times, bounds, self.counts, strict=True):
+            lo, hi = max(t0, start), min(t1, end)
+            if hi > lo:
+                total += c * (hi - lo)
+        return total
+
+    def capped(self, limit: int) -> CapacitySchedule:
+        """Each count replaced by ``min(count, limit)`` (merging equal steps)."""
+        return _merge(self.times, tuple(min(c, limit) for c in self.counts))
+
+    def minus(self, other: CapacitySchedule) -> CapacitySchedule:
+        """Pointwise ``self - other``, floored at 0."""
+        times = sorted(set(self.times) | set(other.times))
+        return _merge(tuple(times), tuple(max(self.at(t) - other.at(t), 0) for t in times))
+
+    def until(self, end: float) -> CapacitySchedule:
+        """The same schedule, closed (0 servers) from ``end`` on."""
+        times = [t for t in self.times if t < end]
+        counts = [self.counts[i] for i, t in enumerate(self.times) if t < end]
+        return _merge((*times, end), (*counts, 0))
+
+
+def _merge(times: tuple[float, ...], counts: tuple[int, ...]) -> CapacitySchedule:
+    out_t: list[float] = []
+    out_c: list[int] = []
+    for t, c in zip(times, counts, strict=True):
+        if out_c and out_c[-1] == c:
+            continue
+        out_t.append(t)
+        out_c.append(c)
+    return CapacitySchedule(tuple(out_t), tuple(out_c))

@@ -1,0 +1,1 @@
+"""Metrics: summary statistics and closed-form queueing theory for validation."""

@@ -1,0 +1,66 @@
+"""The headline figures of one run, as a flat dict of plain numbers (JSON-ready)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from sim.config.clock import min_to_clock
+from sim.metrics import queues
+from sim.metrics.lines import entrance_line, swab_line
+from sim.metrics.utilisation import utilisation
+from sim.metrics.waits import describe
+from sim.model import records as rec
+
+
+def station_key(station: rec.Station) -> str:
+    """A snake_case key for a station, e.g. ``swab_booths_green_channel``."""
+    return re.sub(r"[^a-z0-9]+", "_", station.name.lower()).strip("_")
+
+
+def summarise(run: rec.SiteRun) -> dict[str, Any]:
+    """Flat dict of the run's headline figures.
+
+    Keys (minutes unless stated): ``arrived``, one count per outcome (``tested``, ``balked``,
+    ``reneged``, ``outside_hours``, ``not_served_by_close``), ``coverage`` (tested / arrived),
+    ``wait_<stat>_min`` with stat in mean, p50, p90, p95, max over tested residents, the same
+    with suffix ``_green`` / ``_general`` for green-eligible and other residents,
+    ``n_tested_green`` / ``n_tested_general``, ``reg_wait_mean_min``, ``swab_wait_mean_min``,
+    ``longest_queue`` (people in the entrance line) and ``longest_queue_m`` (metres), per lane
+    ``longest_queue_green`` / ``longest_queue_general``, ``longest_swab_queue``,
+    ``utilisation_<station>`` (share of staffed time busy), ``last_tested_min`` and
+    ``last_tested_clock``.
+    """
+    r = run.residents
+    out: dict[str, Any] = {"site": run.name, "arrived": r.n}
+    for code, name in enumerate(rec.OUTCOMES):
+        out[name] = int(np.sum(r.outcome == code))
+    out["coverage"] = out["tested"] / r.n if r.n else float("nan")
+    wait = r.wait
+    tested = r.outcome == rec.TESTED
+    for group, mask in (("", None), ("_green", r.green), ("_general", ~r.green)):
+        w = wait if mask is None else wait[mask]
+        for stat, value in describe(w).items():
+            out[f"wait_{stat}_min{group}"] = value
+        if group:
+            out[f"n_tested{group}"] = int(np.sum(tested & mask))
+    out["reg_wait_mean_min"] = (
+        float(np.nanmean(r.reg_wait[tested])) if run.registration and tested.any() else float("nan")
+    )
+    out["swab_wait_mean_min"] = float(np.nanmean(r.swab_wait[tested])) if tested.any() else float(
+        "nan"
+    )
+    longest = queues.longest(*entrance_line(run))
+    out["longest_queue"] = longest
+    out["longest_queue_m"] = longest * run.spacing_m
+    for lane, name in enumerate(rec.LANES):
+        out[f"longest_queue_{name}"] = queues.longest(*entrance_line(run, lane))
+    out["longest_swab_queue"] = queues.longest(*swab_line(run)) if run.registration else 0
+    for station in run.stations:
+        out[f"utilisation_{station_key(station)}"] = utilisation(run, station)
+    last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
+    out["last_tested_min"] = last
+    out["last_tested_clock"] = min_to_clock(last) if np.isfinite(last) else ""
+    return out

@@ -1,0 +1,152 @@
+"""Records of a run: one row per resident as arrays, and the staffed capacity of each station.
+
+Times are minutes after midnight of day 1; NaN where a resident never reached that point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.schedule import CapacitySchedule
+
+#: Outcome names, indexed by :attr:`ResidentRecords.outcome` codes.
+OUTCOMES = ("tested", "balked", "reneged", "outside_hours", "not_served_by_close")
+TESTED, BALKED, RENEGED, OUTSIDE_HOURS, NOT_SERVED = range(5)
+
+#: Lane names, indexed by lane codes.
+LANES = ("green", "general")
+GREEN, GENERAL = 0, 1
+
+#: Stage names.
+REGISTRATION, SWAB = "registration", "swab"
+
+
+@dataclass(frozen=True)
+class Station:
+    """A group of identical servers at one stage: its name and staffed schedule.
+
+    Attributes
+    ----------
+    stage
+        ``registration`` or ``swab``.
+    pool
+        Pool index within the stage (matches ``*_pool`` columns of the records).
+    name
+        e.g. ``swab booths`` or ``swab booths (green)``.
+    schedule
+        Open desks/booths over time.
+    """
+
+    stage: str
+    pool: int
+    name: str
+    schedule: CapacitySchedule
+
+
+@dataclass(frozen=True)
+class ResidentRecords:
+    """Per-resident arrays of one site and replication (all of length ``n``).
+
+    Attributes
+    ----------
+    arrival
+        Arrival time at the site, minutes.
+    green
+        Eligible for the green channel.
+    barcode
+        Holds a pre-issued barcode.
+    lane
+        Lane used: 0 green, 1 general (green-eligible residents use the general lane when the
+        site has no green channel).
+    reg_start, reg_end, swab_start, swab_end
+        Service start and end at each stage, minutes (registration all NaN without it).
+    reg_pool, swab_pool
+        Station pool that served the resident (-1: none).
+    outcome
+        Code into :data:`OUTCOMES`.
+    left_at
+        Stage name where a resident not tested left ("" for tested residents).
+    exit
+        Time a resident not tested left, minutes (NaN for tested residents).
+    registration
+        Whether the site has a registration stage.
+    """
+
+    arrival: np.ndarray
+    green: np.ndarray
+    barcode: np.ndarray
+    lane: np.ndarray
+    reg_start: np.ndarray
+    reg_end: np.ndarray
+    swab_start: np.ndarray
+    swab_end: np.ndarray
+    reg_pool: np.ndarray
+    swab_pool: np.ndarray
+    outcome: np.ndarray
+    left_at: np.ndarray
+    exit: np.ndarray
+    registration: bool
+
+    @property
+    def n(self) -> int:
+        """Number of residents who arrived."""
+        return len(self.arrival)
+
+    @property
+    def entry_start(self) -> np.ndarray:
+        """Service start at the entrance stage (registration, else swab)."""
+        return self.reg_start if self.registration else self.swab_start
+
+    @property
+    def reg_wait(self) -> np.ndarray:
+        """Minutes waited in the registration line (NaN if not served there)."""
+        return self.reg_start - self.arrival
+
+    @property
+    def swab_wait(self) -> np.ndarray:
+        """Minutes waited in the swab line (NaN if not served there)."""
+        ready = self.reg_end if self.registration else self.arrival
+        return self.swab_start - ready
+
+    @property
+    def wait(self) -> np.ndarray:
+        """Total minutes queueing (all lines) of tested residents; NaN for the others."""
+        w = self.swab_wait
+        if self.registration:
+            w = w + self.reg_wait
+        return np.where(self.outcome == TESTED, w, np.nan)
+
+
+@dataclass(frozen=True)
+class SiteRun:
+    """Everything recorded at one site in one replication.
+
+    Attributes
+    ----------
+    name
+        Site name.
+    residents
+        Per-resident records.
+    stations
+        Desk/booth pools with their staffed schedules.
+    registration
+        Whether the site has a registration stage.
+    open_min, close_min, end_min
+        Opening, closing and end of clearing, minutes.
+    queue_limit
+        Most residents the entrance line holds (None: unlimited).
+    spacing_m
+        Metres of line per waiting resident.
+    """
+
+    name: str
+    residents: ResidentRecords
+    stations: tuple[Station, ...]
+    registration: bool
+    open_min: float
+    close_min: float
+    end_min: float
+    queue_limit: int | None
+    spacing_m: float

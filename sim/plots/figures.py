@@ -1,0 +1,118 @@
+"""Figures a planner can read: queue length over the day, waits per lane, utilisation.
+
+Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
+:class:`matplotlib.figure.Figure`; none of them runs the model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sim.config.clock import min_to_clock
+from sim.experiment.result import RunResult
+from sim.metrics.utilisation import busy_minutes
+
+_LANE_COLOURS = {"green": "#2ca02c", "general": "#1f77b4", "swab": "#ff7f0e"}
+
+
+def _clock_axis(ax: object) -> None:
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: min_to_clock(x)))  # type: ignore[attr-defined]
+
+
+def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
+    """People waiting in each line over the day (entrance line per lane, swab line)."""
+    site = result.site
+    start = site.open_min - result.config.site.queue_opens_before_min
+    grid = np.arange(start, site.end_min + step_min, step_min)
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    entrance = "registration" if site.registration else "swab"
+    for lane in ("general", "green"):
+        y = result.queue_length(grid, "entrance", lane)
+        if y.any():
+            ax.plot(grid, y, color=_LANE_COLOURS[lane], label=f"{entrance} line - {lane} lane")
+    if site.registration:
+        ax.plot(grid, result.queue_length(grid, "swab"), color=_LANE_COLOURS["swab"],
+                label="swab line (after registration)")
+    limit = site.queue_limit
+    if limit is not None:
+        ax.axhline(limit, color="grey", ls="--", lw=1, label=f"line space ({limit} people)")
+    for t, text in ((site.open_min, "open"), (site.close_min, "close")):
+        ax.axvline(t, color="black", lw=0.8, alpha=0.5)
+        ax.annotate(text, (t, 1.0), xycoords=("data", "axes fraction"), ha="left", va="top",
+                    fontsize=8)
+    _clock_axis(ax)
+    ax.set_xlabel("time of day")
+    ax.set_ylabel("people waiting")
+    ax.set_title(f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def wait_distribution_figure(result: RunResult) -> Figure:
+    """Distribution of total queueing time of tested residents, green-eligible vs others."""
+    r = result.site.residents
+    wait = r.wait
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    ax_hist, ax_cdf = fig.subplots(1, 2)
+    finite = wait[np.isfinite(wait)]
+    top = float(np.percentile(finite, 99.5)) if finite.size else 1.0
+    bins = np.linspace(0, max(top, 1.0), 40)
+    for name, mask in (("general", ~r.green), ("green", r.green)):
+        w = wait[mask & np.isfinite(wait)]
+        if w.size == 0:
+            continue
+        colour = _LANE_COLOURS[name]
+        label = f"{name} (n={w.size}, mean {w.mean():.1f}, p95 {np.percentile(w, 95):.1f} min)"
+        ax_hist.hist(w, bins=bins, density=True, alpha=0.5, color=colour, label=label)
+        xs = np.sort(w)
+        ax_cdf.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=colour, label=name)
+    ax_hist.set_xlabel("minutes queueing (all lines)")
+    ax_hist.set_ylabel("share of residents per minute")
+    ax_hist.legend(fontsize=8)
+    ax_hist.set_title("Waits by group")
+    ax_cdf.set_xlabel("minutes queueing (all lines)")
+    ax_cdf.set_ylabel("share waiting at most this long")
+    ax_cdf.set_ylim(0, 1.01)
+    ax_cdf.grid(alpha=0.3)
+    ax_cdf.legend(fontsize=8)
+    ax_cdf.set_title("Cumulative distribution")
+    return fig
+
+
+def utilisation_figure(result: RunResult, step_min: float = 30.0) -> Figure:
+    """Open desks/booths and the share of them busy, per station, over the day."""
+    site = result.site
+    r = site.residents
+    edges = np.arange(site.open_min, site.end_min + step_min, step_min)
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    for station in site.stations:
+        if station.stage == "registration":
+            start, end, pool = r.reg_start, r.reg_end, r.reg_pool
+        else:
+            start, end, pool = r.swab_start, r.swab_end, r.swab_pool
+        mine = (pool == station.pool) & np.isfinite(end)
+        s, e = start[mine], end[mine]
+        busy = np.array(
+            [np.sum(np.clip(np.minimum(e, b) - np.maximum(s, a), 0, None))
+             for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        )
+        staffed = np.array(
+            [station.schedule.server_minutes(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(staffed > 0, busy / staffed, np.nan)
+        total = busy_minutes(site, station) / max(station.schedule.server_minutes(-1e9, 1e9), 1e-9)
+        ax.step(edges[:-1], share, where="post", label=f"{station.name} (day: {total:.0%})")
+    _clock_axis(ax)
+    ax.set_ylim(0, 1.15)
+    ax.set_xlabel("time of day")
+    ax.set_ylabel("share of staffed time busy")
+    ax.set_title(f"{site.name}: utilisation of staffed desks and booths ({step_min:.0f}-min bins)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig

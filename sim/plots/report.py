@@ -1,0 +1,191 @@
+"""The run report: a readable summary table and the run folder on disk.
+
+A run folder holds the resolved config, ``summary.json``, the per-resident table and PNG
+figures. Files are written completely or not at all (temporary file, then rename) and an
+existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.config.schema import ScenarioConfig
+from sim.experiment.result import RunResult
+from sim.metrics.intervals import t_interval
+from sim.model.records import OUTCOMES
+
+
+def aggregate(results: Sequence[RunResult]) -> dict[str, Any]:
+    """Mean of each numeric summary metric over replications, plus 95% CI half-widths.
+
+    With one replication this is exactly ``results[0].summary()``; with more, each numeric key
+    holds the mean and ``<key>_ci95`` the half-width of its t confidence interval.
+    """
+    summaries = [r.summary() for r in results]
+    if len(summaries) == 1:
+        return summaries[0]
+    out: dict[str, Any] = {}
+    for key, value in summaries[0].items():
+        if key == "replication":
+            out["replications"] = len(summaries)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            out[key] = value
+            continue
+        vals = np.array([s[key] for s in summaries], dtype=float)
+        if np.all(np.isfinite(vals)):
+            ci = t_interval(vals)
+            out[key] = ci.mean
+            out[f"{key}_ci95"] = ci.half_width
+        else:
+            out[key] = float(np.nanmean(vals)) if np.any(np.isfinite(vals)) else float("nan")
+    return out
+
+
+def _fmt(x: Any, digits: int = 1) -> str:
+    if isinstance(x, float):
+        return "-" if math.isnan(x) else f"{x:,.{digits}f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
+
+def format_summary(results: Sequence[RunResult]) -> str:
+    """A plain-text summary table of a run (one or more replications)."""
+    s = aggregate(results)
+    cfg = results[0].config
+    n = len(results)
+    lines = [
+        f"Scenario: {cfg.name}  (seed {results[0].seed}, {n} replication{'s' if n > 1 else ''})",
+        f"Site: {s['site']}   open {cfg.site.open}-{cfg.site.close}",
+        "",
+        f"Residents arrived        {_fmt(s['arrived'], 0):>10}",
+    ]
+    for name in OUTCOMES:
+        share = s[name] / s["arrived"] if s["arrived"] else float("nan")
+        lines.append(f"  {name.replace('_', ' '):<22} {_fmt(s[name], 0):>10}  ({share:6.1%})")
+    lines.append(f"Last resident tested at  {s['last_tested_clock']:>10}")
+    lines += ["", "Waiting time (minutes queueing, tested residents)",
+              f"  {'group':<10}{'tested':>9}{'mean':>8}{'p50':>8}{'p90':>8}{'p95':>8}{'max':>8}"]
+    for group, label in (("", "all"), ("_green", "green"), ("_general", "general")):
+        count = s["tested"] if not group else s[f"n_tested{group}"]
+        row = f"  {label:<10}{_fmt(count, 0):>9}"
+        for stat in ("mean", "p50", "p90", "p95", "max"):
+            row += f"{_fmt(s[f'wait_{stat}_min{group}']):>8}"
+        lines.append(row)
+    if cfg.site.registration:
+        lines.append(
+            f"  of which registration line {_fmt(s['reg_wait_mean_min'])} min, "
+            f"swab line {_fmt(s['swab_wait_mean_min'])} min on average"
+        )
+    lines += [
+        "",
+        "Longest queue",
+        f"  entrance line            {_fmt(s['longest_queue'], 0):>6} people "
+        f"({_fmt(s['longest_queue_m'], 0)} m)",
+        f"    green lane             {_fmt(s['longest_queue_green'], 0):>6}",
+        f"    general lane           {_fmt(s['longest_queue_general'], 0):>6}",
+    ]
+    if cfg.site.registration:
+        lines.append(f"  swab line                {_fmt(s['longest_swab_queue'], 0):>6} people")
+    lines += ["", "Utilisation (share of staffed time busy)"]
+    for station in results[0].site.stations:
+        from sim.metrics.summary import station_key
+
+        lines.append(f"  {station.name:<32} {s[f'utilisation_{station_key(station)}']:6.1%}")
+    return "\n".join(lines)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` through a temporary file and rename it; refuse to overwrite.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` already exists.
+    """
+    if path.exists():
+        raise FileExistsError(f"{path} exists; a run never overwrites its outputs")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _json_default(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
+
+
+def write_run(
+    out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult]
+) -> list[Path]:
+    """Write the run folder: config, summary, per-resident table and figures.
+
+    Returns the paths written.
+    """
+    import yaml
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def text(name: str, content: str) -> None:
+        written.append(atomic_write(out_dir / name, lambda p: p.write_text(content, "utf-8")))
+
+    text("config.yaml", yaml.safe_dump(_as_plain(dataclasses.asdict(config)), sort_keys=False))
+    summary = aggregate(results)
+    text("summary.json", json.dumps(summary, indent=2, default=_json_default, allow_nan=True))
+    if len(results) > 1:
+        import pandas as pd
+
+        frame = pd.DataFrame([r.summary() for r in results])
+        written.append(atomic_write(out_dir / "replications.csv",
+                                    lambda p: frame.to_csv(p, index=False)))
+    if config.output.residents_table:
+        import pandas as pd
+
+        frames = []
+        for r in results:
+            f = r.residents
+            f.insert(0, "replication", r.replication)
+            frames.append(f)
+        table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        written.append(atomic_write(out_dir / "residents.csv",
+                                    lambda p: table.to_csv(p, index=False, float_format="%.3f")))
+    if config.output.figures:
+        from sim.plots.figures import (
+            queue_length_figure,
+            utilisation_figure,
+            wait_distribution_figure,
+        )
+
+        first = results[0]
+        for name, make in (
+            ("queue_length.png", queue_length_figure),
+            ("wait_distribution.png", wait_distribution_figure),
+            ("utilisation.png", utilisation_figure),
+        ):
+            fig = make(first)
+            written.append(
+                atomic_write(out_dir / name, lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
+            )
+    return written
+
+
+def _as_plain(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _as_plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_as_plain(v) for v in x]
+    return x
