@@ -7,8 +7,9 @@ Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.config.clock import min_to_clock
 from sim.experiment.result import RunResult
@@ -17,8 +18,11 @@ from sim.metrics.utilisation import busy_minutes
 _LANE_COLOURS = {"green": "#2ca02c", "general": "#1f77b4", "swab": "#ff7f0e"}
 
 
-def _clock_axis(ax: object) -> None:
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: min_to_clock(x)))  # type: ignore[attr-defined]
+def _clock_axis(ax: Axes) -> None:
+    lo, hi = ax.get_xlim()
+    step = 60.0 * max(1, int((hi - lo) / 60.0 / 12) + 1)  # at most ~12 hour ticks
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: min_to_clock(x)))
 
 
 def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
