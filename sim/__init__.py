@@ -6,7 +6,11 @@ Typical use in Python or Jupyter::
     cfg = sim.load_config(overrides=["site.swab_booths=6"])
     result = sim.run(cfg, seed=1)
     result.summary()        # flat dict of headline metrics
-    result.residents        # one row per resident (pandas DataFrame)
+    result.residents        # one row per resident (pandas DataFrame), minutes after midnight
+    sim.clock("08:30")      # 510.0: clock time to simulation minutes
+
+Figures (``sim.plots``) are matplotlib ``Figure`` objects: Jupyter shows them inline; in a
+script call ``fig.savefig("queue.png")``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.config import ConfigError, ScenarioConfig, build_config
-from sim.experiment import RunResult, run, run_replications
+from sim.config.clock import clock_to_min as clock
+from sim.experiment import (
+    RunResult,
+    metric_interval,
+    paired_difference,
+    run,
+    run_replications,
+    summary_frame,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -62,7 +74,11 @@ __all__ = [
     "RunResult",
     "ScenarioConfig",
     "build_config",
+    "clock",
     "load_config",
+    "metric_interval",
+    "paired_difference",
     "run",
     "run_replications",
+    "summary_frame",
 ]

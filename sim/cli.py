@@ -91,7 +91,7 @@ def _check_path(key: str) -> None:
 
 def _unwrap(tp: Any) -> Any:
     args = [a for a in get_args(tp) if a is not type(None)]
-    if get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType")) and len(args) == 1:
+    if get_origin(tp) in (typing.Union, __import__("types").UnionType) and len(args) == 1:
         return args[0]
     return tp
 
@@ -168,7 +168,7 @@ def main() -> None:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
-    runner = hydra.main(
-        version_base=None, config_path=str(config_root()), config_name="config"
-    )(_task)
+    runner = hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(
+        _task
+    )
     runner()

@@ -13,7 +13,7 @@ from sim.config.errors import ConfigError
 _CLOCK = re.compile(r"^(\d{1,4}):([0-5]\d)$")
 
 
-def clock_to_min(value: object, field: str) -> float:
+def clock_to_min(value: object, field: str = "time") -> float:
     """Convert ``"HH:MM"`` to minutes after midnight of day 1.
 
     Raises

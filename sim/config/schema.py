@@ -17,6 +17,7 @@ from typing import Literal
 
 from sim.config.clock import clock_to_min
 from sim.config.errors import ConfigError, require
+from sim.config.shifts import staffed_schedule
 
 DistributionKind = Literal[
     "exponential", "deterministic", "lognormal", "gamma", "triangular", "uniform", "empirical"
@@ -133,21 +134,30 @@ class BreakConfig:
 class ShiftConfig:
     """A shift staffs ``staff`` desks/booths from ``start`` to ``end`` (one person each).
 
-    A desk or booth whose shift ends finishes the resident in service, then closes. Gaps between
-    consecutive shifts are hand-over periods with fewer desks open.
+    ``staff: null`` staffs every desk/booth the site has for that role, so a shift pattern
+    follows ``registration_desks`` / ``swab_booths`` when those are overridden. A desk or booth
+    whose shift ends finishes the resident in service, then closes. Gaps between consecutive
+    shifts are hand-over periods with fewer desks open.
     """
 
     start: str
     end: str
-    staff: int
+    staff: int | None = None
     breaks: tuple[BreakConfig, ...] = ()
 
-    def validate(self) -> None:
+    def validate(self, physical: int) -> None:
+        """Check the shift against the site's ``physical`` number of desks/booths."""
         start = clock_to_min(self.start, "start")
         end = clock_to_min(self.end, "end")
         require(end > start, "end", self.end, f"a time after the shift start ({self.start})")
-        require(self.staff >= 1, "staff", self.staff, "an integer >= 1")
+        if self.staff is not None:
+            require(self.staff >= 1, "staff", self.staff, "an integer >= 1, or null for all")
+        staff = physical if self.staff is None else self.staff
         for i, brk in enumerate(self.breaks):
+            try:
+                brk.validate()
+            except ConfigError as err:
+                raise err.within(f"breaks[{i}]") from None
             b0 = clock_to_min(brk.start, f"breaks[{i}].start")
             b1 = clock_to_min(brk.end, f"breaks[{i}].end")
             require(
@@ -157,10 +167,10 @@ class ShiftConfig:
                 f"a break inside the shift {self.start}-{self.end}",
             )
             require(
-                brk.closed <= self.staff,
+                brk.closed <= staff,
                 f"breaks[{i}].closed",
                 brk.closed,
-                f"at most the shift's staff ({self.staff})",
+                f"at most the shift's staff ({staff})",
             )
 
 
@@ -186,7 +196,9 @@ class GreenChannelConfig:
     serve_general_when_idle: bool = True
 
     def validate(self) -> None:
-        require(self.dedicated_desks >= 0, "dedicated_desks", self.dedicated_desks, "an integer >= 0")
+        require(
+            self.dedicated_desks >= 0, "dedicated_desks", self.dedicated_desks, "an integer >= 0"
+        )
         require(
             self.dedicated_booths >= 1 or self.mode != "dedicated",
             "dedicated_booths",
@@ -257,7 +269,7 @@ class SiteConfig:
         """Most residents that fit in the entrance line (null: unlimited)."""
         if self.queue_space_m is None:
             return None
-        return int(math.floor(self.queue_space_m / self.spacing_m + 1e-9))
+        return math.floor(self.queue_space_m / self.spacing_m + 1e-9)
 
     def validate(self) -> None:
         open_min = self.open_min
@@ -275,11 +287,19 @@ class SiteConfig:
             self.clearing_min,
             "minutes >= 0",
         )
-        require(self.registration_desks >= 1, "registration_desks", self.registration_desks,
-                "an integer >= 1")
+        require(
+            self.registration_desks >= 1,
+            "registration_desks",
+            self.registration_desks,
+            "an integer >= 1",
+        )
         require(self.swab_booths >= 1, "swab_booths", self.swab_booths, "an integer >= 1")
-        require(_finite(self.spacing_m) and self.spacing_m > 0, "spacing_m", self.spacing_m,
-                "metres > 0")
+        require(
+            _finite(self.spacing_m) and self.spacing_m > 0,
+            "spacing_m",
+            self.spacing_m,
+            "metres > 0",
+        )
         if self.queue_space_m is not None:
             require(
                 _finite(self.queue_space_m) and self.queue_space_m >= 0,
@@ -308,7 +328,9 @@ class SiteConfig:
         ):
             if role == "registration" and not self.registration and shifts:
                 raise ConfigError(
-                    "roster.registration", f"{len(shifts)} shifts", "no shifts when registration is false"
+                    "roster.registration",
+                    f"{len(shifts)} shifts",
+                    "no shifts when registration is false",
                 )
             self._validate_roster(role, shifts, count, noun, open_min, close_min)
 
@@ -325,7 +347,7 @@ class SiteConfig:
             return
         for i, shift in enumerate(shifts):
             try:
-                shift.validate()
+                shift.validate(physical)
             except ConfigError as err:
                 raise err.within(f"roster.{role}[{i}]") from None
             s0 = clock_to_min(shift.start, "start")
@@ -337,15 +359,14 @@ class SiteConfig:
                 f"a shift that covers some of the opening hours {self.open}-{self.close}",
             )
         # Staffed count at every change point must not exceed the physical desks/booths.
-        from sim.model.roster import staffed_schedule  # local: model helper, no cycle at import
-
-        times, counts = staffed_schedule(shifts)
+        times, counts = staffed_schedule(shifts, physical)
+        field_name = "registration_desks" if role == "registration" else "swab_booths"
         peak = max(counts) if counts else 0
         require(
             peak <= physical,
             f"roster.{role}",
             f"{peak} staffed at once",
-            f"at most the site's {physical} {noun} ({'registration_desks' if role == 'registration' else 'swab_booths'})",
+            f"at most the site's {physical} {noun} ({field_name})",
         )
         open_counts = [
             c
@@ -393,23 +414,40 @@ class DemandConfig:
     def validate(self) -> None:
         for name in ("green_share", "barcode_share"):
             value = getattr(self, name)
-            require(_finite(value) and 0.0 <= value <= 1.0, name, value,
-                    "a probability between 0 and 1")
+            require(
+                _finite(value) and 0.0 <= value <= 1.0, name, value, "a probability between 0 and 1"
+            )
         if self.arrivals == "profile":
-            require(self.rate_per_hour is None, "rate_per_hour", self.rate_per_hour,
-                    "null when arrivals is 'profile' (set demand.residents instead)")
-            require(self.residents is not None and self.residents >= 1, "residents",
-                    self.residents, "an integer >= 1")
+            require(
+                self.rate_per_hour is None,
+                "rate_per_hour",
+                self.rate_per_hour,
+                "null when arrivals is 'profile' (set demand.residents instead)",
+            )
+            require(
+                self.residents is not None and self.residents >= 1,
+                "residents",
+                self.residents,
+                "an integer >= 1",
+            )
             require(self.window_start is not None, "window_start", None, "a clock time 'HH:MM'")
             require(self.window_end is not None, "window_end", None, "a clock time 'HH:MM'")
             w0 = clock_to_min(self.window_start, "window_start")
             w1 = clock_to_min(self.window_end, "window_end")
-            require(w1 > w0, "window_end", self.window_end,
-                    f"a time after window_start ({self.window_start})")
+            require(
+                w1 > w0,
+                "window_end",
+                self.window_end,
+                f"a time after window_start ({self.window_start})",
+            )
             hours = math.ceil((w1 - w0) / 60.0 - 1e-9)
             profile = self.hourly_profile
-            require(profile is not None, "hourly_profile", None,
-                    f"a list of {hours} weights, one per hour {self.window_start}-{self.window_end}")
+            require(
+                profile is not None,
+                "hourly_profile",
+                None,
+                f"a list of {hours} weights, one per hour {self.window_start}-{self.window_end}",
+            )
             assert profile is not None
             require(
                 len(profile) == hours,
@@ -422,16 +460,25 @@ class DemandConfig:
             require(sum(profile) > 0, "hourly_profile", profile, "at least one weight > 0")
         else:
             require(
-                self.rate_per_hour is not None and _finite(self.rate_per_hour)
+                self.rate_per_hour is not None
+                and _finite(self.rate_per_hour)
                 and self.rate_per_hour > 0,
                 "rate_per_hour",
                 self.rate_per_hour,
                 "residents per hour > 0 when arrivals is 'constant'",
             )
-            require(self.residents is None, "residents", self.residents,
-                    "null when arrivals is 'constant' (the rate sets the numbers)")
-            require(self.hourly_profile is None, "hourly_profile", "a list",
-                    "null when arrivals is 'constant'")
+            require(
+                self.residents is None,
+                "residents",
+                self.residents,
+                "null when arrivals is 'constant' (the rate sets the numbers)",
+            )
+            require(
+                self.hourly_profile is None,
+                "hourly_profile",
+                "a list",
+                "null when arrivals is 'constant'",
+            )
         if self.patience_min is not None:
             try:
                 self.patience_min.validate()

@@ -28,7 +28,9 @@ def poisson_arrivals(
         Window in minutes, ``end > start``.
     """
     if rate_per_min <= 0 or end <= start:
-        raise ValueError(f"need rate_per_min > 0 and end > start, got {rate_per_min}, {start}, {end}")
+        raise ValueError(
+            f"need rate_per_min > 0 and end > start, got {rate_per_min}, {start}, {end}"
+        )
     n = int(rng.poisson(rate_per_min * (end - start)))
     times = rng.uniform(start, end, n)
     times.sort()
@@ -64,7 +66,7 @@ def profile_arrivals(
         raise ValueError("profile pieces must have positive length and some positive weight")
     mass = w * lengths
     prob = mass / mass.sum()
-    n = int(round(expected)) if fixed_count else int(rng.poisson(expected))
+    n = round(expected) if fixed_count else int(rng.poisson(expected))
     counts = rng.multinomial(n, prob)
     piece = np.repeat(np.arange(len(w)), counts)
     times = edges[piece] + rng.random(n) * lengths[piece]

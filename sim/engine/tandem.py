@@ -158,9 +158,7 @@ class TandemQueue:
             self._pools_for.append(per_lane)
         self._cap = [[0] * len(st.pools) for st in stages]
         self._busy = [[0] * len(st.pools) for st in stages]
-        self._queues: list[list[deque[int]]] = [
-            [deque() for _ in range(n_lanes)] for _ in stages
-        ]
+        self._queues: list[list[deque[int]]] = [[deque() for _ in range(n_lanes)] for _ in stages]
         self._group = list(space_group)
         self._limit = [(_INF if lim is None else lim) for lim in space_limit]
         self._waiting_in_group = [0] * len(space_limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,14 @@ class RunResult:
     site: rec.SiteRun
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (
+            f"RunResult(scenario={self.config.name!r}, seed={self.seed}, "
+            f"replication={self.replication}, arrived={s['arrived']}, tested={s['tested']}, "
+            f"wait_mean_min={s['wait_mean_min']:.1f})"
+        )
+
     def summary(self) -> dict[str, Any]:
         """Flat dict of headline metrics (see :func:`sim.metrics.summary.summarise`)."""
         if self._summary is None:
@@ -78,26 +87,20 @@ class RunResult:
         import pandas as pd
 
         r = self.site.residents
-        names = {st.stage: {} for st in self.site.stations}  # type: dict[str, dict[int, str]]
-        for st in self.site.stations:
-            names[st.stage][st.pool] = st.name
+        cat = _categorical
 
-        def station(stage: str, pool: np.ndarray) -> pd.Categorical:
-            labels = names.get(stage, {})
-            cats = ["", *labels.values()]
-            codes = np.array([0, *range(1, len(labels) + 1)])
-            lookup = np.zeros(max(labels, default=0) + 2, dtype=np.int64)
-            for k, pool_id in enumerate(labels):
-                lookup[pool_id + 1] = codes[k + 1]
-            return pd.Categorical.from_codes(lookup[pool.astype(np.int64) + 1], cats)
+        def station(stage: str, pool: np.ndarray) -> pd.Categorical[str]:
+            labels = {st.pool: st.name for st in self.site.stations if st.stage == stage}
+            names = ["", *(labels.get(k, "") for k in range(max(labels, default=-1) + 1))]
+            return cat(pool.astype(np.int64) + 1, names)
 
         frame = pd.DataFrame(
             {
                 "resident": np.arange(r.n),
-                "site": pd.Categorical.from_codes(np.zeros(r.n, dtype=np.int8), [self.site.name]),
+                "site": cat(np.zeros(r.n), [self.site.name]),
                 "green_eligible": r.green,
                 "barcode": r.barcode,
-                "lane": pd.Categorical.from_codes(r.lane, list(rec.LANES)),
+                "lane": cat(r.lane, rec.LANES),
                 "arrival_min": r.arrival,
                 "reg_start_min": r.reg_start,
                 "reg_end_min": r.reg_end,
@@ -106,7 +109,7 @@ class RunResult:
                 "reg_wait_min": r.reg_wait,
                 "swab_wait_min": r.swab_wait,
                 "wait_min": r.wait,
-                "outcome": pd.Categorical.from_codes(r.outcome, list(rec.OUTCOMES)),
+                "outcome": cat(r.outcome, rec.OUTCOMES),
                 "left_at": pd.Categorical(r.left_at.astype(str)),
                 "exit_min": r.exit,
                 "reg_station": station(rec.REGISTRATION, r.reg_pool),
@@ -115,8 +118,9 @@ class RunResult:
         )
         return frame
 
-    def queue_length(self, times: np.ndarray, line: str = "entrance", lane: str | None = None
-                     ) -> np.ndarray:
+    def queue_length(
+        self, times: np.ndarray, line: str = "entrance", lane: str | None = None
+    ) -> np.ndarray:
         """Number of residents in a line at each of ``times`` (minutes).
 
         Parameters
@@ -134,3 +138,12 @@ class RunResult:
         else:
             raise ValueError(f"line must be 'entrance' or 'swab', got {line!r}")
         return queues.length_at(entry, exit_, np.asarray(times, dtype=float))
+
+
+def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical[str]:
+    """A pandas categorical column from integer codes (compact and fast for 300k rows)."""
+    import pandas as pd
+
+    return pd.Categorical.from_codes(
+        np.asarray(codes, dtype=np.int64), categories=pd.Index(list(categories))
+    )

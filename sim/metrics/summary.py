@@ -27,7 +27,8 @@ def summarise(run: rec.SiteRun) -> dict[str, Any]:
     ``reneged``, ``outside_hours``, ``not_served_by_close``), ``coverage`` (tested / arrived),
     ``wait_<stat>_min`` with stat in mean, p50, p90, p95, max over tested residents, the same
     with suffix ``_green`` / ``_general`` for green-eligible and other residents,
-    ``n_tested_green`` / ``n_tested_general``, ``reg_wait_mean_min``, ``swab_wait_mean_min``,
+    ``n_tested_green`` / ``n_tested_general``, ``share_waited`` (share of tested residents who
+    waited at all), ``reg_wait_mean_min``, ``swab_wait_mean_min``,
     ``longest_queue`` (people in the entrance line) and ``longest_queue_m`` (metres), per lane
     ``longest_queue_green`` / ``longest_queue_general``, ``longest_swab_queue``,
     ``utilisation_<station>`` (share of staffed time busy), ``last_tested_min`` and
@@ -46,11 +47,12 @@ def summarise(run: rec.SiteRun) -> dict[str, Any]:
             out[f"wait_{stat}_min{group}"] = value
         if group:
             out[f"n_tested{group}"] = int(np.sum(tested & mask))
+    out["share_waited"] = float(np.mean(wait[tested] > 0)) if tested.any() else float("nan")
     out["reg_wait_mean_min"] = (
         float(np.nanmean(r.reg_wait[tested])) if run.registration and tested.any() else float("nan")
     )
-    out["swab_wait_mean_min"] = float(np.nanmean(r.swab_wait[tested])) if tested.any() else float(
-        "nan"
+    out["swab_wait_mean_min"] = (
+        float(np.nanmean(r.swab_wait[tested])) if tested.any() else float("nan")
     )
     longest = queues.longest(*entrance_line(run))
     out["longest_queue"] = longest

@@ -102,7 +102,12 @@ class CollectionPoint:
         swab = distribution(site.swab_time_s, _SECONDS).sample(streams(prefix + "swab_time"), n)
         plans.append(
             self._plan(
-                rec.SWAB, "swab booths", site.swab_booths, gc.dedicated_booths, site.roster.swab, swab
+                rec.SWAB,
+                "swab booths",
+                site.swab_booths,
+                gc.dedicated_booths,
+                site.roster.swab,
+                swab,
             )
         )
         self._plans = plans
@@ -166,9 +171,7 @@ class CollectionPoint:
 
     def _run(self) -> Generator[simpy.Event, Any, None]:
         schedules: list[tuple[int, int, CapacitySchedule]] = [
-            (s, st.pool, st.schedule)
-            for s, plan in enumerate(self._plans)
-            for st in plan.stations
+            (s, st.pool, st.schedule) for s, plan in enumerate(self._plans) for st in plan.stations
         ]
         yield from drive(self.env, self.kernel, schedules)
 

@@ -6,6 +6,8 @@ Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -38,19 +40,26 @@ def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
         if y.any():
             ax.plot(grid, y, color=_LANE_COLOURS[lane], label=f"{entrance} line - {lane} lane")
     if site.registration:
-        ax.plot(grid, result.queue_length(grid, "swab"), color=_LANE_COLOURS["swab"],
-                label="swab line (after registration)")
+        ax.plot(
+            grid,
+            result.queue_length(grid, "swab"),
+            color=_LANE_COLOURS["swab"],
+            label="swab line (after registration)",
+        )
     limit = site.queue_limit
     if limit is not None:
         ax.axhline(limit, color="grey", ls="--", lw=1, label=f"line space ({limit} people)")
     for t, text in ((site.open_min, "open"), (site.close_min, "close")):
         ax.axvline(t, color="black", lw=0.8, alpha=0.5)
-        ax.annotate(text, (t, 1.0), xycoords=("data", "axes fraction"), ha="left", va="top",
-                    fontsize=8)
+        ax.annotate(
+            text, (t, 1.0), xycoords=("data", "axes fraction"), ha="left", va="top", fontsize=8
+        )
     _clock_axis(ax)
     ax.set_xlabel("time of day")
     ax.set_ylabel("people waiting")
-    ax.set_title(f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})")
+    ax.set_title(
+        f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})"
+    )
     ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
     return fig
@@ -102,11 +111,13 @@ def utilisation_figure(result: RunResult, step_min: float = 30.0) -> Figure:
         mine = (pool == station.pool) & np.isfinite(end)
         s, e = start[mine], end[mine]
         busy = np.array(
-            [np.sum(np.clip(np.minimum(e, b) - np.maximum(s, a), 0, None))
-             for a, b in zip(edges[:-1], edges[1:], strict=True)]
+            [
+                np.sum(np.clip(np.minimum(e, b) - np.maximum(s, a), 0, None))
+                for a, b in itertools.pairwise(edges)
+            ]
         )
         staffed = np.array(
-            [station.schedule.server_minutes(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+            [station.schedule.server_minutes(a, b) for a, b in itertools.pairwise(edges)]
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(staffed > 0, busy / staffed, np.nan)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
@@ -71,8 +72,11 @@ def format_summary(results: Sequence[RunResult]) -> str:
         share = s[name] / s["arrived"] if s["arrived"] else float("nan")
         lines.append(f"  {name.replace('_', ' '):<22} {_fmt(s[name], 0):>10}  ({share:6.1%})")
     lines.append(f"Last resident tested at  {s['last_tested_clock']:>10}")
-    lines += ["", "Waiting time (minutes queueing, tested residents)",
-              f"  {'group':<10}{'tested':>9}{'mean':>8}{'p50':>8}{'p90':>8}{'p95':>8}{'max':>8}"]
+    lines += [
+        "",
+        "Waiting time (minutes queueing, tested residents)",
+        f"  {'group':<10}{'tested':>9}{'mean':>8}{'p50':>8}{'p90':>8}{'p95':>8}{'max':>8}",
+    ]
     for group, label in (("", "all"), ("_green", "green"), ("_general", "general")):
         count = s["tested"] if not group else s[f"n_tested{group}"]
         row = f"  {label:<10}{_fmt(count, 0):>9}"
@@ -102,7 +106,7 @@ def format_summary(results: Sequence[RunResult]) -> str:
     return "\n".join(lines)
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Write ``path`` through a temporary file and rename it; refuse to overwrite.
 
     Raises
@@ -128,9 +132,7 @@ def _json_default(x: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")
 
 
-def write_run(
-    out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult]
-) -> list[Path]:
+def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult]) -> list[Path]:
     """Write the run folder: config, summary, per-resident table and figures.
 
     Returns the paths written.
@@ -150,8 +152,9 @@ def write_run(
         import pandas as pd
 
         frame = pd.DataFrame([r.summary() for r in results])
-        written.append(atomic_write(out_dir / "replications.csv",
-                                    lambda p: frame.to_csv(p, index=False)))
+        written.append(
+            atomic_write(out_dir / "replications.csv", lambda p: frame.to_csv(p, index=False))
+        )
     if config.output.residents_table:
         import pandas as pd
 
@@ -161,8 +164,12 @@ def write_run(
             f.insert(0, "replication", r.replication)
             frames.append(f)
         table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        written.append(atomic_write(out_dir / "residents.csv",
-                                    lambda p: table.to_csv(p, index=False, float_format="%.3f")))
+        written.append(
+            atomic_write(
+                out_dir / "residents.csv",
+                lambda p: table.to_csv(p, index=False, float_format="%.3f"),
+            )
+        )
     if config.output.figures:
         from sim.plots.figures import (
             queue_length_figure,
@@ -176,11 +183,15 @@ def write_run(
             ("wait_distribution.png", wait_distribution_figure),
             ("utilisation.png", utilisation_figure),
         ):
-            fig = make(first)
-            written.append(
-                atomic_write(out_dir / name, lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
-            )
+            written.append(atomic_write(out_dir / name, _png_writer(make(first))))
     return written
+
+
+def _png_writer(fig: Figure) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        fig.savefig(path, dpi=110, format="png")
+
+    return write
 
 
 def _as_plain(x: Any) -> Any:

@@ -1,0 +1,61 @@
+"""Across replications and between layouts: summary tables and paired differences.
+
+Two layouts run with the same seed and replication numbers share their random streams (common
+random numbers), so the per-replication difference of a metric removes most of the noise; its
+t interval says whether the layouts really differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.experiment.result import RunResult
+from sim.metrics.intervals import Interval, t_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def summary_frame(results: Sequence[RunResult]) -> pd.DataFrame:
+    """One row per replication, one column per summary metric."""
+    import pandas as pd
+
+    return pd.DataFrame([r.summary() for r in results])
+
+
+def metric_interval(results: Sequence[RunResult], key: str, level: float = 0.95) -> Interval:
+    """Mean of a summary metric over replications with its t confidence interval."""
+    return t_interval(_values(results, key), level)
+
+
+def paired_difference(
+    a: Sequence[RunResult], b: Sequence[RunResult], key: str, level: float = 0.95
+) -> Interval:
+    """Confidence interval of ``b - a`` for a summary metric, paired by replication.
+
+    Raises
+    ------
+    ValueError
+        If the two sets of results were not run with the same seed and replications (then they
+        do not share random streams and pairing is meaningless).
+    """
+    pairs_a = [(r.seed, r.replication) for r in a]
+    pairs_b = [(r.seed, r.replication) for r in b]
+    if pairs_a != pairs_b:
+        raise ValueError(
+            "paired comparison needs the same (seed, replication) in the same order; "
+            f"got {pairs_a[:3]}... and {pairs_b[:3]}..."
+        )
+    return t_interval(_values(b, key) - _values(a, key), level)
+
+
+def _values(results: Sequence[RunResult], key: str) -> np.ndarray:
+    if not results:
+        raise ValueError("need at least one result")
+    summary = results[0].summary()
+    if key not in summary:
+        raise KeyError(f"unknown metric {key!r}; known: {', '.join(summary)}")
+    return np.array([r.summary()[key] for r in results], dtype=float)

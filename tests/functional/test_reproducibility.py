@@ -1,0 +1,150 @@
+"""Reproducibility and common random numbers.
+
+A run is a pure function of (config, seed, replication); replications are independent; running
+them in worker processes changes nothing; and scenarios compared with the same seed share their
+random streams, so a change of staffing or share does not reshuffle who arrives when.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model import records as rec
+
+SMALL = ("demand.residents=1500", "site.roster.swab=[]", "site.swab_booths=3")
+
+ARRAY_FIELDS = [
+    f.name
+    for f in dataclasses.fields(rec.ResidentRecords)
+    if f.name != "registration"  # a flag, not a per-resident array
+]
+
+
+def assert_same_records(a: rec.ResidentRecords, b: rec.ResidentRecords) -> None:
+    assert a.registration == b.registration
+    for name in ARRAY_FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype, name
+        np.testing.assert_array_equal(x, y, err_msg=name)  # NaN == NaN here, exact otherwise
+
+
+def assert_same_summary(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        x, y = a[key], b[key]
+        if isinstance(x, float) and math.isnan(x):
+            assert isinstance(y, float) and math.isnan(y), key
+        else:
+            assert x == y, key
+
+
+@pytest.fixture(scope="module")
+def small(load_config: Callable[..., sim.ScenarioConfig]) -> sim.ScenarioConfig:
+    return load_config(*SMALL)
+
+
+def test_same_seed_same_replication_identical(small: sim.ScenarioConfig) -> None:
+    a = sim.run(small, seed=5, replication=2)
+    b = sim.run(small, seed=5, replication=2)
+    assert a.site.residents.n > 0
+    assert_same_records(a.site.residents, b.site.residents)
+    assert_same_summary(a.summary(), b.summary())
+
+
+def test_seed_defaults_to_config_seed(small: sim.ScenarioConfig) -> None:
+    a = sim.run(small)
+    b = sim.run(small, seed=small.seed, replication=0)
+    assert a.seed == small.seed
+    assert_same_records(a.site.residents, b.site.residents)
+
+
+def test_same_config_composed_twice_identical() -> None:
+    # Bypass the cache: two independent compositions of the same overrides.
+    a = sim.run(sim.load_config(overrides=list(SMALL)), seed=3)
+    b = sim.run(sim.load_config(overrides=list(SMALL)), seed=3)
+    assert_same_records(a.site.residents, b.site.residents)
+
+
+@pytest.mark.parametrize(("other_seed", "other_rep"), [(5, 1), (6, 0)])
+def test_different_replication_or_seed_differs(
+    small: sim.ScenarioConfig, other_seed: int, other_rep: int
+) -> None:
+    a = sim.run(small, seed=5, replication=0).site.residents
+    b = sim.run(small, seed=other_seed, replication=other_rep).site.residents
+    # Fixed count: both have the same number of residents, at different times.
+    assert a.n == b.n
+    assert not np.array_equal(a.arrival, b.arrival)
+    assert not np.array_equal(a.green, b.green)
+    tested = (a.outcome == rec.TESTED) & (b.outcome == rec.TESTED)
+    assert not np.allclose((a.swab_end - a.swab_start)[tested], (b.swab_end - b.swab_start)[tested])
+
+
+def test_parallel_replications_equal_serial(small: sim.ScenarioConfig) -> None:
+    serial = sim.run_replications(small, 4, n_jobs=1)
+    parallel = sim.run_replications(small, 4, n_jobs=2)
+    assert [r.replication for r in serial] == [0, 1, 2, 3]
+    assert [r.replication for r in parallel] == [0, 1, 2, 3]
+    for s, p in zip(serial, parallel, strict=True):
+        assert s.seed == p.seed == small.seed
+        assert_same_records(s.site.residents, p.site.residents)
+        assert_same_summary(s.summary(), p.summary())
+    # ... and the replications really are different runs.
+    assert not np.array_equal(serial[0].site.residents.arrival, serial[1].site.residents.arrival)
+
+
+def test_run_replications_matches_single_runs(small: sim.ScenarioConfig) -> None:
+    reps = sim.run_replications(small, 3, seed=9)
+    for k, result in enumerate(reps):
+        assert_same_records(
+            result.site.residents, sim.run(small, seed=9, replication=k).site.residents
+        )
+
+
+def test_crn_changing_booths_keeps_residents_and_their_service_times(
+    load_config: Callable[..., sim.ScenarioConfig],
+) -> None:
+    few = sim.run(load_config(*SMALL), seed=4).site.residents
+    many = sim.run(load_config(*SMALL[:-1], "site.swab_booths=6"), seed=4).site.residents
+    np.testing.assert_array_equal(few.arrival, many.arrival)
+    np.testing.assert_array_equal(few.green, many.green)
+    np.testing.assert_array_equal(few.barcode, many.barcode)
+    # Each resident's own swab and registration durations do not depend on the staffing.
+    both = (few.outcome == rec.TESTED) & (many.outcome == rec.TESTED)
+    assert both.sum() > 0.9 * few.n
+    for start, end in (("swab_start", "swab_end"), ("reg_start", "reg_end")):
+        d_few = getattr(few, end)[both] - getattr(few, start)[both]
+        d_many = getattr(many, end)[both] - getattr(many, start)[both]
+        np.testing.assert_allclose(d_few, d_many, rtol=0, atol=1e-9, err_msg=start)
+    # ... while the staffing change does change what happened.
+    assert not np.array_equal(few.swab_start, many.swab_start)
+
+
+def test_crn_raising_green_share_only_adds_green_residents(
+    load_config: Callable[..., sim.ScenarioConfig],
+) -> None:
+    low = sim.run(load_config(*SMALL, "demand.green_share=0.1"), seed=4).site.residents
+    high = sim.run(load_config(*SMALL, "demand.green_share=0.2"), seed=4).site.residents
+    np.testing.assert_array_equal(low.arrival, high.arrival)
+    np.testing.assert_array_equal(low.barcode, high.barcode)
+    assert low.green.any()
+    assert not (low.green & ~high.green).any(), "a resident green at 0.1 is not green at 0.2"
+    assert high.green.sum() > low.green.sum()
+
+
+def test_crn_raising_barcode_share_only_adds_barcode_holders(
+    load_config: Callable[..., sim.ScenarioConfig],
+) -> None:
+    low = sim.run(load_config(*SMALL, "demand.barcode_share=0.3"), seed=4).site.residents
+    high = sim.run(load_config(*SMALL, "demand.barcode_share=0.6"), seed=4).site.residents
+    np.testing.assert_array_equal(low.arrival, high.arrival)
+    np.testing.assert_array_equal(low.green, high.green)
+    assert low.barcode.any()
+    assert not (low.barcode & ~high.barcode).any()
+    assert high.barcode.sum() > low.barcode.sum()
