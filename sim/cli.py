@@ -64,23 +64,25 @@ def check_overrides(overrides: list[str], extra_dir: Path | None = None) -> None
             if value not in options and value != "null":
                 raise ConfigError(key, value, "one of " + ", ".join(options))
             continue
-        _check_path(key)
+        _check_path(key, value)
 
 
-def _check_path(key: str) -> None:
+def _check_path(key: str, value: str) -> None:
     tp: Any = ScenarioConfig
     done: list[str] = []
     for part in key.split("."):
         name = part.split("[")[0]
         tp = _unwrap(tp)
         if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)):
-            raise ConfigError(".".join(done), part, "no sub-fields here")
+            raise ConfigError(".".join(done), value, f"no sub-field '{part}' here")
         fields = [f.name for f in dataclasses.fields(tp)]
         if name not in fields:
             close = difflib.get_close_matches(name, fields, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             where = ".".join([*done, name])
-            raise ConfigError(where, key, f"a known field{hint}; fields here: {', '.join(fields)}")
+            raise ConfigError(
+                where, value, f"a known field{hint}; fields here: {', '.join(fields)}"
+            )
         done.append(name)
         tp = typing.get_type_hints(tp)[name]
         if "[" in part:

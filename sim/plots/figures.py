@@ -32,7 +32,7 @@ def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
     site = result.site
     start = site.open_min - result.config.site.queue_opens_before_min
     grid = np.arange(start, site.end_min + step_min, step_min)
-    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    fig = Figure(figsize=(12, 4.5), layout="constrained")
     ax = fig.add_subplot()
     entrance = "registration" if site.registration else "swab"
     for lane in ("general", "green"):
@@ -60,7 +60,7 @@ def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
     ax.set_title(
         f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})"
     )
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
     return fig
 
@@ -129,5 +129,5 @@ def utilisation_figure(result: RunResult, step_min: float = 30.0) -> Figure:
     ax.set_ylabel("share of staffed time busy")
     ax.set_title(f"{site.name}: utilisation of staffed desks and booths ({step_min:.0f}-min bins)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
