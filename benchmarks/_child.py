@@ -1,11 +1,13 @@
 """Child process of the benchmark runner: one engine, one case, all its points.
 
 Run as ``python -m benchmarks._child --engine simpy --rate 6.8 --points 53 --seed 1``.
-Imports and ``setup`` happen before the clock starts; the wall time covers the
-points loop only. Peak RSS is this process's ``ru_maxrss`` (KiB on Linux), so it
-includes the interpreter and imported packages. The result is printed as one
-JSON line prefixed with :data:`MARKER` on stdout (the last such line wins), so
-stray prints from an engine cannot corrupt it.
+Imports and ``setup`` happen before the clock starts; the wall time
+(``perf_counter``) and CPU time (``process_time``) cover the points loop only.
+Peak RSS is this process's high-water mark (``VmHWM``, see ``_peak_rss_kib``;
+the raw ``ru_maxrss`` is reported too), so it includes the interpreter and
+imported packages. The result is printed as one JSON line prefixed with
+:data:`MARKER` on stdout (the last such line wins), so stray prints from an
+engine cannot corrupt it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ ENGINE_PACKAGE = {"project": "sim", "simpy": "simpy", "ciw": "ciw"}
 
 
 def _peak_rss_kib() -> int:
+    """Peak resident set size of this process, KiB.
+
+    On Linux ``ru_maxrss`` survives ``execve``: a child forked from a parent that
+    had grown to X MB reports at least X MB. ``VmHWM`` in ``/proc/self/status`` is
+    the high-water mark of the current address space only, so prefer it and fall
+    back to ``ru_maxrss`` (KiB on Linux) elsewhere.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -65,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except ModuleNotFoundError as exc:
         if exc.name == ENGINE_PACKAGE[args.engine]:
-            _emit({**base, "status": "skipped", "reason": f"package {exc.name!r} not installed"})
+            hint = " (pip install ciw, or the project's 'bench' extra)" if exc.name == "ciw" else ""
+            reason = f"package {exc.name!r} is not installed{hint}"
+            _emit({**base, "status": "skipped", "reason": reason})
             return 0
         _emit_error(base, f"import failed: {type(exc).__name__}: {exc}")
         return 1
@@ -76,15 +94,24 @@ def main(argv: list[str] | None = None) -> int:
     run_point = module.run_point
     per_point = []
     try:
+        cpu_start = time.process_time()
         t_start = time.perf_counter()
         for i in range(args.points):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             result = run_point(args.rate, args.seed + i)
             dt = time.perf_counter() - t0
+            dc = time.process_time() - c0
             per_point.append(
-                {"seed": args.seed + i, "wall_s": dt, **{k: result[k] for k in RESULT_KEYS}}
+                {
+                    "seed": args.seed + i,
+                    "wall_s": dt,
+                    "cpu_s": dc,
+                    **{k: result[k] for k in RESULT_KEYS},
+                }
             )
         wall = time.perf_counter() - t_start
+        cpu = time.process_time() - cpu_start
     except Exception as exc:
         _emit_error(
             {**base, "per_point": per_point},
@@ -97,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             **base,
             "status": "ok",
             "wall_s": wall,
+            "cpu_s": cpu,
             "peak_rss_kib": _peak_rss_kib(),
+            "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "python": sys.version.split()[0],
             "per_point": per_point,
         }

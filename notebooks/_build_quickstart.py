@@ -105,24 +105,25 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         print("swab booths:", cfg.site.swab_booths, "->", cfg_10.site.swab_booths)
         """),
     ("md", "booths-vs-staff-md", [], """
-        **Booths are not staff.** `site.swab_booths` is the number of *physical* booths; the
-        roster `site.roster.swab` says how many of them are staffed, and when. The default roster
-        staffs 8 booths, so adding 2 booths on its own changes nothing in the simulated day. To
-        staff them, change the roster as well, e.g. `site.roster.swab=[]` (an empty roster means
-        every booth is staffed for all opening hours, without breaks).
+        **Booths and staff.** `site.swab_booths` is the number of *physical* booths; the roster
+        `site.roster.swab` says how many of them are staffed, and when. The default roster's
+        shifts say `staff: null`, which staffs every booth, so 10 booths means 10 swabbers per
+        shift. A shift with `staff: 6` staffs exactly 6 booths.
 
-        An impossible combination, such as fewer booths than the roster staffs, is refused with a
-        `sim.ConfigError` that names the field and what is allowed:
+        An impossible combination, such as a roster that staffs more booths than the site has, is
+        refused with a `sim.ConfigError` that names the field and what is allowed:
         """),
     ("code", "booths-vs-staff", ["config-error"], """
         same_day = {
             "8 booths": sim.run(cfg, seed=1).summary()["wait_mean_min"],
-            "10 booths, same roster": sim.run(cfg_10, seed=1).summary()["wait_mean_min"],
+            "10 booths": sim.run(cfg_10, seed=1).summary()["wait_mean_min"],
         }
         print("mean wait (min):", {k: round(v, 2) for k, v in same_day.items()})
 
         try:
-            sim.load_config(overrides=["site.swab_booths=6"])
+            sim.load_config(
+                overrides=['site.roster.swab=[{start: "07:00", end: "21:00", staff: 12}]']
+            )
         except sim.ConfigError as err:
             print("ConfigError:", err)
         """),

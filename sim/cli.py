@@ -71,24 +71,24 @@ def _check_path(key: str, value: str) -> None:
     tp: Any = ScenarioConfig
     done: list[str] = []
     for part in key.split("."):
-        name = part.split("[")[0]
         tp = _unwrap(tp)
+        if get_origin(tp) is tuple and part.isdigit():  # list index, e.g. roster.swab.0.staff
+            tp = get_args(tp)[0]
+            done.append(part)
+            continue
         if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)):
-            raise ConfigError(".".join(done), value, f"no sub-field '{part}' here")
+            where = ".".join([*done, part])
+            raise ConfigError(where, value, f"no sub-field '{part}' under {'.'.join(done)}")
         fields = [f.name for f in dataclasses.fields(tp)]
-        if name not in fields:
-            close = difflib.get_close_matches(name, fields, n=1)
+        if part not in fields:
+            close = difflib.get_close_matches(part, fields, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            where = ".".join([*done, name])
+            where = ".".join([*done, part])
             raise ConfigError(
                 where, value, f"a known field{hint}; fields here: {', '.join(fields)}"
             )
-        done.append(name)
-        tp = typing.get_type_hints(tp)[name]
-        if "[" in part:
-            tp = _unwrap(tp)
-            if get_origin(tp) is tuple:
-                tp = get_args(tp)[0]
+        done.append(part)
+        tp = typing.get_type_hints(tp)[part]
 
 
 def _unwrap(tp: Any) -> Any:
@@ -145,7 +145,11 @@ def _task(cfg: Any) -> None:
         raise SystemExit(2) from None
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     results = run_replications(config)
-    paths = write_run(out_dir, config, results)
+    try:
+        paths = write_run(out_dir, config, results)
+    except FileExistsError as err:
+        print(f"error: {err}. Choose another hydra.run.dir.", file=sys.stderr)
+        raise SystemExit(2) from None
     if config.output.print_summary:
         print(format_summary(results))
         print(f"\nrun folder: {out_dir}")

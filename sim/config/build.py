@@ -14,6 +14,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
+from sim.config.clock import Clock, clock_to_min
 from sim.config.errors import ConfigError
 from sim.config.schema import ScenarioConfig
 
@@ -73,6 +74,9 @@ def _build(tp: Any, value: Any, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(path, value, "a number")
         return float(value)
+    if tp is Clock:
+        clock_to_min(value, path)  # raises with the 'quote it' hint for YAML's 07:00 -> 420
+        return value
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(path, value, "a text string")

@@ -7,8 +7,12 @@ The simulation clock counts minutes from midnight at the start of day 1. Hours m
 from __future__ import annotations
 
 import re
+from typing import NewType
 
 from sim.config.errors import ConfigError
+
+#: A clock time field in the schema: a ``"HH:MM"`` string, checked when the config is built.
+Clock = NewType("Clock", str)
 
 _CLOCK = re.compile(r"^(\d{1,4}):([0-5]\d)$")
 

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sim.config.clock import clock_to_min
+from sim.config.clock import Clock, clock_to_min
 from sim.config.errors import ConfigError, require
 from sim.config.shifts import staffed_schedule
 
@@ -119,8 +119,8 @@ class DistributionConfig:
 class BreakConfig:
     """A break within a shift: ``closed`` desks/booths close from ``start`` to ``end``."""
 
-    start: str
-    end: str
+    start: Clock
+    end: Clock
     closed: int = 1
 
     def validate(self) -> None:
@@ -140,8 +140,8 @@ class ShiftConfig:
     shifts are hand-over periods with fewer desks open.
     """
 
-    start: str
-    end: str
+    start: Clock
+    end: Clock
     staff: int | None = None
     breaks: tuple[BreakConfig, ...] = ()
 
@@ -233,8 +233,8 @@ class SiteConfig:
     """
 
     name: str = "Collection point"
-    open: str = "07:00"
-    close: str = "21:00"
+    open: Clock = Clock("07:00")
+    close: Clock = Clock("21:00")
     queue_opens_before_min: float = 30.0
     clearing_min: float = 120.0
     registration: bool = True
@@ -403,8 +403,8 @@ class DemandConfig:
     arrivals: Literal["profile", "constant"] = "profile"
     residents: int | None = 6000
     fixed_count: bool = True
-    window_start: str | None = "06:00"
-    window_end: str | None = "22:00"
+    window_start: Clock | None = Clock("06:00")
+    window_end: Clock | None = Clock("22:00")
     hourly_profile: tuple[float, ...] | None = None
     rate_per_hour: float | None = None
     green_share: float = 0.12

@@ -225,24 +225,22 @@ class TandemQueue:
         self.now = until
 
     def finish(self, end_time: float) -> TandemRecords:
-        """Run all remaining events; whoever is still waiting is left unserved.
+        """End the run at ``end_time``: whoever is still waiting then is left unserved.
+
+        Services under way at ``end_time`` are completed; a customer who completes a stage after
+        ``end_time`` joins the next line and is left unserved there.
 
         Parameters
         ----------
         end_time
             The end of the run (minutes), recorded as the exit time of unserved customers.
         """
+        self.advance(end_time)
+        self._abandon(0, end_time)  # before their patience events could fire after the end
         self.advance(_INF)
         self._finished = True
-        for s in range(self.n_stages):
-            for queue in self._queues[s]:
-                for r in queue:
-                    if s == 0 and not self._waiting0[r]:
-                        continue  # reneged, lazily left in the line
-                    self._outcome[r] = UNSERVED
-                    self._left[r] = s
-                    self._exit[r] = end_time
-                queue.clear()
+        for s in range(1, self.n_stages):
+            self._abandon(s, end_time)
         return TandemRecords(
             start=[np.array(x) for x in self._start],
             end=[np.array(x) for x in self._end],
@@ -347,6 +345,19 @@ class TandemQueue:
             heapq.heappush(self._heap, (t + svc[r], next(self._seq), _DONE, s, p, r))
 
     # ------------------------------------------------------------------ helpers
+    def _abandon(self, s: int, end_time: float) -> None:
+        for q, queue in enumerate(self._queues[s]):
+            for r in queue:
+                if s == 0:
+                    if not self._waiting0[r]:
+                        continue  # reneged earlier, lazily left in the line
+                    self._waiting0[r] = 0
+                    self._waiting_in_group[self._group[q]] -= 1
+                self._outcome[r] = UNSERVED
+                self._left[r] = s
+                self._exit[r] = end_time
+            queue.clear()
+
     def waiting(self, stage: int, lane: int) -> int:
         """Customers waiting in a lane now (entrance lines exclude those who reneged)."""
         line = self._queues[stage][lane]

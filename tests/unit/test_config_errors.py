@@ -310,10 +310,14 @@ def test_roster_error_via_hydra_list_override(
 
 
 def test_registration_roster_staffing_more_desks_than_exist() -> None:
-    err = config_error(["site.registration_desks=4"])  # the shipped roster staffs 10 desks
+    desks = sim.load_config().site.registration_desks
+    err = config_error(
+        [f'site.roster.registration=[{{start:"07:00",end:"21:00",staff:{desks + 2}}}]']
+    )
     assert err.field == "site.roster.registration"
-    assert "10 staffed at once" in str(err)
+    assert f"{desks + 2} staffed at once" in str(err)
     assert "registration_desks" in err.allowed
+    assert str(desks) in err.allowed
 
 
 def test_registration_shifts_without_registration() -> None:
@@ -446,11 +450,11 @@ def _replace(data: Any, path: tuple[str | int, ...], new: Any) -> Any:
 def test_build_config_missing_required_field() -> None:
     data = default_dict()
     shift = dict(data["site"]["roster"]["swab"][0])
-    del shift["staff"]
+    del shift["start"]
     data = _replace(data, ("site", "roster", "swab", 0), shift)
     with pytest.raises(sim.ConfigError) as info:
         sim.build_config(data)
-    assert info.value.field == "site.roster.swab[0].staff"
+    assert info.value.field == "site.roster.swab[0].start"
     assert "required" in info.value.allowed
 
 
