@@ -24,7 +24,6 @@ and stage, so the kernel itself uses no random numbers.
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -36,7 +35,6 @@ import numpy as np
 SERVED, BALKED, RENEGED, NOT_ADMITTED, UNSERVED = 0, 1, 2, 3, 4
 OUTCOME_NAMES = ("served", "balked", "reneged", "not_admitted", "unserved")
 
-_DONE, _RENEGE = 0, 1
 _INF = math.inf
 
 
@@ -165,8 +163,7 @@ class TandemQueue:
         self._patience = None if patience is None else patience.tolist()
         self._admitted = None if admitted is None else admitted.tolist()
         self._waiting0 = bytearray(n)
-        self._heap: list[tuple[float, int, int, int, int, int]] = []
-        self._seq = itertools.count()
+        self._heap: list[tuple[float, int, int]] = []
         self._next = 0
         nan = math.nan
         self._start = [[nan] * n for _ in stages]
@@ -185,42 +182,154 @@ class TandemQueue:
     def set_capacity(self, stage: int, pool: int, count: int, t: float) -> None:
         """Open or close servers of a pool at time ``t`` (after :meth:`advance` to ``t``).
 
-        A server that closes while busy finishes its customer first.
+        A server that closes while busy finishes its customer first; servers that open take
+        waiting customers at once.
         """
         if count < 0:
             raise ValueError(f"capacity must be >= 0, got {count}")
-        self.now = t
         self._cap[stage][pool] = count
-        self._pull(stage, pool, t)
+        # A "pull" event lets the pool take waiting customers, through the one event loop.
+        heapq.heappush(self._heap, (t, -1, -2 - (stage << 8 | pool)))
+        self.advance(t)
 
     def advance(self, until: float) -> None:
-        """Process every arrival and event up to and including time ``until`` (minutes)."""
+        """Process every arrival and event up to and including time ``until`` (minutes).
+
+        This is the hot loop: everything per customer is inlined, with locals for speed.
+        Heap entries are ``(time, customer, code)``: ``code >= 0`` is a service completion at
+        stage ``code >> 8``, pool ``code & 255``; ``-1`` is a patience deadline; ``<= -2`` lets
+        pool ``-2 - code`` take waiting customers (after a capacity change).
+        """
         if self._finished:
             raise RuntimeError("advance() after finish()")
         heap = self._heap
+        heappop = heapq.heappop
+        heappush = heapq.heappush
         arr = self._arr
         n = self.n
         i = self._next
-        heappop = heapq.heappop
-        arrive0 = self._arrive0
-        complete = self._complete
-        renege = self._renege
+        last = self.n_stages - 1
+        lane = self._lane
+        svc = self._svc
+        starts = self._start
+        ends = self._end
+        pools = self._pool
+        caps = self._cap
+        busys = self._busy
+        queues = self._queues
+        pools_for = self._pools_for
+        serves = self._serves
+        waiting0 = self._waiting0
+        group = self._group
+        limit = self._limit
+        in_group = self._waiting_in_group
+        patience = self._patience
+        admitted = self._admitted
+        outcome = self._outcome
+        left = self._left
+        exit_ = self._exit
         while True:
             t_ev = heap[0][0] if heap else _INF
             t_arr = arr[i] if i < n else _INF
-            if t_ev <= t_arr:
-                if t_ev > until or t_ev == _INF:
-                    break
-                t, _, kind, s, p, r = heappop(heap)
-                if kind == _DONE:
-                    complete(t, s, p, r)
-                else:
-                    renege(t, r)
-            else:
+            if t_arr < t_ev:
+                # ---- arrival at the entrance (stage 0)
                 if t_arr > until:
                     break
-                arrive0(t_arr, i)
+                t = t_arr
+                r = i
                 i += 1
+                if admitted is not None and not admitted[r]:
+                    outcome[r] = NOT_ADMITTED
+                    left[r] = 0
+                    exit_[r] = t
+                    continue
+                q = lane[r]
+                cap = caps[0]
+                busy = busys[0]
+                for p in pools_for[0][q]:
+                    if busy[p] < cap[p]:
+                        busy[p] += 1
+                        starts[0][r] = t
+                        pools[0][r] = p
+                        heappush(heap, (t + svc[0][r], r, p))
+                        break
+                else:
+                    g = group[q]
+                    if in_group[g] >= limit[g]:
+                        outcome[r] = BALKED
+                        left[r] = 0
+                        exit_[r] = t
+                        continue
+                    in_group[g] += 1
+                    waiting0[r] = 1
+                    queues[0][q].append(r)
+                    if patience is not None:
+                        deadline = t + patience[r]
+                        if deadline < _INF:
+                            heappush(heap, (deadline, r, -1))
+                continue
+            if t_ev > until or t_ev == _INF:
+                break
+            t, r, code = heappop(heap)
+            if code == -1:
+                # ---- patience runs out: leave the entrance line if still in it
+                if waiting0[r]:
+                    waiting0[r] = 0
+                    in_group[group[lane[r]]] -= 1
+                    outcome[r] = RENEGED
+                    left[r] = 0
+                    exit_[r] = t
+                continue
+            if code >= 0:
+                # ---- service completion; the customer moves on to the next stage
+                s = code >> 8
+                p = code & 255
+                ends[s][r] = t
+                busys[s][p] -= 1
+                if s < last:
+                    s2 = s + 1
+                    q = lane[r]
+                    cap = caps[s2]
+                    busy = busys[s2]
+                    for p2 in pools_for[s2][q]:
+                        if busy[p2] < cap[p2]:
+                            busy[p2] += 1
+                            starts[s2][r] = t
+                            pools[s2][r] = p2
+                            heappush(heap, (t + svc[s2][r], r, s2 << 8 | p2))
+                            break
+                    else:
+                        queues[s2][q].append(r)
+            else:
+                s, p = divmod(-2 - code, 256)
+            # ---- the freed (or newly opened) pool takes waiting customers by priority
+            cap = caps[s]
+            busy = busys[s]
+            if busy[p] >= cap[p]:
+                continue
+            lines = queues[s]
+            entrance = s == 0
+            while busy[p] < cap[p]:
+                nxt = -1
+                for q in serves[s][p]:
+                    line = lines[q]
+                    while line:
+                        cand = line.popleft()
+                        if entrance:
+                            if not waiting0[cand]:
+                                continue  # reneged earlier, lazily left in the line
+                            waiting0[cand] = 0
+                            in_group[group[q]] -= 1
+                        nxt = cand
+                        break
+                    if nxt >= 0:
+                        break
+                if nxt < 0:
+                    break
+                busy[p] += 1
+                starts[s][nxt] = t
+                pools[s][nxt] = p
+                heappush(heap, (t + svc[s][nxt], nxt, s << 8 | p))
         self._next = i
         self.now = until
 
@@ -249,100 +358,6 @@ class TandemQueue:
             left_stage=np.array(self._left, dtype=np.int8),
             exit_time=np.array(self._exit),
         )
-
-    # ------------------------------------------------------------------ events
-    def _arrive0(self, t: float, r: int) -> None:
-        if self._admitted is not None and not self._admitted[r]:
-            self._outcome[r] = NOT_ADMITTED
-            self._left[r] = 0
-            self._exit[r] = t
-            return
-        q = self._lane[r]
-        cap = self._cap[0]
-        busy = self._busy[0]
-        for p in self._pools_for[0][q]:
-            if busy[p] < cap[p]:
-                busy[p] += 1
-                self._start[0][r] = t
-                self._pool[0][r] = p
-                heapq.heappush(self._heap, (t + self._svc[0][r], next(self._seq), _DONE, 0, p, r))
-                return
-        g = self._group[q]
-        if self._waiting_in_group[g] >= self._limit[g]:
-            self._outcome[r] = BALKED
-            self._left[r] = 0
-            self._exit[r] = t
-            return
-        self._waiting_in_group[g] += 1
-        self._waiting0[r] = 1
-        self._queues[0][q].append(r)
-        if self._patience is not None:
-            deadline = t + self._patience[r]
-            if deadline < _INF:
-                heapq.heappush(self._heap, (deadline, next(self._seq), _RENEGE, 0, 0, r))
-
-    def _renege(self, t: float, r: int) -> None:
-        if self._waiting0[r]:
-            self._waiting0[r] = 0
-            self._waiting_in_group[self._group[self._lane[r]]] -= 1
-            self._outcome[r] = RENEGED
-            self._left[r] = 0
-            self._exit[r] = t
-
-    def _complete(self, t: float, s: int, p: int, r: int) -> None:
-        self._end[s][r] = t
-        self._busy[s][p] -= 1
-        nxt = s + 1
-        if nxt < self.n_stages:
-            q = self._lane[r]
-            cap = self._cap[nxt]
-            busy = self._busy[nxt]
-            for p2 in self._pools_for[nxt][q]:
-                if busy[p2] < cap[p2]:
-                    busy[p2] += 1
-                    self._start[nxt][r] = t
-                    self._pool[nxt][r] = p2
-                    heapq.heappush(
-                        self._heap, (t + self._svc[nxt][r], next(self._seq), _DONE, nxt, p2, r)
-                    )
-                    break
-            else:
-                self._queues[nxt][q].append(r)
-        self._pull(s, p, t)
-
-    def _pull(self, s: int, p: int, t: float) -> None:
-        """Let pool ``p`` of stage ``s`` take waiting customers while it has free servers."""
-        cap = self._cap[s]
-        busy = self._busy[s]
-        if busy[p] >= cap[p]:
-            return
-        queues = self._queues[s]
-        entrance = s == 0
-        waiting0 = self._waiting0
-        svc = self._svc[s]
-        start = self._start[s]
-        pool = self._pool[s]
-        while busy[p] < cap[p]:
-            r = -1
-            for q in self._serves[s][p]:
-                line = queues[q]
-                while line:
-                    cand = line.popleft()
-                    if entrance:
-                        if not waiting0[cand]:
-                            continue  # reneged earlier
-                        waiting0[cand] = 0
-                        self._waiting_in_group[self._group[q]] -= 1
-                    r = cand
-                    break
-                if r >= 0:
-                    break
-            if r < 0:
-                return
-            busy[p] += 1
-            start[r] = t
-            pool[r] = p
-            heapq.heappush(self._heap, (t + svc[r], next(self._seq), _DONE, s, p, r))
 
     # ------------------------------------------------------------------ helpers
     def _abandon(self, s: int, end_time: float) -> None:
