@@ -121,7 +121,7 @@ class CollectionPoint:
         admitted = (t >= self.open_min - site.queue_opens_before_min) & (t < self.close_min)
         limit = site.queue_limit
         if gc.mode == "dedicated":
-            group, limits = [1, 0], [None, limit]  # green lane has its own (unlimited) line
+            group, limits = [1, 0], [limit, None]  # green lane: its own unlimited line (group 1)
         else:
             group, limits = [0, 0], [limit]
         self.kernel = TandemQueue(

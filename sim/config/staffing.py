@@ -1,0 +1,240 @@
+"""Staffing by role: which shift pattern staffs the desks and booths of a point over a round.
+
+A collection point has registration desks and swab booths; people make them open. Each role has
+its own roster (a :class:`RoleRosterConfig`): **registrars** staff desks, **swabbers** staff
+booths. **Marshals** (volunteers keeping order) staff nothing but count in the headcount; there
+are ``marshals_per_shift`` of them on every shift of the swab roster.
+
+Shift patterns, each repeated on every day of the round that the point serves:
+
+``opening_hours``
+    One shift per day covering the point's serving window (opening to the end of clearing).
+``2x12``
+    Two 12-hour shifts from ``first_start`` (24 hours covered).
+``3x8``
+    Three 8-hour shifts from ``first_start`` (24 hours covered).
+``custom``
+    The given ``shifts`` (clock times of day 1, repeated each day; hours may pass 24 for a
+    shift that runs past midnight).
+
+The numbers of desks/booths open over the round follow from these in
+:func:`sim.model.staffing.role_schedule`. Like :mod:`sim.config.schema`, each class has a
+``validate`` method raising :class:`~sim.config.errors.ConfigError` with the field name
+relative to the object.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sim.config.clock import Clock, clock_to_min
+from sim.config.errors import ConfigError, require
+
+RosterPattern = Literal["opening_hours", "2x12", "3x8", "custom"]
+
+#: Shift length (minutes) of the fixed patterns, and how many shifts they have per day.
+PATTERN_SHIFTS: dict[str, tuple[float, int]] = {"2x12": (720.0, 2), "3x8": (480.0, 3)}
+
+#: Minutes in a day: day ``d`` (0-based) of a round runs from ``1440 * d``.
+DAY_MIN = 1440.0
+
+# Stands in for the site's desks/booths when validating a config on its own: a break of a
+# ``staff: null`` shift can then close any number (the site check happens with ``physical``).
+_ANY_PHYSICAL = 10**9
+
+
+@dataclass(frozen=True)
+class RoleRosterConfig:
+    """The roster of one role (registrars at desks, or swabbers at booths).
+
+    Attributes
+    ----------
+    pattern
+        ``opening_hours``, ``2x12``, ``3x8`` or ``custom`` (see the module docstring).
+    first_start
+        Start of the first shift of each day for ``2x12`` / ``3x8`` ("HH:MM", before "24:00").
+    staff
+        People per shift (null: one per desk/booth, all open). More people than desks/booths
+        is allowed: the open count is capped at the physical number, and the spare people
+        relieve swabbers on PPE rests. For ``custom``, a shift's own ``staff`` takes precedence.
+    handover_min
+        Minutes the role's desks/booths stay closed after each change between consecutive
+        shifts (the incoming shift starts serving late). Must be shorter than a shift.
+    shifts
+        ``custom`` only: the day's shifts (clock times of day 1, repeated every day), each at
+        most 24 hours long, with their breaks.
+    ppe_max_hours
+        Swabbers in full protective gear: hours of work before a rest (null: no PPE limit).
+        Swab roster only.
+    ppe_rest_min
+        Length of each PPE rest, minutes.
+    """
+
+    pattern: RosterPattern = "opening_hours"
+    first_start: Clock = Clock("07:00")
+    staff: int | None = None
+    handover_min: float = 0.0
+    shifts: tuple[schema.ShiftConfig, ...] = ()
+    ppe_max_hours: float | None = None
+    ppe_rest_min: float = 30.0
+
+    @property
+    def first_start_min(self) -> float:
+        """``first_start`` in minutes after midnight."""
+        return clock_to_min(self.first_start, "first_start")
+
+    def shift_lengths(self) -> tuple[float, ...]:
+        """Lengths (minutes) of the pattern's shifts; empty for ``opening_hours``."""
+        if self.pattern in PATTERN_SHIFTS:
+            length, n = PATTERN_SHIFTS[self.pattern]
+            return (length,) * n
+        if self.pattern == "custom":
+            return tuple(
+                clock_to_min(s.end, "end") - clock_to_min(s.start, "start") for s in self.shifts
+            )
+        return ()
+
+    def validate(self, physical: int | None = None) -> None:
+        """Check the roster; ``physical`` (the site's desks/booths of the role) when known.
+
+        With ``physical``, a break of a ``staff: null`` custom shift may close at most that
+        many; without it that check is left to the site.
+        """
+        first = self.first_start_min
+        require(
+            first < DAY_MIN,
+            "first_start",
+            self.first_start,
+            "a time of day before '24:00' (the first shift of each day)",
+        )
+        if self.staff is not None:
+            require(
+                isinstance(self.staff, int) and self.staff >= 1,
+                "staff",
+                self.staff,
+                "an integer >= 1 (people per shift), or null for one per desk/booth",
+            )
+        if self.pattern == "custom":
+            require(
+                len(self.shifts) > 0,
+                "shifts",
+                self.shifts,
+                "at least one shift when pattern is 'custom'",
+            )
+            self._validate_shifts(physical)
+        else:
+            require(
+                not self.shifts,
+                "shifts",
+                f"{len(self.shifts)} shifts",
+                f"an empty list when pattern is '{self.pattern}' (shifts are for 'custom')",
+            )
+        require(
+            _finite(self.handover_min) and self.handover_min >= 0,
+            "handover_min",
+            self.handover_min,
+            "minutes >= 0",
+        )
+        lengths = self.shift_lengths()
+        shortest = min(lengths) if lengths else DAY_MIN
+        require(
+            self.handover_min < shortest,
+            "handover_min",
+            self.handover_min,
+            f"minutes shorter than a shift ({shortest:g} min)"
+            if lengths
+            else "minutes shorter than a day (1440 min)",
+        )
+        if self.ppe_max_hours is not None:
+            require(
+                _finite(self.ppe_max_hours) and self.ppe_max_hours > 0,
+                "ppe_max_hours",
+                self.ppe_max_hours,
+                "hours > 0, or null for no PPE limit",
+            )
+        require(
+            _finite(self.ppe_rest_min) and self.ppe_rest_min > 0,
+            "ppe_rest_min",
+            self.ppe_rest_min,
+            "minutes > 0",
+        )
+
+    def _validate_shifts(self, physical: int | None) -> None:
+        for i, shift in enumerate(self.shifts):
+            staff = shift.staff if shift.staff is not None else self.staff
+            if staff is None:
+                staff = physical if physical is not None else _ANY_PHYSICAL
+            try:
+                shift.validate(staff)
+            except ConfigError as err:
+                raise err.within(f"shifts[{i}]") from None
+            start = clock_to_min(shift.start, "start")
+            end = clock_to_min(shift.end, "end")
+            require(
+                start < DAY_MIN,
+                f"shifts[{i}].start",
+                shift.start,
+                "a time of day 1 before '24:00' (the shift repeats every day)",
+            )
+            require(
+                end - start <= DAY_MIN,
+                f"shifts[{i}].end",
+                shift.end,
+                f"at most 24 hours after the start ({shift.start})",
+            )
+
+
+@dataclass(frozen=True)
+class StaffingConfig:
+    """Rosters by role for a collection point.
+
+    Attributes
+    ----------
+    registration
+        Registrars' roster (staffs registration desks).
+    swab
+        Swabbers' roster (staffs swab booths); PPE limits apply here.
+    marshals_per_shift
+        Marshals/volunteers on duty for each shift of the swab roster (headcount only).
+    """
+
+    registration: RoleRosterConfig = field(default_factory=RoleRosterConfig)
+    swab: RoleRosterConfig = field(default_factory=RoleRosterConfig)
+    marshals_per_shift: int = 2
+
+    def validate(
+        self, registration_desks: int | None = None, swab_booths: int | None = None
+    ) -> None:
+        """Check both rosters (against the site's desks/booths when given)."""
+        for name, roster, physical in (
+            ("registration", self.registration, registration_desks),
+            ("swab", self.swab, swab_booths),
+        ):
+            try:
+                roster.validate(physical)
+            except ConfigError as err:
+                raise err.within(name) from None
+        require(
+            self.registration.ppe_max_hours is None,
+            "registration.ppe_max_hours",
+            self.registration.ppe_max_hours,
+            "null: PPE rests apply to swabbers only (set swab.ppe_max_hours)",
+        )
+        require(
+            isinstance(self.marshals_per_shift, int) and self.marshals_per_shift >= 0,
+            "marshals_per_shift",
+            self.marshals_per_shift,
+            "an integer >= 0",
+        )
+
+
+def _finite(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+# Imported last so that ``sim.config.schema`` may itself import this module (to nest a
+# StaffingConfig) without a circular-import failure: annotations above are strings, resolved
+# by ``typing.get_type_hints`` only when a config is built.
+from sim.config import schema  # noqa: E402

@@ -1,0 +1,586 @@
+"""The queue kernel: many sites, each a line of multi-server stations, in one event loop.
+
+A *site* is a series of *stations* (e.g. desks then booths). Customers arrive at a site's
+entrance station and pass through its stations in order. At each station they wait in one of
+several FIFO *lanes*; servers are grouped into *pools*, and each pool serves a list of lanes in
+priority order (non-preemptive priority). A lane may be served by several pools, so a shared
+line with a priority class and dedicated servers that help other lanes when idle are expressed
+the same way.
+
+At the entrance, lanes belong to *space groups* with a limit on the number waiting (an arrival
+to a full group balks), customers who wait longer than their patience renege, and arrivals
+outside the site's *windows* (hours when its line is open) are turned away. A customer who
+balks, reneges, is turned away or is still in line when the site closes for the day may come
+back: a retry plan gives, per attempt, the delay before returning (infinite: never). Returns
+that fall outside the site's windows move to its next window.
+
+Customers first *depart* (from home) at given times. They go to their home site or, with a
+*queue board*, to whichever of their candidate sites posts the shortest entrance line (the
+board is refreshed by :meth:`QueueNetwork.refresh_board`), arriving after a travel time.
+
+Why not one SimPy process per customer: for 300,000 customers that costs tens of microseconds
+each, and ``simpy.PriorityResource`` re-sorts its queue on every request, which is quadratic
+when lines grow into the thousands. Here the per-customer work is a few heap and deque
+operations in one loop, independent of line length. SimPy processes advance the kernel in time
+and apply capacity schedules (:mod:`sim.engine.process`), so the kernel sits in a SimPy
+environment beside other processes.
+
+Times are minutes. Service times and patience are drawn in advance, one value per customer and
+slot, so the kernel itself uses no random numbers.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Outcome codes of :attr:`NetworkRecords.outcome`.
+SERVED, BALKED, RENEGED, NOT_ADMITTED, UNSERVED = 0, 1, 2, 3, 4
+OUTCOME_NAMES = ("served", "balked", "reneged", "not_admitted", "unserved")
+
+_INF = math.inf
+_NAN = math.nan
+_RENEGE = -1
+_ARRIVE = -2
+_PULL = -3  # codes <= _PULL: pool (station, pool) = _PULL - code takes waiting customers
+
+
+@dataclass(frozen=True)
+class StationSpec:
+    """One station (a group of identical desks or booths in pools).
+
+    Attributes
+    ----------
+    site
+        Index of the site the station belongs to.
+    slot
+        Which record slot its service times fill (e.g. 0 registration, 1 swab).
+    pools
+        For each server pool, the lanes it serves in priority order (highest first).
+    space_group
+        For each lane, the index of its space group (entrance stations only; -1 elsewhere).
+    """
+
+    site: int
+    slot: int
+    pools: tuple[tuple[int, ...], ...]
+    space_group: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """A site: its stations in order and the windows when its entrance line is open.
+
+    Attributes
+    ----------
+    stations
+        Station indices in the order customers pass them.
+    windows
+        ``(start, end)`` intervals (minutes, increasing) in which arrivals are admitted; an
+        empty tuple admits all.
+    """
+
+    stations: tuple[int, ...]
+    windows: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass
+class NetworkRecords:
+    """What happened to each customer (arrays of length n; NaN where not reached).
+
+    Attributes
+    ----------
+    start, end, pool
+        Per slot: service start, service end, and the pool that served (-1 if none), from the
+        customer's last attempt.
+    outcome
+        Code into :data:`OUTCOME_NAMES` (of the last attempt).
+    left_slot
+        Slot where a customer who was not served left (-1 for served customers).
+    exit_time
+        When a customer who was not served left, NaN for served customers.
+    site
+        Site of the last attempt.
+    first_arrival, arrival
+        Arrival time of the first and of the last attempt (NaN if the customer never arrived).
+    attempts
+        Number of arrivals at a site (retries included).
+    """
+
+    start: list[np.ndarray]
+    end: list[np.ndarray]
+    pool: list[np.ndarray]
+    outcome: np.ndarray
+    left_slot: np.ndarray
+    exit_time: np.ndarray
+    site: np.ndarray
+    first_arrival: np.ndarray
+    arrival: np.ndarray
+    attempts: np.ndarray
+
+
+class QueueNetwork:
+    """Sites of tandem stations with lanes, pools, balking, reneging, retries and a board.
+
+    Parameters
+    ----------
+    departures
+        Departure time of each customer's first trip, minutes, sorted.
+    order
+        Customer index of each departure (a permutation of ``0..n-1``).
+    home
+        Home site of each customer.
+    lane
+        Lane index of each customer (the same at every station).
+    service
+        Per slot, the service time of each customer, minutes.
+    stations, sites
+        The stations and sites (see :class:`StationSpec`, :class:`SiteSpec`).
+    space_limit
+        For each space group, the most customers that may wait in it (``None``: unlimited).
+    patience
+        Longest wait at an entrance before reneging, per customer (``inf``: never); ``None`` if
+        nobody reneges.
+    retry_delays
+        For attempt k (0-based), the delay in minutes before customer r retries after failing,
+        ``retry_delays[k][r]`` (``inf``: does not retry). Empty: nobody retries.
+    board_candidates
+        For each home site, the sites a customer considers, nearest first (``None``: customers
+        go to their home site).
+    travel
+        ``travel[home][site]`` minutes from a home site's area to a site (with a board).
+
+    Notes
+    -----
+    All pools start closed; open them with :meth:`set_capacity`. Advance with
+    :meth:`advance` to increasing times; :meth:`close_site` ends a site's day; call
+    :meth:`finish` once at the end.
+    """
+
+    def __init__(
+        self,
+        departures: np.ndarray,
+        order: np.ndarray,
+        home: np.ndarray,
+        lane: np.ndarray,
+        service: Sequence[np.ndarray],
+        stations: Sequence[StationSpec],
+        sites: Sequence[SiteSpec],
+        space_limit: Sequence[int | None],
+        patience: np.ndarray | None = None,
+        retry_delays: Sequence[np.ndarray] = (),
+        board_candidates: Sequence[Sequence[int]] | None = None,
+        travel: Sequence[Sequence[float]] | None = None,
+    ) -> None:
+        n = len(departures)
+        self._validate(departures, order, home, lane, service, stations, sites, space_limit)
+        n_lanes = 1 + max((max(p) for st in stations for p in st.pools), default=0)
+        self.n = n
+        self.n_slots = len(service)
+        self.now = -_INF
+        # customers
+        self._dep = departures.tolist()
+        self._order = order.tolist()
+        self._site = home.tolist()
+        self._lane = lane.tolist()
+        self._svc = [s.tolist() for s in service]
+        self._patience = None if patience is None else patience.tolist()
+        self._retry = [d.tolist() for d in retry_delays]
+        self._deadline = [_INF] * n if patience is not None else []
+        # stations
+        self._next_station = [-1] * len(stations)
+        for site in sites:
+            for a, b in zip(site.stations, site.stations[1:], strict=False):
+                self._next_station[a] = b
+        self._entrance = [site.stations[0] for site in sites]
+        self._is_entrance = [False] * len(stations)
+        for idx in self._entrance:
+            self._is_entrance[idx] = True
+        self._slot = [st.slot for st in stations]
+        self._serves = [[tuple(p) for p in st.pools] for st in stations]
+        self._pools_for: list[list[list[int]]] = []
+        for spec in stations:
+            per_lane: list[list[int]] = []
+            for q in range(n_lanes):
+                cands = [(lanes.index(q), p) for p, lanes in enumerate(spec.pools) if q in lanes]
+                per_lane.append([p for _, p in sorted(cands)])
+            self._pools_for.append(per_lane)
+        self._group = [list(st.space_group) for st in stations]
+        self._cap = [[0] * len(st.pools) for st in stations]
+        self._busy = [[0] * len(st.pools) for st in stations]
+        self._lines: list[list[deque[int]]] = [[deque() for _ in range(n_lanes)] for _ in stations]
+        self._limit = [(_INF if lim is None else lim) for lim in space_limit]
+        self._in_group = [0] * len(space_limit)
+        # sites
+        self._windows = [[x for w in site.windows for x in w] for site in sites]
+        self._site_of_station = [st.site for st in stations]
+        self._site_waiting = [0] * len(sites)
+        self._board = [0] * len(sites)
+        self._cands = None if board_candidates is None else [list(c) for c in board_candidates]
+        self._travel = None if travel is None else [list(row) for row in travel]
+        # event heap and state
+        self._heap: list[tuple[float, int, int]] = []
+        self._next = 0
+        self._waiting0 = bytearray(n)
+        nan = math.nan
+        self._start = [[nan] * n for _ in service]
+        self._end = [[nan] * n for _ in service]
+        self._pool = [[-1] * n for _ in service]
+        self._outcome = bytearray(n)
+        self._left = [-1] * n
+        self._exit = [nan] * n
+        self._first = [nan] * n
+        self._arrival = [nan] * n
+        self._attempts = [0] * n
+        self._finished = False
+
+    @staticmethod
+    def _validate(
+        departures: np.ndarray,
+        order: np.ndarray,
+        home: np.ndarray,
+        lane: np.ndarray,
+        service: Sequence[np.ndarray],
+        stations: Sequence[StationSpec],
+        sites: Sequence[SiteSpec],
+        space_limit: Sequence[int | None],
+    ) -> None:
+        n = len(departures)
+        if not (len(order) == len(home) == len(lane) == n):
+            raise ValueError("order, home and lane need one entry per customer")
+        if n and np.any(np.diff(departures) < 0):
+            raise ValueError("departures must be sorted")
+        if any(len(s) != n for s in service):
+            raise ValueError("service needs one entry per customer in every slot")
+        for k, site in enumerate(sites):
+            if not site.stations:
+                raise ValueError(f"site {k} has no station")
+            first = stations[site.stations[0]]
+            if len(first.space_group) == 0:
+                raise ValueError(f"site {k}: the entrance station needs space groups per lane")
+            if any(not 0 <= g < len(space_limit) for g in first.space_group):
+                raise ValueError(f"site {k}: space groups must index space_limit")
+        for s, st in enumerate(stations):
+            for lanes in st.pools:
+                if not lanes:
+                    raise ValueError(f"station {s}: a pool must serve at least one lane")
+        for k, site in enumerate(sites):
+            used = set(np.unique(lane[home == k]).tolist()) if n else set()
+            for s in site.stations:
+                served = {q for lanes in stations[s].pools for q in lanes}
+                if not used <= served:
+                    raise ValueError(f"station {s}: lanes {sorted(used - served)} have no pool")
+
+    # ------------------------------------------------------------------ control
+    def capacity(self, station: int, pool: int) -> int:
+        """Servers currently open in a pool."""
+        return self._cap[station][pool]
+
+    def set_capacity(self, station: int, pool: int, count: int, t: float) -> None:
+        """Open or close servers of a pool at time ``t`` (the kernel is advanced to ``t``).
+
+        A server that closes while busy finishes its customer first; servers that open take
+        waiting customers at once.
+        """
+        if count < 0:
+            raise ValueError(f"capacity must be >= 0, got {count}")
+        self._cap[station][pool] = count
+        heapq.heappush(self._heap, (t, -1, _PULL - (station << 8 | pool)))
+        self.advance(t)
+
+    def refresh_board(self, t: float) -> None:
+        """Post each site's current entrance line length on the queue board (at time ``t``)."""
+        self.advance(t)
+        self._board = list(self._site_waiting)
+
+    def waiting_in(self, station: int, lane: int) -> int:
+        """Customers now waiting in one lane of a station (without those who reneged)."""
+        line = self._lines[station][lane]
+        if self._is_entrance[station]:
+            return sum(1 for r in line if self._waiting0[r])
+        return len(line)
+
+    def waiting_at(self, site: int) -> int:
+        """Customers now waiting in a site's entrance line."""
+        return self._site_waiting[site]
+
+    def close_site(self, site: int, t: float) -> None:
+        """End a site's day at ``t``: whoever waits there leaves unserved (and may retry)."""
+        self.advance(t)
+        for st in range(len(self._lines)):
+            if self._site_of_station[st] != site:
+                continue
+            entrance = self._is_entrance[st]
+            for q, line in enumerate(self._lines[st]):
+                waiting = list(line)
+                line.clear()
+                for r in waiting:
+                    if entrance:
+                        if not self._waiting0[r]:
+                            continue  # reneged earlier, lazily left in the line
+                        self._waiting0[r] = 0
+                        self._in_group[self._group[st][q]] -= 1
+                        self._site_waiting[site] -= 1
+                    self._fail(t, r, UNSERVED, self._slot[st])
+
+    def finish(self, end_time: float) -> NetworkRecords:
+        """End the run at ``end_time``: whoever still waits is left unserved.
+
+        Services under way are completed; a customer who completes a station after
+        ``end_time`` joins the next line and is left unserved there. Nobody retries after the
+        end.
+        """
+        self.advance(end_time)
+        self._retry = []
+        for r in self._order[self._next :]:  # would leave home after the end
+            self._never_arrived(r, end_time)
+        self._next = self.n
+        for _t, r, code in self._heap:
+            if code == _ARRIVE:  # on the way, or coming back, after the end
+                self._never_arrived(r, end_time)
+        for site in range(len(self._entrance)):
+            self.close_site(site, end_time)
+        self._heap = [e for e in self._heap if e[2] >= 0]  # only services under way remain
+        heapq.heapify(self._heap)
+        for caps in self._cap:  # nobody starts a new service after the end
+            caps[:] = [0] * len(caps)
+        self.advance(_INF)
+        for site in range(len(self._entrance)):
+            self.close_site(site, end_time)
+        self._finished = True
+        return NetworkRecords(
+            start=[np.array(x) for x in self._start],
+            end=[np.array(x) for x in self._end],
+            pool=[np.array(x, dtype=np.int16) for x in self._pool],
+            outcome=np.frombuffer(bytes(self._outcome), dtype=np.uint8).copy(),
+            left_slot=np.array(self._left, dtype=np.int8),
+            exit_time=np.array(self._exit),
+            site=np.array(self._site, dtype=np.int32),
+            first_arrival=np.array(self._first),
+            arrival=np.array(self._arrival),
+            attempts=np.array(self._attempts, dtype=np.int16),
+        )
+
+    # ------------------------------------------------------------------ failures and retries
+    def _never_arrived(self, r: int, end_time: float) -> None:
+        """Customer ``r`` did not reach a site before the end of the run."""
+        self._outcome[r] = NOT_ADMITTED
+        self._left[r] = self._slot[self._entrance[self._site[r]]]
+        self._exit[r] = end_time
+
+    def _fail(self, t: float, r: int, code: int, slot: int) -> None:
+        """Record that customer ``r`` left unserved; schedule a retry if the plan says so."""
+        self._outcome[r] = code
+        self._left[r] = slot
+        self._exit[r] = t
+        k = self._attempts[r] - 1
+        if 0 <= k < len(self._retry):
+            delay = self._retry[k][r]
+            if delay < _INF:
+                heapq.heappush(self._heap, (self._next_open(self._site[r], t + delay), r, _ARRIVE))
+
+    def _next_open(self, site: int, t: float) -> float:
+        w = self._windows[site]
+        if not w:
+            return t
+        k = bisect_right(w, t)
+        if k % 2 == 1:
+            return t
+        return w[k] if k < len(w) else _INF
+
+    # ------------------------------------------------------------------ the event loop
+    def advance(self, until: float) -> None:
+        """Process every departure, arrival and event up to and including ``until`` (minutes).
+
+        This is the hot loop: the per-customer work is inlined, with locals for speed. Heap
+        entries are ``(time, customer, code)``: ``code >= 0`` is a service completion at
+        station ``code >> 8``, pool ``code & 255``; ``-1`` a patience deadline (customer
+        ``key - n``, so that it sorts after completions at the same time); ``-2`` an
+        arrival at the customer's site; ``<= -3`` lets pool ``-3 - code`` take waiting
+        customers.
+        """
+        if self._finished:
+            raise RuntimeError("advance() after finish()")
+        heap = self._heap
+        heappop = heapq.heappop
+        heappush = heapq.heappush
+        dep = self._dep
+        order = self._order
+        n = self.n
+        i = self._next
+        site_of = self._site
+        lane = self._lane
+        svc = self._svc
+        slot_of = self._slot
+        next_station = self._next_station
+        entrance_of = self._entrance
+        is_entrance = self._is_entrance
+        starts = self._start
+        ends = self._end
+        pools = self._pool
+        caps = self._cap
+        busys = self._busy
+        lines_of = self._lines
+        pools_for = self._pools_for
+        serves = self._serves
+        waiting0 = self._waiting0
+        groups = self._group
+        limit = self._limit
+        in_group = self._in_group
+        site_waiting = self._site_waiting
+        patience = self._patience
+        deadline = self._deadline
+        windows = self._windows
+        first = self._first
+        arrival = self._arrival
+        attempts = self._attempts
+        outcome = self._outcome
+        left = self._left
+        exit_ = self._exit
+        fail = self._fail
+        cands = self._cands
+        travel = self._travel
+        board = self._board
+        while True:
+            t_ev = heap[0][0] if heap else _INF
+            t_dep = dep[i] if i < n else _INF
+            if t_dep < t_ev:
+                if t_dep > until:
+                    break
+                t = t_dep
+                r = order[i]
+                i += 1
+                if cands is not None:
+                    # ---- departure with a queue board: go where the posted line is shortest
+                    home = site_of[r]
+                    best = home
+                    best_len = _INF
+                    for c in cands[home]:
+                        if board[c] < best_len:
+                            best, best_len = c, board[c]
+                    site_of[r] = best
+                    assert travel is not None
+                    trip = travel[home][best]
+                    if trip > 0:
+                        heappush(heap, (t + trip, r, _ARRIVE))
+                        continue
+                    t += trip
+            else:
+                if t_ev > until or t_ev == _INF:
+                    break
+                t, r, code = heappop(heap)
+                if code >= 0:
+                    # ---- service completion; the customer moves on to the next station
+                    st = code >> 8
+                    p = code & 255
+                    ends[slot_of[st]][r] = t
+                    busys[st][p] -= 1
+                    st2 = next_station[st]
+                    if st2 >= 0:
+                        q = lane[r]
+                        cap = caps[st2]
+                        busy = busys[st2]
+                        for p2 in pools_for[st2][q]:
+                            if busy[p2] < cap[p2]:
+                                busy[p2] += 1
+                                k = slot_of[st2]
+                                starts[k][r] = t
+                                pools[k][r] = p2
+                                heappush(heap, (t + svc[k][r], r, st2 << 8 | p2))
+                                break
+                        else:
+                            lines_of[st2][q].append(r)
+                    elif attempts[r] > 1:  # an earlier attempt failed: clear its outcome
+                        outcome[r] = SERVED
+                        left[r] = -1
+                        exit_[r] = _NAN
+                elif code == _RENEGE:
+                    # ---- patience runs out: leave the entrance line if still in it. Keyed
+                    # n + r, so a server freeing at the same instant serves the customer first.
+                    r -= n
+                    if waiting0[r] and deadline[r] == t:
+                        waiting0[r] = 0
+                        s = site_of[r]
+                        st = entrance_of[s]
+                        in_group[groups[st][lane[r]]] -= 1
+                        site_waiting[s] -= 1
+                        fail(t, r, RENEGED, slot_of[st])
+                    continue
+                elif code != _ARRIVE:
+                    st, p = divmod(_PULL - code, 256)
+                if code != _ARRIVE:
+                    # ---- the freed (or newly opened) pool takes waiting customers by priority
+                    cap = caps[st]
+                    busy = busys[st]
+                    if busy[p] >= cap[p]:
+                        continue
+                    lines = lines_of[st]
+                    entrance = is_entrance[st]
+                    k = slot_of[st]
+                    while busy[p] < cap[p]:
+                        nxt = -1
+                        for q in serves[st][p]:
+                            line = lines[q]
+                            while line:
+                                cand = line.popleft()
+                                if entrance:
+                                    if not waiting0[cand]:
+                                        continue  # reneged earlier, lazily left in the line
+                                    waiting0[cand] = 0
+                                    in_group[groups[st][q]] -= 1
+                                    site_waiting[site_of[cand]] -= 1
+                                nxt = cand
+                                break
+                            if nxt >= 0:
+                                break
+                        if nxt < 0:
+                            break
+                        busy[p] += 1
+                        starts[k][nxt] = t
+                        pools[k][nxt] = p
+                        heappush(heap, (t + svc[k][nxt], nxt, st << 8 | p))
+                    continue
+            # ---- arrival of customer r at its site's entrance at time t
+            s = site_of[r]
+            a = attempts[r] = attempts[r] + 1
+            if a == 1:
+                first[r] = t
+            arrival[r] = t
+            st = entrance_of[s]
+            w = windows[s]
+            if w and bisect_right(w, t) % 2 == 0:
+                fail(t, r, NOT_ADMITTED, slot_of[st])
+                continue
+            q = lane[r]
+            cap = caps[st]
+            busy = busys[st]
+            for p in pools_for[st][q]:
+                if busy[p] < cap[p]:
+                    busy[p] += 1
+                    k = slot_of[st]
+                    starts[k][r] = t
+                    pools[k][r] = p
+                    heappush(heap, (t + svc[k][r], r, st << 8 | p))
+                    break
+            else:
+                g = groups[st][q]
+                if in_group[g] >= limit[g]:
+                    fail(t, r, BALKED, slot_of[st])
+                    continue
+                in_group[g] += 1
+                site_waiting[s] += 1
+                waiting0[r] = 1
+                lines_of[st][q].append(r)
+                if patience is not None:
+                    d = t + patience[r]
+                    if d < _INF:
+                        deadline[r] = d
+                        heappush(heap, (d, n + r, _RENEGE))  # after completions at time d
+        self._next = i
+        self.now = until

@@ -1,0 +1,394 @@
+"""Rosters by role over a multi-day round: shifts become open desks/booths and a headcount.
+
+Times are minutes after midnight of day 1; day ``d`` (0-based) runs from ``1440 * d``. A point
+serves in **windows**, one per day of the round: ``(open_min, end_of_clearing_min)``. Each role's
+roster (:class:`~sim.config.staffing.RoleRosterConfig`) is turned into
+
+- the shift instances of the round (who works when; for the headcount), and
+- a :class:`~sim.engine.schedule.CapacitySchedule` of desks/booths of the role that are open.
+
+Roles: ``registration`` (registrars, at desks), ``swab`` (swabbers, at booths) and ``marshal``
+(volunteers keeping order: no desk, but counted in the headcount; one crew of
+``marshals_per_shift`` per swab shift). A resident in service when a desk closes is finished
+first; that is the engine's job, not this module's. Everything here runs once per site, in time
+proportional to the number of shifts (plus a sort).
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sim.config.clock import clock_to_min
+from sim.config.staffing import DAY_MIN, PATTERN_SHIFTS, RoleRosterConfig, StaffingConfig
+from sim.engine.schedule import CapacitySchedule
+
+REGISTRATION = "registration"
+SWAB = "swab"
+MARSHAL = "marshal"
+#: The roles, in table order.
+ROLES: tuple[str, ...] = (REGISTRATION, SWAB, MARSHAL)
+#: What the people of each role are called (for tables and plots).
+ROLE_TITLES: dict[str, str] = {REGISTRATION: "registrar", SWAB: "swabber", MARSHAL: "marshal"}
+
+#: Shift boundaries closer than this (minutes) count as the same instant.
+_EPS = 1e-6
+
+Window = tuple[float, float]
+ShiftRow = tuple[str, int, float, float, int]
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """One shift of one role on one day of the round.
+
+    Attributes
+    ----------
+    role
+        ``registration``, ``swab`` or ``marshal``.
+    day
+        Day (0-based) of the pattern the shift belongs to: the day it starts on.
+    start, end
+        Nominal shift times, minutes after midnight of day 1 (a hand-over delays the start of
+        service, not the shift).
+    staff
+        People on the shift (as rostered: may exceed the desks/booths they staff).
+    """
+
+    role: str
+    day: int
+    start: float
+    end: float
+    staff: int
+
+    @property
+    def hours(self) -> float:
+        """Length of the shift in hours."""
+        return (self.end - self.start) / 60.0
+
+
+@dataclass(frozen=True)
+class RoleSchedule:
+    """Desks/booths of one role open over the whole round, and the shifts behind them.
+
+    Attributes
+    ----------
+    schedule
+        Number of desks/booths of the role open (0 outside the site's serving windows).
+    shifts
+        The shift instances that overlap a serving window, in order of start.
+    """
+
+    role: str
+    schedule: CapacitySchedule
+    shifts: tuple[ShiftInstance, ...]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A shift instance with its absolute breaks ``(start, end, closed)``."""
+
+    day: int
+    start: float
+    end: float
+    staff: int
+    breaks: tuple[tuple[float, float, int], ...] = ()
+
+
+def role_schedule(
+    role: str, cfg: RoleRosterConfig, physical: int, windows: Sequence[Window]
+) -> RoleSchedule:
+    """Open desks/booths of ``role`` over the round, from its roster.
+
+    Parameters
+    ----------
+    role
+        ``registration`` or ``swab`` (PPE rests apply to ``swab`` only).
+    cfg
+        The role's roster.
+    physical
+        Desks (registration) or booths (swab) the site has.
+    windows
+        The site's serving windows ``(open_min, end_of_clearing_min)``, one per day of the
+        round, increasing and non-overlapping (they may touch).
+
+    Rules
+    -----
+    - **Shifts.** The pattern is instantiated for every day ``d`` that has a window (the day
+      the window opens on): ``custom`` shifts at their clock times plus ``1440 * d``; ``2x12``
+      / ``3x8`` as 12 h / 8 h shifts back to back from ``first_start`` of day ``d``;
+      ``opening_hours`` as one shift per window, from opening to the end of clearing. Only
+      shifts that overlap a window are kept. A shift has ``staff`` people (null: ``physical``;
+      a custom shift's own ``staff`` comes first). Days without a window have no shifts, so on
+      the round's first day nobody works before the first shift even if the window opens
+      earlier (the night shift of the day before is not rostered).
+    - **Open count.** At time ``t`` inside a window, ``min(physical, people serving at t)``;
+      0 outside every window. Rostering more people than desks/booths thus opens no more, but
+      the spare people cover breaks and PPE rests.
+    - **Hand-over.** When one shift ends at the same instant another starts (within a day or
+      across midnight), the incoming shift starts serving ``handover_min`` late, so the
+      role's desks/booths it staffs are closed for ``handover_min`` after the change. Shifts
+      that span the change keep serving.
+    - **Breaks** (custom shifts) take ``closed`` of the shift's people off during the break.
+    - **PPE** (swab role, ``ppe_max_hours`` set). Swabbers in full protective gear rest for
+      ``ppe_rest_min`` after ``ppe_max_hours`` of work, and the rests are staggered (a
+      rotating relief) so the booths never all close at once. Within each shift, once the
+      first ``ppe_max_hours`` of work have passed (counted from the start of service, i.e.
+      after any hand-over), the shift's serving people are reduced for the rest of the shift
+      by ``ceil(staff * ppe_rest_min / (ppe_max_hours * 60 + ppe_rest_min))``: the share of
+      each work-and-rest cycle spent resting, rounded up to whole people. Breaks do not reset
+      the PPE clock. A shift's serving people never go below 0.
+    """
+    if role not in (REGISTRATION, SWAB):
+        raise ValueError(f"role must be {REGISTRATION!r} or {SWAB!r}, not {role!r}")
+    if physical < 0:
+        raise ValueError(f"physical must be >= 0, not {physical}")
+    wins = _check_windows(windows)
+    planned = _instantiate(cfg, physical, wins)
+    win_ends = [b for _, b in wins]
+    kept = [p for p in planned if _overlaps(p.start, p.end, wins, win_ends)]
+    kept.sort(key=lambda p: (p.start, p.end))
+
+    ends = {round(p.end / _EPS) for p in kept}
+    resting = 0
+    ppe_after = math.inf
+    if role == SWAB and cfg.ppe_max_hours is not None:
+        ppe_after = cfg.ppe_max_hours * 60.0
+    deltas: dict[float, int] = {}
+    for p in kept:
+        serve_from = p.start
+        if cfg.handover_min > 0 and round(p.start / _EPS) in ends:
+            serve_from = min(p.start + cfg.handover_min, p.end)
+        if math.isfinite(ppe_after):
+            assert cfg.ppe_max_hours is not None
+            resting = ppe_resting(p.staff, cfg.ppe_max_hours, cfg.ppe_rest_min)
+        _add_serving(deltas, p, serve_from, serve_from + ppe_after, resting)
+
+    schedule = _open_schedule(deltas, physical, wins)
+    shifts = tuple(ShiftInstance(role, p.day, p.start, p.end, p.staff) for p in kept)
+    return RoleSchedule(role, schedule, shifts)
+
+
+def ppe_resting(staff: int, ppe_max_hours: float, ppe_rest_min: float) -> int:
+    """Swabbers of a shift resting at once under the staggered PPE relief (see role_schedule)."""
+    share = staff * ppe_rest_min / (ppe_max_hours * 60.0 + ppe_rest_min)
+    return min(staff, math.ceil(share - 1e-9))
+
+
+def marshal_shifts(
+    swab_shifts: Iterable[ShiftInstance], per_shift: int
+) -> tuple[ShiftInstance, ...]:
+    """Marshal crews: ``per_shift`` marshals on each swab shift (none when ``per_shift`` is 0)."""
+    if per_shift < 0:
+        raise ValueError(f"per_shift must be >= 0, not {per_shift}")
+    if per_shift == 0:
+        return ()
+    return tuple(ShiftInstance(MARSHAL, s.day, s.start, s.end, per_shift) for s in swab_shifts)
+
+
+def headcount(shifts: Iterable[ShiftInstance]) -> dict[str, int]:
+    """People per role over the round: the sum of ``staff`` over shift instances.
+
+    A person working on two days counts twice (these are person-shifts). The three roles are
+    always present (0 when a role has no shifts), in the order of :data:`ROLES`.
+    """
+    out = dict.fromkeys(ROLES, 0)
+    for s in shifts:
+        out[s.role] = out.get(s.role, 0) + s.staff
+    return out
+
+
+def headcount_by_shift(shifts: Iterable[ShiftInstance]) -> list[ShiftRow]:
+    """Rows ``(role, day, start, end, staff)`` for a table, by role then start time."""
+    order = {r: i for i, r in enumerate(ROLES)}
+    rows = [(s.role, s.day, s.start, s.end, s.staff) for s in shifts]
+    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0], r[2], r[3]))
+    return rows
+
+
+def staffed_minutes(
+    schedule: RoleSchedule, start: float | None = None, end: float | None = None
+) -> float:
+    """Desk/booth-minutes open between ``start`` and ``end`` (default: the whole round)."""
+    times = schedule.schedule.times
+    if not times:
+        return 0.0
+    lo = times[0] if start is None else start
+    hi = times[-1] if end is None else end
+    return schedule.schedule.server_minutes(lo, hi)
+
+
+def daily_windows(
+    open_min: float, close_min: float, clearing_min: float, days: int, first_day: int = 0
+) -> tuple[Window, ...]:
+    """Serving windows of a point with the same hours each day: ``(open, close + clearing)``.
+
+    ``open_min`` / ``close_min`` are minutes after midnight of the first day (``close_min`` may
+    pass 1440); day ``first_day + k`` adds ``1440 * (first_day + k)``.
+    """
+    if days < 0:
+        raise ValueError(f"days must be >= 0, not {days}")
+    end = close_min + clearing_min
+    return tuple(
+        (open_min + DAY_MIN * d, end + DAY_MIN * d) for d in range(first_day, first_day + days)
+    )
+
+
+@dataclass(frozen=True)
+class SiteStaffing:
+    """Every role's roster at one point over the round.
+
+    Attributes
+    ----------
+    registration
+        Registrars' schedule, or None when the point has no registration stage.
+    swab
+        Swabbers' schedule.
+    marshals
+        Marshal crews (one per swab shift).
+    """
+
+    registration: RoleSchedule | None
+    swab: RoleSchedule
+    marshals: tuple[ShiftInstance, ...]
+
+    @property
+    def shifts(self) -> tuple[ShiftInstance, ...]:
+        """All shift instances of the point (registration, swab, marshal)."""
+        reg = self.registration.shifts if self.registration is not None else ()
+        return (*reg, *self.swab.shifts, *self.marshals)
+
+    def headcount(self) -> dict[str, int]:
+        """People per role over the round (person-shifts)."""
+        return headcount(self.shifts)
+
+
+def site_staffing(
+    cfg: StaffingConfig,
+    windows: Sequence[Window],
+    swab_booths: int,
+    registration_desks: int | None = None,
+) -> SiteStaffing:
+    """Rosters of one point: ``registration_desks`` None means no registration stage."""
+    reg = (
+        role_schedule(REGISTRATION, cfg.registration, registration_desks, windows)
+        if registration_desks is not None
+        else None
+    )
+    swab = role_schedule(SWAB, cfg.swab, swab_booths, windows)
+    return SiteStaffing(reg, swab, marshal_shifts(swab.shifts, cfg.marshals_per_shift))
+
+
+# --- internals -----------------------------------------------------------------------------
+
+
+def _check_windows(windows: Sequence[Window]) -> list[Window]:
+    wins = [(float(a), float(b)) for a, b in windows]
+    if not wins:
+        raise ValueError("at least one serving window is needed")
+    for i, (a, b) in enumerate(wins):
+        if not (math.isfinite(a) and math.isfinite(b) and b > a):
+            raise ValueError(f"window {i} must end after it opens: {(a, b)}")
+        if i and a < wins[i - 1][1]:
+            raise ValueError(
+                f"windows must increase without overlapping: {wins[i - 1]} then {(a, b)}"
+            )
+    return wins
+
+
+def _instantiate(cfg: RoleRosterConfig, physical: int, wins: list[Window]) -> list[_Planned]:
+    default_staff = physical if cfg.staff is None else cfg.staff
+    if cfg.pattern == "opening_hours":
+        return [_Planned(_day_of(a), a, b, default_staff) for a, b in wins]
+    days = sorted({_day_of(a) for a, _ in wins})
+    out: list[_Planned] = []
+    if cfg.pattern in PATTERN_SHIFTS:
+        length, n = PATTERN_SHIFTS[cfg.pattern]
+        first = cfg.first_start_min
+        for d in days:
+            base = DAY_MIN * d + first
+            out.extend(
+                _Planned(d, base + k * length, base + (k + 1) * length, default_staff)
+                for k in range(n)
+            )
+        return out
+    if cfg.pattern != "custom":
+        raise ValueError(f"unknown roster pattern {cfg.pattern!r}")
+    day_shifts = []
+    for shift in cfg.shifts:
+        staff = shift.staff if shift.staff is not None else default_staff
+        breaks = tuple(
+            (clock_to_min(b.start, "start"), clock_to_min(b.end, "end"), b.closed)
+            for b in shift.breaks
+        )
+        day_shifts.append(
+            (clock_to_min(shift.start, "start"), clock_to_min(shift.end, "end"), staff, breaks)
+        )
+    for d in days:
+        off = DAY_MIN * d
+        for s0, s1, staff, breaks in day_shifts:
+            abs_breaks = tuple((b0 + off, b1 + off, c) for b0, b1, c in breaks)
+            out.append(_Planned(d, s0 + off, s1 + off, staff, abs_breaks))
+    return out
+
+
+def _day_of(t: float) -> int:
+    return math.floor(t / DAY_MIN)
+
+
+def _overlaps(start: float, end: float, wins: list[Window], win_ends: list[float]) -> bool:
+    """Whether ``[start, end)`` overlaps some window (windows sorted, non-overlapping)."""
+    i = bisect.bisect_right(win_ends, start)  # first window ending after start
+    return i < len(wins) and wins[i][0] < end
+
+
+def _add_serving(
+    deltas: dict[float, int], p: _Planned, serve_from: float, ppe_from: float, resting: int
+) -> None:
+    """Add the people of shift ``p`` serving over time (as count changes) to ``deltas``."""
+    if serve_from >= p.end:
+        return
+    cuts = {serve_from, p.end}
+    if serve_from < ppe_from < p.end:
+        cuts.add(ppe_from)
+    for b0, b1, _ in p.breaks:
+        cuts.update(t for t in (b0, b1) if serve_from < t < p.end)
+    pts = sorted(cuts)
+    prev = 0
+    for t0, t1 in itertools.pairwise(pts):
+        mid = 0.5 * (t0 + t1)
+        level = p.staff - sum(c for b0, b1, c in p.breaks if b0 <= mid < b1)
+        if mid >= ppe_from:
+            level -= resting
+        level = max(level, 0)
+        if level != prev:
+            deltas[t0] = deltas.get(t0, 0) + level - prev
+            prev = level
+    if prev:
+        deltas[p.end] = deltas.get(p.end, 0) - prev
+
+
+def _open_schedule(deltas: dict[float, int], physical: int, wins: list[Window]) -> CapacitySchedule:
+    """Open count: ``min(physical, serving)`` inside windows, 0 outside; from the first open."""
+    first_open = wins[0][0]
+    times = sorted(set(deltas) | {t for w in wins for t in w})
+    out_t: list[float] = []
+    out_c: list[int] = []
+    level = 0
+    j = 0
+    for t in times:
+        level += deltas.get(t, 0)
+        if t < first_open:
+            continue
+        while j < len(wins) and wins[j][1] <= t:
+            j += 1
+        inside = j < len(wins) and wins[j][0] <= t
+        count = min(physical, level) if inside else 0
+        if out_c and out_c[-1] == count:
+            continue
+        out_t.append(t)
+        out_c.append(count)
+    return CapacitySchedule(tuple(out_t), tuple(out_c))
