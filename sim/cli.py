@@ -18,7 +18,7 @@ from typing import Any, get_args, get_origin
 from sim.config import ConfigError, ScenarioConfig, build_config
 
 CONFIG_MODULE = "sim.configs"
-_GROUPS = ("scenario",)
+_GROUPS = ("scenario", "layout")
 
 
 def config_root() -> Path:
@@ -58,6 +58,11 @@ def check_overrides(overrides: list[str], extra_dir: Path | None = None) -> None
         key, value = item.split("=", 1)
         key = key.lstrip("+~")
         if key.startswith("hydra.") or key == "hydra":
+            continue
+        if key.startswith("site_types."):
+            parts = key.split(".")
+            if len(parts) >= 3:
+                _check_path(".".join(["site", *parts[2:]]), value)
             continue
         if key in _GROUPS:
             options = group_options(key, extra_dir)

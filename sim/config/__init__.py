@@ -1,25 +1,33 @@
-"""Configuration: frozen schema dataclasses, validation, and loading composed YAML."""
+"""Configuration: frozen schema dataclasses, validation, and building from composed YAML."""
 
 from sim.config.build import build_config
+from sim.config.distribution import DistributionConfig
 from sim.config.errors import ConfigError
+from sim.config.mobile import MobileTeamsConfig
 from sim.config.schema import (
+    CampaignConfig,
     DemandConfig,
-    DistributionConfig,
     GreenChannelConfig,
-    RosterConfig,
     ScenarioConfig,
-    ShiftConfig,
+    SiteChoiceConfig,
     SiteConfig,
+    SubdistrictConfig,
 )
+from sim.config.staffing import RoleRosterConfig, ShiftConfig, StaffingConfig
 
 __all__ = [
+    "CampaignConfig",
     "ConfigError",
     "DemandConfig",
     "DistributionConfig",
     "GreenChannelConfig",
-    "RosterConfig",
+    "MobileTeamsConfig",
+    "RoleRosterConfig",
     "ScenarioConfig",
     "ShiftConfig",
+    "SiteChoiceConfig",
     "SiteConfig",
+    "StaffingConfig",
+    "SubdistrictConfig",
     "build_config",
 ]

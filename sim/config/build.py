@@ -31,12 +31,52 @@ def build_config(data: Mapping[str, Any]) -> ScenarioConfig:
     ConfigError
         Naming the field, the value and what is allowed.
     """
-    cfg = _build(ScenarioConfig, data, "")
-    try:
-        cfg.validate()
-    except ConfigError:
-        raise
+    cfg = _build(ScenarioConfig, expand_sites(data), "")
+    cfg.validate()
     return cfg
+
+
+def expand_sites(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Resolve each ``sites`` entry as ``site`` <- ``site_types[type]`` <- entry (deep merge).
+
+    ``site_types`` (a mapping of named partial sites) is consumed here; the built config lists
+    every point in full.
+    """
+    out = dict(data)
+    types = out.pop("site_types", None) or {}
+    if not isinstance(types, Mapping):
+        raise ConfigError("site_types", types, "a mapping of type names to site fields")
+    template = out.get("site") or {}
+    entries = out.get("sites") or []
+    if not isinstance(entries, list | tuple):
+        raise ConfigError("sites", entries, "a list of collection points")
+    expanded = []
+    for k, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"sites[{k}]", entry, "a mapping of site fields")
+        entry = dict(entry)
+        kind = entry.pop("type", None)
+        layer: Mapping[str, Any] = {}
+        if kind is not None:
+            if kind not in types:
+                raise ConfigError(
+                    f"sites[{k}].type", kind, "one of the site_types: " + ", ".join(map(str, types))
+                )
+            layer = types[kind]
+        expanded.append(_merge(_merge(template, layer), entry))
+    if entries:
+        out["sites"] = expanded
+    return out
+
+
+def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _build(tp: Any, value: Any, path: str) -> Any:

@@ -18,8 +18,8 @@ import math
 from dataclasses import dataclass, field
 
 from sim.config.clock import Clock, clock_to_min
+from sim.config.distribution import DistributionConfig
 from sim.config.errors import ConfigError, require
-from sim.config.schema import DistributionConfig
 
 #: Minutes in a day; day ``d`` (0-based) of a round is offset by ``MINUTES_PER_DAY * d``.
 MINUTES_PER_DAY = 1440.0

@@ -16,162 +16,22 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sim.config.clock import Clock, clock_to_min
+from sim.config.distribution import DISTRIBUTION_FIELDS, DistributionConfig, DistributionKind
 from sim.config.errors import ConfigError, require
-from sim.config.shifts import staffed_schedule
+from sim.config.mobile import MobileTeamsConfig
+from sim.config.staffing import BreakConfig, ShiftConfig, StaffingConfig
 
-DistributionKind = Literal[
-    "exponential", "deterministic", "lognormal", "gamma", "triangular", "uniform", "empirical"
+# Re-exported: these live in their own modules but are part of the scenario schema.
+__all__ = [
+    "DISTRIBUTION_FIELDS",
+    "BreakConfig",
+    "DistributionConfig",
+    "DistributionKind",
+    "ScenarioConfig",
+    "ShiftConfig",
+    "SiteConfig",
+    "StaffingConfig",
 ]
-
-#: Which fields each distribution kind uses (all others must be left null).
-DISTRIBUTION_FIELDS: dict[str, tuple[str, ...]] = {
-    "exponential": ("mean",),
-    "deterministic": ("mean",),
-    "lognormal": ("mean", "cv"),
-    "gamma": ("mean", "cv"),
-    "triangular": ("low", "mode", "high"),
-    "uniform": ("low", "high"),
-    "empirical": ("values",),
-}
-
-
-@dataclass(frozen=True)
-class DistributionConfig:
-    """A non-negative random duration; the unit is given by the field that holds it.
-
-    Attributes
-    ----------
-    kind
-        ``exponential`` (mean), ``deterministic`` (mean), ``lognormal`` / ``gamma`` (mean and
-        coefficient of variation ``cv``), ``triangular`` (low, mode, high), ``uniform``
-        (low, high), ``empirical`` (``values``: observed durations, resampled with replacement).
-    """
-
-    kind: DistributionKind = "exponential"
-    mean: float | None = None
-    cv: float | None = None
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
-    values: tuple[float, ...] | None = None
-
-    def validate(self) -> None:
-        used = DISTRIBUTION_FIELDS[self.kind]
-        for name in ("mean", "cv", "low", "mode", "high", "values"):
-            value = getattr(self, name)
-            if name in used:
-                require(value is not None, name, value, f"a value (kind '{self.kind}' needs it)")
-            else:
-                require(
-                    value is None,
-                    name,
-                    value,
-                    f"null: kind '{self.kind}' uses only {', '.join(used)}",
-                )
-        if self.mean is not None:
-            require(_finite(self.mean) and self.mean > 0, "mean", self.mean, "a number > 0")
-        if self.cv is not None:
-            require(
-                _finite(self.cv) and self.cv > 0,
-                "cv",
-                self.cv,
-                "a coefficient of variation > 0 (use kind=deterministic for no variation)",
-            )
-        if self.low is not None:
-            require(_finite(self.low) and self.low >= 0, "low", self.low, "a number >= 0")
-        if self.high is not None and self.low is not None:
-            require(
-                _finite(self.high) and self.high > self.low,
-                "high",
-                self.high,
-                f"a number > low ({self.low})",
-            )
-        if self.mode is not None and self.low is not None and self.high is not None:
-            require(
-                self.low <= self.mode <= self.high,
-                "mode",
-                self.mode,
-                f"a number between low ({self.low}) and high ({self.high})",
-            )
-        if self.values is not None:
-            require(len(self.values) > 0, "values", self.values, "a non-empty list")
-            bad = [v for v in self.values if not (_finite(v) and v >= 0)]
-            require(not bad, "values", bad[:3], "finite numbers >= 0")
-            require(sum(self.values) > 0, "values", self.values, "at least one value > 0")
-
-    @property
-    def expected(self) -> float:
-        """The distribution's mean, in the unit of the field that holds it."""
-        if self.kind in ("exponential", "deterministic", "lognormal", "gamma"):
-            assert self.mean is not None
-            return self.mean
-        if self.kind == "triangular":
-            assert self.low is not None and self.mode is not None and self.high is not None
-            return (self.low + self.mode + self.high) / 3.0
-        if self.kind == "uniform":
-            assert self.low is not None and self.high is not None
-            return (self.low + self.high) / 2.0
-        assert self.values is not None
-        return sum(self.values) / len(self.values)
-
-
-@dataclass(frozen=True)
-class BreakConfig:
-    """A break within a shift: ``closed`` desks/booths close from ``start`` to ``end``."""
-
-    start: Clock
-    end: Clock
-    closed: int = 1
-
-    def validate(self) -> None:
-        start = clock_to_min(self.start, "start")
-        end = clock_to_min(self.end, "end")
-        require(end > start, "end", self.end, f"a time after start ({self.start})")
-        require(self.closed >= 1, "closed", self.closed, "an integer >= 1")
-
-
-@dataclass(frozen=True)
-class ShiftConfig:
-    """A shift staffs ``staff`` desks/booths from ``start`` to ``end`` (one person each).
-
-    ``staff: null`` staffs every desk/booth the site has for that role, so a shift pattern
-    follows ``registration_desks`` / ``swab_booths`` when those are overridden. A desk or booth
-    whose shift ends finishes the resident in service, then closes. Gaps between consecutive
-    shifts are hand-over periods with fewer desks open.
-    """
-
-    start: Clock
-    end: Clock
-    staff: int | None = None
-    breaks: tuple[BreakConfig, ...] = ()
-
-    def validate(self, physical: int) -> None:
-        """Check the shift against the site's ``physical`` number of desks/booths."""
-        start = clock_to_min(self.start, "start")
-        end = clock_to_min(self.end, "end")
-        require(end > start, "end", self.end, f"a time after the shift start ({self.start})")
-        if self.staff is not None:
-            require(self.staff >= 1, "staff", self.staff, "an integer >= 1, or null for all")
-        staff = physical if self.staff is None else self.staff
-        for i, brk in enumerate(self.breaks):
-            try:
-                brk.validate()
-            except ConfigError as err:
-                raise err.within(f"breaks[{i}]") from None
-            b0 = clock_to_min(brk.start, f"breaks[{i}].start")
-            b1 = clock_to_min(brk.end, f"breaks[{i}].end")
-            require(
-                start <= b0 and b1 <= end,
-                f"breaks[{i}]",
-                f"{brk.start}-{brk.end}",
-                f"a break inside the shift {self.start}-{self.end}",
-            )
-            require(
-                brk.closed <= staff,
-                f"breaks[{i}].closed",
-                brk.closed,
-                f"at most the shift's staff ({staff})",
-            )
 
 
 @dataclass(frozen=True)
@@ -205,14 +65,6 @@ class GreenChannelConfig:
             self.dedicated_booths,
             "an integer >= 1 when mode is 'dedicated'",
         )
-
-
-@dataclass(frozen=True)
-class RosterConfig:
-    """Staff shifts per role. An empty list means every desk/booth is staffed all opening hours."""
-
-    registration: tuple[ShiftConfig, ...] = ()
-    swab: tuple[ShiftConfig, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,7 +104,9 @@ class SiteConfig:
     queue_space_m: float | None = None
     spacing_m: float = 1.0
     green_channel: GreenChannelConfig = field(default_factory=GreenChannelConfig)
-    roster: RosterConfig = field(default_factory=RosterConfig)
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    x_km: float = 0.0
+    y_km: float = 0.0
 
     @property
     def open_min(self) -> float:
@@ -322,63 +176,245 @@ class SiteConfig:
                     gc.dedicated_desks,
                     f"fewer than registration_desks ({self.registration_desks})",
                 )
-        for role, shifts, count, noun in (
-            ("registration", self.roster.registration, self.registration_desks, "desks"),
-            ("swab", self.roster.swab, self.swab_booths, "booths"),
-        ):
-            if role == "registration" and not self.registration and shifts:
-                raise ConfigError(
-                    "roster.registration",
-                    f"{len(shifts)} shifts",
-                    "no shifts when registration is false",
-                )
-            self._validate_roster(role, shifts, count, noun, open_min, close_min)
-
-    def _validate_roster(
-        self,
-        role: str,
-        shifts: tuple[ShiftConfig, ...],
-        physical: int,
-        noun: str,
-        open_min: float,
-        close_min: float,
-    ) -> None:
-        if not shifts:
-            return
-        for i, shift in enumerate(shifts):
-            try:
-                shift.validate(physical)
-            except ConfigError as err:
-                raise err.within(f"roster.{role}[{i}]") from None
-            s0 = clock_to_min(shift.start, "start")
-            s1 = clock_to_min(shift.end, "end")
-            require(
-                s1 > open_min and s0 < close_min,
-                f"roster.{role}[{i}]",
-                f"{shift.start}-{shift.end}",
-                f"a shift that covers some of the opening hours {self.open}-{self.close}",
+        try:
+            self.staffing.validate(
+                self.registration_desks if self.registration else None, self.swab_booths
             )
-        # Staffed count at every change point must not exceed the physical desks/booths.
-        times, counts = staffed_schedule(shifts, physical)
-        field_name = "registration_desks" if role == "registration" else "swab_booths"
-        peak = max(counts) if counts else 0
+        except ConfigError as err:
+            raise err.within("staffing") from None
+        for role, roster in (
+            ("registration", self.staffing.registration),
+            ("swab", self.staffing.swab),
+        ):
+            if roster.pattern != "custom" or (role == "registration" and not self.registration):
+                continue
+            for i, shift in enumerate(roster.shifts):
+                s0 = clock_to_min(shift.start, "start")
+                s1 = clock_to_min(shift.end, "end")
+                require(
+                    s1 > open_min and s0 < close_min,
+                    f"staffing.{role}.shifts[{i}]",
+                    f"{shift.start}-{shift.end}",
+                    f"a shift that covers some of the opening hours {self.open}-{self.close}",
+                )
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """Residents who leave untested may come back.
+
+    Attributes
+    ----------
+    share
+        Probability that a resident who leaves untested (balked, reneged, turned away, or still
+        in line at closing) comes back; drawn afresh at each failure.
+    delay_min
+        Minutes before coming back. A return that falls outside the point's hours moves to its
+        next opening (the next day); after the round's end there is no return.
+    max_retries
+        Most returns per resident in a round.
+    """
+
+    share: float = 0.0
+    delay_min: DistributionConfig = field(
+        default_factory=lambda: DistributionConfig(kind="exponential", mean=120.0)
+    )
+    max_retries: int = 2
+
+    def validate(self) -> None:
         require(
-            peak <= physical,
-            f"roster.{role}",
-            f"{peak} staffed at once",
-            f"at most the site's {physical} {noun} ({field_name})",
+            _finite(self.share) and 0.0 <= self.share <= 1.0,
+            "share",
+            self.share,
+            "a probability between 0 and 1",
         )
-        open_counts = [
-            c
-            for t, c, t_next in zip(times, counts, [*times[1:], math.inf], strict=True)
-            if t < close_min and t_next > open_min
-        ]
+        require(self.max_retries >= 0, "max_retries", self.max_retries, "an integer >= 0")
+        try:
+            self.delay_min.validate()
+        except ConfigError as err:
+            raise err.within("delay_min") from None
+
+
+@dataclass(frozen=True)
+class AppointmentsConfig:
+    """Appointment slots (as building-by-building slots were used in practice).
+
+    With ``enabled``, each point gives its residents of a day evenly spaced slots over its
+    opening hours; a resident arrives at the slot time plus a normal error with standard
+    deviation ``punctuality_sd_min`` (minutes).
+    """
+
+    enabled: bool = False
+    punctuality_sd_min: float = 10.0
+
+    def validate(self) -> None:
         require(
-            any(c > 0 for c in open_counts),
-            f"roster.{role}",
-            "no staff while open",
-            f"shifts that staff at least one {noun[:-1]} during {self.open}-{self.close}",
+            _finite(self.punctuality_sd_min) and self.punctuality_sd_min >= 0,
+            "punctuality_sd_min",
+            self.punctuality_sd_min,
+            "minutes >= 0",
         )
+
+
+@dataclass(frozen=True)
+class GreenGroupsConfig:
+    """Shares of a sub-district's residents in each green-channel group (assumed disjoint)."""
+
+    over_70: float = 0.0
+    disabled: float = 0.0
+    pregnant: float = 0.0
+    under_8: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """Share eligible for the green channel."""
+        return self.over_70 + self.disabled + self.pregnant + self.under_8
+
+    def validate(self) -> None:
+        for name in ("over_70", "disabled", "pregnant", "under_8"):
+            v = getattr(self, name)
+            require(_finite(v) and 0.0 <= v <= 1.0, name, v, "a share between 0 and 1")
+        require(self.total <= 1.0, "total", self.total, "group shares summing to at most 1")
+
+
+@dataclass(frozen=True)
+class CatchmentConfig:
+    """Share of a sub-district's residents assigned to one collection point."""
+
+    site: str
+    share: float
+
+
+@dataclass(frozen=True)
+class SubdistrictConfig:
+    """A sub-district (town / street office): its residents and where they go.
+
+    Attributes
+    ----------
+    population
+        Residents to test in each round.
+    catchment
+        Which share of the residents is assigned to which point (shares sum to 1).
+    green_groups
+        Shares in each green-channel group (null: ``demand.green_share``).
+    barcode_share
+        Share holding a pre-issued barcode (null: ``demand.barcode_share``).
+    """
+
+    name: str
+    population: int
+    catchment: tuple[CatchmentConfig, ...]
+    green_groups: GreenGroupsConfig | None = None
+    barcode_share: float | None = None
+
+    def validate(self, site_names: set[str]) -> None:
+        require(self.population >= 1, "population", self.population, "an integer >= 1")
+        require(
+            len(self.catchment) >= 1,
+            "catchment",
+            self.catchment,
+            "at least one {site, share} entry",
+        )
+        seen: set[str] = set()
+        for i, c in enumerate(self.catchment):
+            require(
+                c.site in site_names,
+                f"catchment[{i}].site",
+                c.site,
+                "the name of a collection point in `sites`: " + ", ".join(sorted(site_names)),
+            )
+            require(c.site not in seen, f"catchment[{i}].site", c.site, "each point once")
+            seen.add(c.site)
+            require(
+                _finite(c.share) and 0.0 < c.share <= 1.0,
+                f"catchment[{i}].share",
+                c.share,
+                "a share in (0, 1]",
+            )
+        total = sum(c.share for c in self.catchment)
+        require(
+            abs(total - 1.0) < 1e-6,
+            "catchment",
+            f"shares summing to {total:.6g}",
+            "shares that sum to 1",
+        )
+        if self.green_groups is not None:
+            try:
+                self.green_groups.validate()
+            except ConfigError as err:
+                raise err.within("green_groups") from None
+        if self.barcode_share is not None:
+            require(
+                _finite(self.barcode_share) and 0.0 <= self.barcode_share <= 1.0,
+                "barcode_share",
+                self.barcode_share,
+                "a probability between 0 and 1, or null",
+            )
+
+
+@dataclass(frozen=True)
+class SiteChoiceConfig:
+    """How residents pick a collection point.
+
+    Attributes
+    ----------
+    rule
+        ``assigned``: their catchment point. ``queue_board``: among the ``candidates`` points
+        nearest to their catchment point, the one whose line posted on the live queue board
+        (refreshed every ``board_refresh_min``) is shortest when they leave home; walking
+        ``walk_min_per_km`` minutes per km to get there.
+    """
+
+    rule: Literal["assigned", "queue_board"] = "assigned"
+    candidates: int = 3
+    board_refresh_min: float = 5.0
+    walk_min_per_km: float = 12.0
+
+    def validate(self) -> None:
+        require(self.candidates >= 1, "candidates", self.candidates, "an integer >= 1")
+        require(
+            _finite(self.board_refresh_min) and self.board_refresh_min > 0,
+            "board_refresh_min",
+            self.board_refresh_min,
+            "minutes > 0",
+        )
+        require(
+            _finite(self.walk_min_per_km) and self.walk_min_per_km >= 0,
+            "walk_min_per_km",
+            self.walk_min_per_km,
+            "minutes >= 0",
+        )
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """Rounds of testing: each round lasts ``round_days`` days from its start day.
+
+    ``start_days`` are days of the campaign (1 = the first day); the source ran three rounds
+    in twelve days.
+    """
+
+    round_days: int = 1
+    start_days: tuple[int, ...] = (1,)
+
+    def validate(self) -> None:
+        require(
+            self.round_days >= 1,
+            "round_days",
+            self.round_days,
+            "an integer >= 1 (a round needs at least one day)",
+        )
+        require(
+            len(self.start_days) >= 1, "start_days", self.start_days, "at least one round start day"
+        )
+        require(all(d >= 1 for d in self.start_days), "start_days", self.start_days, "days >= 1")
+        for a, b in zip(self.start_days, self.start_days[1:], strict=False):
+            require(
+                b >= a + self.round_days,
+                "start_days",
+                self.start_days,
+                f"increasing start days at least round_days ({self.round_days}) apart",
+            )
 
 
 @dataclass(frozen=True)
@@ -398,6 +434,13 @@ class DemandConfig:
         Share of residents holding a pre-issued barcode (their registration is a scan).
     patience_min
         How long a resident waits in the entrance line before giving up (null: never reneges).
+    daily_shares
+        Share of the residents turning out on each day of a round (one per day, summing to 1).
+    retry
+        Whether residents who leave untested (balked, reneged, turned away, not served by
+        closing) come back later.
+    appointments
+        Building-by-building time slots instead of free turnout.
     """
 
     arrivals: Literal["profile", "constant"] = "profile"
@@ -410,6 +453,9 @@ class DemandConfig:
     green_share: float = 0.12
     barcode_share: float = 0.5
     patience_min: DistributionConfig | None = None
+    daily_shares: tuple[float, ...] = (1.0,)
+    retry: RetryConfig = field(default_factory=lambda: RetryConfig())
+    appointments: AppointmentsConfig = field(default_factory=lambda: AppointmentsConfig())
 
     def validate(self) -> None:
         for name in ("green_share", "barcode_share"):
@@ -424,12 +470,8 @@ class DemandConfig:
                 self.rate_per_hour,
                 "null when arrivals is 'profile' (set demand.residents instead)",
             )
-            require(
-                self.residents is not None and self.residents >= 1,
-                "residents",
-                self.residents,
-                "an integer >= 1",
-            )
+            if self.residents is not None:  # null: the sub-districts' populations
+                require(self.residents >= 1, "residents", self.residents, "an integer >= 1")
             require(self.window_start is not None, "window_start", None, "a clock time 'HH:MM'")
             require(self.window_end is not None, "window_end", None, "a clock time 'HH:MM'")
             w0 = clock_to_min(self.window_start, "window_start")
@@ -484,6 +526,21 @@ class DemandConfig:
                 self.patience_min.validate()
             except ConfigError as err:
                 raise err.within("patience_min") from None
+        shares = self.daily_shares
+        require(len(shares) >= 1, "daily_shares", shares, "one share per day of the round")
+        bad = [x for x in shares if not (_finite(x) and x >= 0)]
+        require(not bad, "daily_shares", shares, "shares >= 0")
+        require(
+            abs(sum(shares) - 1.0) < 1e-6,
+            "daily_shares",
+            shares,
+            f"shares that sum to 1 (they sum to {sum(shares):.4g})",
+        )
+        for name in ("retry", "appointments"):
+            try:
+                getattr(self, name).validate()
+            except ConfigError as err:
+                raise err.within(name) from None
 
     @property
     def window(self) -> tuple[float, float]:
@@ -504,7 +561,7 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class ScenarioConfig:
-    """A whole scenario: a name, the demand and the collection point, plus run settings.
+    """A whole scenario: who comes, the collection points, staff, rounds and run settings.
 
     Attributes
     ----------
@@ -512,6 +569,15 @@ class ScenarioConfig:
         Base seed. Random streams are spawned from ``SeedSequence([seed, replication, stream])``.
     replications
         Number of independent replications a command-line run performs.
+    site
+        The template every collection point inherits (and the only point when ``sites`` is
+        empty).
+    sites
+        The collection points: each entry overrides fields of ``site`` (in YAML, an entry may
+        also name a ``type`` from ``site_types``, whose fields come between the two).
+    subdistricts
+        Sub-districts with populations and catchments. Empty: one area of
+        ``demand.residents`` residents spread over the points in proportion to their booths.
     """
 
     name: str = "default"
@@ -520,25 +586,107 @@ class ScenarioConfig:
     replications: int = 1
     demand: DemandConfig = field(default_factory=DemandConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
+    sites: tuple[SiteConfig, ...] = ()
+    subdistricts: tuple[SubdistrictConfig, ...] = ()
+    site_choice: SiteChoiceConfig = field(default_factory=SiteChoiceConfig)
+    campaign: CampaignConfig = field(default_factory=CampaignConfig)
+    mobile: MobileTeamsConfig = field(default_factory=MobileTeamsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+
+    @property
+    def points(self) -> tuple[SiteConfig, ...]:
+        """The collection points of the scenario (``sites``, or the template alone)."""
+        return self.sites if self.sites else (self.site,)
+
+    @property
+    def residents_per_round(self) -> int | None:
+        """Residents to test per round (None with constant-rate arrivals)."""
+        if self.subdistricts:
+            return sum(sd.population for sd in self.subdistricts)
+        return self.demand.residents if self.demand.arrivals == "profile" else None
 
     def validate(self) -> None:
         require(self.seed >= 0, "seed", self.seed, "an integer >= 0")
         require(self.replications >= 1, "replications", self.replications, "an integer >= 1")
-        for name in ("demand", "site"):
+        for name in ("demand", "campaign", "site_choice", "mobile"):
             try:
                 getattr(self, name).validate()
             except ConfigError as err:
                 raise err.within(name) from None
+        _validate_site(self.site, "site")
+        names: set[str] = set()
+        for k, site in enumerate(self.sites):
+            _validate_site(site, f"sites[{k}]")
+            require(
+                site.name not in names, f"sites[{k}].name", site.name, "a name no other point has"
+            )
+            names.add(site.name)
+        days = self.campaign.round_days
+        require(
+            len(self.demand.daily_shares) == days,
+            "demand.daily_shares",
+            self.demand.daily_shares,
+            f"one share per day of the round ({days} values, campaign.round_days)",
+        )
+        point_names = {p.name for p in self.points}
+        sd_names: set[str] = set()
+        for k, sd in enumerate(self.subdistricts):
+            try:
+                sd.validate(point_names)
+            except ConfigError as err:
+                raise err.within(f"subdistricts[{k}]") from None
+            require(
+                sd.name not in sd_names,
+                f"subdistricts[{k}].name",
+                sd.name,
+                "a name no other sub-district has",
+            )
+            sd_names.add(sd.name)
+        if self.subdistricts:
+            require(
+                self.demand.arrivals == "profile",
+                "demand.arrivals",
+                self.demand.arrivals,
+                "'profile' when sub-districts are given",
+            )
+            require(
+                self.demand.residents is None,
+                "demand.residents",
+                self.demand.residents,
+                "null when sub-districts are given (their populations add up)",
+            )
+        elif self.demand.arrivals == "profile":
+            require(
+                self.demand.residents is not None,
+                "demand.residents",
+                None,
+                "an integer >= 1 (or sub-districts with populations)",
+            )
+        if self.site_choice.rule == "queue_board":
+            modes = {p.green_channel.mode for p in self.points}
+            require(
+                len(modes) == 1,
+                "site_choice.rule",
+                self.site_choice.rule,
+                "'assigned' unless every point has the same green_channel.mode "
+                f"(found {sorted(modes)})",
+            )
+
+
+def _validate_site(site: SiteConfig, prefix: str) -> None:
+    try:
+        site.validate()
         for name in ("registration_time_s", "barcode_registration_time_s", "swab_time_s"):
             try:
-                getattr(self.site, name).validate()
+                getattr(site, name).validate()
             except ConfigError as err:
-                raise err.within(f"site.{name}") from None
+                raise err.within(name) from None
         try:
-            self.site.green_channel.validate()
+            site.green_channel.validate()
         except ConfigError as err:
-            raise err.within("site.green_channel") from None
+            raise err.within("green_channel") from None
+    except ConfigError as err:
+        raise err.within(prefix) from None
 
 
 def _finite(x: float) -> bool:

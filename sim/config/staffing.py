@@ -46,6 +46,65 @@ _ANY_PHYSICAL = 10**9
 
 
 @dataclass(frozen=True)
+class BreakConfig:
+    """A break within a shift: ``closed`` desks/booths close from ``start`` to ``end``."""
+
+    start: Clock
+    end: Clock
+    closed: int = 1
+
+    def validate(self) -> None:
+        start = clock_to_min(self.start, "start")
+        end = clock_to_min(self.end, "end")
+        require(end > start, "end", self.end, f"a time after start ({self.start})")
+        require(self.closed >= 1, "closed", self.closed, "an integer >= 1")
+
+
+@dataclass(frozen=True)
+class ShiftConfig:
+    """A shift staffs ``staff`` desks/booths from ``start`` to ``end`` (one person each).
+
+    ``staff: null`` staffs every desk/booth the site has for that role, so a shift pattern
+    follows ``registration_desks`` / ``swab_booths`` when those are overridden. A desk or booth
+    whose shift ends finishes the resident in service, then closes. Gaps between consecutive
+    shifts are hand-over periods with fewer desks open.
+    """
+
+    start: Clock
+    end: Clock
+    staff: int | None = None
+    breaks: tuple[BreakConfig, ...] = ()
+
+    def validate(self, physical: int) -> None:
+        """Check the shift against the site's ``physical`` number of desks/booths."""
+        start = clock_to_min(self.start, "start")
+        end = clock_to_min(self.end, "end")
+        require(end > start, "end", self.end, f"a time after the shift start ({self.start})")
+        if self.staff is not None:
+            require(self.staff >= 1, "staff", self.staff, "an integer >= 1, or null for all")
+        staff = physical if self.staff is None else self.staff
+        for i, brk in enumerate(self.breaks):
+            try:
+                brk.validate()
+            except ConfigError as err:
+                raise err.within(f"breaks[{i}]") from None
+            b0 = clock_to_min(brk.start, f"breaks[{i}].start")
+            b1 = clock_to_min(brk.end, f"breaks[{i}].end")
+            require(
+                start <= b0 and b1 <= end,
+                f"breaks[{i}]",
+                f"{brk.start}-{brk.end}",
+                f"a break inside the shift {self.start}-{self.end}",
+            )
+            require(
+                brk.closed <= staff,
+                f"breaks[{i}].closed",
+                brk.closed,
+                f"at most the shift's staff ({staff})",
+            )
+
+
+@dataclass(frozen=True)
 class RoleRosterConfig:
     """The roster of one role (registrars at desks, or swabbers at booths).
 
@@ -76,7 +135,7 @@ class RoleRosterConfig:
     first_start: Clock = Clock("07:00")
     staff: int | None = None
     handover_min: float = 0.0
-    shifts: tuple[schema.ShiftConfig, ...] = ()
+    shifts: tuple[ShiftConfig, ...] = ()
     ppe_max_hours: float | None = None
     ppe_rest_min: float = 30.0
 
@@ -237,4 +296,3 @@ def _finite(x: object) -> bool:
 # Imported last so that ``sim.config.schema`` may itself import this module (to nest a
 # StaffingConfig) without a circular-import failure: annotations above are strings, resolved
 # by ``typing.get_type_hints`` only when a config is built.
-from sim.config import schema  # noqa: E402

@@ -440,6 +440,7 @@ class QueueNetwork:
         first = self._first
         arrival = self._arrival
         attempts = self._attempts
+        n_slots = self.n_slots
         outcome = self._outcome
         left = self._left
         exit_ = self._exit
@@ -551,6 +552,11 @@ class QueueNetwork:
             a = attempts[r] = attempts[r] + 1
             if a == 1:
                 first[r] = t
+            else:  # a return: forget what happened on the failed attempt
+                for k in range(n_slots):
+                    starts[k][r] = _NAN
+                    ends[k][r] = _NAN
+                    pools[k][r] = -1
             arrival[r] = t
             st = entrance_of[s]
             w = windows[s]

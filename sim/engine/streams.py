@@ -24,15 +24,21 @@ class RandomStreams:
         Replication number (an integer >= 0); replications are independent.
     """
 
-    def __init__(self, seed: int, replication: int = 0) -> None:
+    def __init__(self, seed: int, replication: int = 0, prefix: str = "") -> None:
         if seed < 0 or replication < 0:
             raise ValueError(f"seed and replication must be >= 0, got {seed}, {replication}")
         self.seed = seed
         self.replication = replication
+        self.prefix = prefix
         self._cache: dict[str, np.random.Generator] = {}
+
+    def with_prefix(self, prefix: str) -> RandomStreams:
+        """Streams of the same replication whose names all start with ``prefix``."""
+        return RandomStreams(self.seed, self.replication, self.prefix + prefix)
 
     def __call__(self, name: str) -> np.random.Generator:
         """Return the generator for ``name`` (the same object on each call)."""
+        name = self.prefix + name
         gen = self._cache.get(name)
         if gen is None:
             key = zlib.crc32(name.encode("utf-8"))

@@ -11,8 +11,8 @@ import numpy as np
 
 from sim.config.schema import ScenarioConfig
 from sim.metrics import queues
+from sim.metrics.district import hour_table, point_table, staff_table, summarise_round
 from sim.metrics.lines import entrance_line, swab_line
-from sim.metrics.summary import summarise
 from sim.model import records as rec
 
 if TYPE_CHECKING:
@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 #: Columns of :attr:`RunResult.residents`, with their meaning (times in minutes after midnight
 #: of day 1, waits in minutes; NaN where not reached).
 RESIDENT_COLUMNS: dict[str, str] = {
-    "resident": "resident number at this site, in order of arrival",
-    "site": "collection point name",
+    "round": "round of the campaign (1 = first)",
+    "resident": "resident number in the round",
+    "subdistrict": "sub-district the resident lives in",
+    "site": "collection point of the resident's last attempt",
     "green_eligible": "eligible for the green channel (over 70, disabled, pregnant, under 8)",
     "barcode": "holds a pre-issued barcode (registration is a scan)",
     "lane": "lane used: 'green' or 'general'",
@@ -34,7 +36,9 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "reg_wait_min": "minutes in the registration line",
     "swab_wait_min": "minutes in the swab line",
     "wait_min": "total minutes queueing (tested residents only)",
-    "outcome": "tested, balked, reneged, outside_hours or not_served_by_close",
+    "outcome": "tested, balked, reneged, outside_hours or not_served_by_close (last attempt)",
+    "attempts": "arrivals at a point in the round (1 + returns after leaving untested)",
+    "first_arrival_min": "arrival of the first attempt",
     "left_at": "stage where a resident not tested left ('' if tested)",
     "exit_min": "when a resident not tested left",
     "reg_station": "registration station that served the resident ('' if none)",
@@ -44,7 +48,7 @@ RESIDENT_COLUMNS: dict[str, str] = {
 
 @dataclass
 class RunResult:
-    """One replication of a scenario.
+    """One replication of a scenario: every round of the campaign.
 
     Attributes
     ----------
@@ -52,52 +56,115 @@ class RunResult:
         The scenario that was run.
     seed, replication
         Identify the random streams used.
-    site
-        Records of the collection point.
+    rounds
+        Records of each round (times in minutes after midnight of the round's first day).
     """
 
     config: ScenarioConfig
     seed: int
     replication: int
-    site: rec.SiteRun
+    rounds: list[rec.RoundRun]
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         s = self.summary()
         return (
             f"RunResult(scenario={self.config.name!r}, seed={self.seed}, "
-            f"replication={self.replication}, arrived={s['arrived']}, tested={s['tested']}, "
-            f"wait_mean_min={s['wait_mean_min']:.1f})"
+            f"replication={self.replication}, residents={s['residents']}, "
+            f"tested={s['tested']}, wait_mean_min={s['wait_mean_min']:.1f})"
         )
 
+    @property
+    def site(self) -> rec.SiteRun:
+        """The collection point's records (scenarios with one point; first round)."""
+        points = self.rounds[0].points
+        if len(points) != 1:
+            raise ValueError(
+                f"this scenario has {len(points)} points: use result.point(name) or "
+                "result.rounds[k].points"
+            )
+        return points[0]
+
+    def point(self, name: str, round: int = 1) -> rec.SiteRun:
+        """Records of the point called ``name`` in round ``round`` (1-based)."""
+        for p in self.rounds[round - 1].points:
+            if p.name == name:
+                return p
+        names = ", ".join(p.name for p in self.rounds[round - 1].points)
+        raise KeyError(f"no point {name!r}; points: {names}")
+
     def summary(self) -> dict[str, Any]:
-        """Flat dict of headline metrics (see :func:`sim.metrics.summary.summarise`)."""
+        """Flat dict of headline metrics (see :func:`sim.metrics.district.summarise_round`).
+
+        The metrics are those of the first round; with several rounds, ``rounds`` and
+        ``round<k>_coverage``, ``round<k>_tested`` and ``round<k>_last_tested_min`` follow.
+        """
         if self._summary is None:
-            self._summary = {
+            out: dict[str, Any] = {
                 "scenario": self.config.name,
                 "seed": self.seed,
                 "replication": self.replication,
-                **summarise(self.site),
+                **summarise_round(self.rounds[0]),
             }
+            if len(self.rounds) > 1:
+                out["rounds"] = len(self.rounds)
+                for run in self.rounds:
+                    r = summarise_round(run)
+                    k = run.round + 1
+                    out[f"round{k}_coverage"] = r["coverage"]
+                    out[f"round{k}_tested"] = r["tested"]
+                    out[f"round{k}_last_tested_min"] = r["last_tested_min"]
+            self._summary = out
         return dict(self._summary)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Per-point, per-hour and per-shift tables over all rounds, as DataFrames."""
+        import pandas as pd
+
+        return {
+            "points": pd.DataFrame([row for r in self.rounds for row in point_table(r)]),
+            "hours": pd.DataFrame([row for r in self.rounds for row in hour_table(r)]),
+            "staff": pd.DataFrame([row for r in self.rounds for row in staff_table(r)]),
+        }
 
     @cached_property
     def residents(self) -> pd.DataFrame:
-        """One row per resident; columns documented in :data:`RESIDENT_COLUMNS`."""
+        """One row per resident and round; columns documented in :data:`RESIDENT_COLUMNS`."""
         import pandas as pd
 
-        r = self.site.residents
+        frames = [self._round_frame(run) for run in self.rounds]
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    def _round_frame(self, run: rec.RoundRun) -> pd.DataFrame:
+        import pandas as pd
+
+        r = run.residents
         cat = _categorical
+        reg_names = sorted(
+            {st.name for p in run.points for st in p.stations if st.stage == rec.REGISTRATION}
+        )
+        swab_names = sorted(
+            {st.name for p in run.points for st in p.stations if st.stage == rec.SWAB}
+        )
 
-        def station(stage: str, pool: np.ndarray) -> pd.Categorical[str]:
-            labels = {st.pool: st.name for st in self.site.stations if st.stage == stage}
-            names = ["", *(labels.get(k, "") for k in range(max(labels, default=-1) + 1))]
-            return cat(pool.astype(np.int64) + 1, names)
+        def station(stage: str, pool: np.ndarray, names: list[str]) -> pd.Categorical[str]:
+            codes = np.zeros(r.n, dtype=np.int64)
+            for point_index, point in enumerate(run.points):
+                for st in point.stations:
+                    if st.stage != stage:
+                        continue
+                    mine = (r.site == point_index) & (pool == st.pool)
+                    codes[mine] = names.index(st.name) + 1
+            return cat(codes, ["", *names])
 
-        frame = pd.DataFrame(
+        site = r.site if r.site is not None else np.zeros(r.n)
+        sub = r.subdistrict if r.subdistrict is not None else np.zeros(r.n)
+        return pd.DataFrame(
             {
+                "round": np.full(r.n, run.round + 1),
                 "resident": np.arange(r.n),
-                "site": cat(np.zeros(r.n), [self.site.name]),
+                "subdistrict": cat(sub, list(run.subdistricts)),
+                "site": cat(site, [p.name for p in run.points]),
                 "green_eligible": r.green,
                 "barcode": r.barcode,
                 "lane": cat(r.lane, rec.LANES),
@@ -110,18 +177,25 @@ class RunResult:
                 "swab_wait_min": r.swab_wait,
                 "wait_min": r.wait,
                 "outcome": cat(r.outcome, rec.OUTCOMES),
+                "attempts": r.attempts if r.attempts is not None else np.ones(r.n, dtype=int),
+                "first_arrival_min": (
+                    r.first_arrival if r.first_arrival is not None else r.arrival
+                ),
                 "left_at": pd.Categorical(r.left_at.astype(str)),
                 "exit_min": r.exit,
-                "reg_station": station(rec.REGISTRATION, r.reg_pool),
-                "swab_station": station(rec.SWAB, r.swab_pool),
+                "reg_station": station(rec.REGISTRATION, r.reg_pool, reg_names),
+                "swab_station": station(rec.SWAB, r.swab_pool, swab_names),
             }
         )
-        return frame
 
     def queue_length(
-        self, times: np.ndarray, line: str = "entrance", lane: str | None = None
+        self,
+        times: np.ndarray,
+        line: str = "entrance",
+        lane: str | None = None,
+        site: str | None = None,
     ) -> np.ndarray:
-        """Number of residents in a line at each of ``times`` (minutes).
+        """Number of residents in a line at each of ``times`` (minutes), first round.
 
         Parameters
         ----------
@@ -129,12 +203,22 @@ class RunResult:
             ``entrance`` (the line at the first desk or booth) or ``swab`` (behind registration).
         lane
             ``green`` or ``general`` to count one lane of the entrance line; None for all.
+        site
+            A point's name; None for the only point (or all points together).
         """
+        run = self.rounds[0]
+        point: rec.SiteRun
+        if site is not None:
+            point = self.point(site)
+        elif len(run.points) == 1:
+            point = run.points[0]
+        else:
+            point = rec.SiteRun("all", run.residents, (), True, 0.0, 0.0, run.end_min, None, 1.0)
         if line == "entrance":
             lane_code = None if lane is None else rec.LANES.index(lane)
-            entry, exit_ = entrance_line(self.site, lane_code)
+            entry, exit_ = entrance_line(point, lane_code)
         elif line == "swab":
-            entry, exit_ = swab_line(self.site)
+            entry, exit_ = swab_line(point)
         else:
             raise ValueError(f"line must be 'entrance' or 'swab', got {line!r}")
         return queues.length_at(entry, exit_, np.asarray(times, dtype=float))

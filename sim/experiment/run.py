@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import simpy
-
 from sim.config.schema import ScenarioConfig
 from sim.engine.streams import RandomStreams
 from sim.experiment.result import RunResult
-from sim.model.collection_point import CollectionPoint
+from sim.model.district import simulate_campaign
 
 
 def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -> RunResult:
@@ -30,8 +28,5 @@ def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -
     seed = config.seed if seed is None else seed
     if seed < 0 or replication < 0:
         raise ValueError(f"seed and replication must be >= 0, got {seed} and {replication}")
-    env = simpy.Environment()
     streams = RandomStreams(seed, replication)
-    point = CollectionPoint(env, config.site, config.demand, streams)
-    env.run()
-    return RunResult(config, seed, replication, point.records())
+    return RunResult(config, seed, replication, simulate_campaign(config, streams))

@@ -6,10 +6,15 @@ Times are minutes after midnight of day 1; NaN where a resident never reached th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.schedule import CapacitySchedule
+
+if TYPE_CHECKING:
+    from sim.model.mobile_teams import MobileRecords
+    from sim.model.staffing import SiteStaffing
 
 #: Outcome names, indexed by :attr:`ResidentRecords.outcome` codes.
 OUTCOMES = ("tested", "balked", "reneged", "outside_hours", "not_served_by_close")
@@ -72,6 +77,12 @@ class ResidentRecords:
         Time a resident not tested left, minutes (NaN for tested residents).
     registration
         Whether the site has a registration stage.
+    site, subdistrict
+        Index of the point of the last attempt, and of the resident's sub-district.
+    attempts
+        Arrivals at a point in the round (1 + returns).
+    first_arrival
+        Arrival time of the first attempt (``arrival`` is the last attempt's).
     """
 
     arrival: np.ndarray
@@ -88,6 +99,17 @@ class ResidentRecords:
     left_at: np.ndarray
     exit: np.ndarray
     registration: bool
+    site: np.ndarray | None = None
+    subdistrict: np.ndarray | None = None
+    attempts: np.ndarray | None = None
+    first_arrival: np.ndarray | None = None
+
+    def subset(self, mask: np.ndarray) -> ResidentRecords:
+        """The records of the residents selected by a boolean mask or an index array."""
+        fields = {}
+        for name, value in self.__dict__.items():
+            fields[name] = value[mask] if isinstance(value, np.ndarray) else value
+        return ResidentRecords(**fields)
 
     @property
     def n(self) -> int:
@@ -97,7 +119,7 @@ class ResidentRecords:
     @property
     def entry_start(self) -> np.ndarray:
         """Service start at the entrance stage (registration, else swab)."""
-        return self.reg_start if self.registration else self.swab_start
+        return np.where(np.isnan(self.reg_start), self.swab_start, self.reg_start)
 
     @property
     def reg_wait(self) -> np.ndarray:
@@ -107,15 +129,13 @@ class ResidentRecords:
     @property
     def swab_wait(self) -> np.ndarray:
         """Minutes waited in the swab line (NaN if not served there)."""
-        ready = self.reg_end if self.registration else self.arrival
+        ready = np.where(np.isnan(self.reg_end), self.arrival, self.reg_end)
         return self.swab_start - ready
 
     @property
     def wait(self) -> np.ndarray:
         """Total minutes queueing (all lines) of tested residents; NaN for the others."""
-        w = self.swab_wait
-        if self.registration:
-            w = w + self.reg_wait
+        w = self.swab_wait + np.nan_to_num(self.reg_wait, nan=0.0)
         return np.where(self.outcome == TESTED, w, np.nan)
 
 
@@ -139,6 +159,10 @@ class SiteRun:
         Most residents the entrance line holds (None: unlimited).
     spacing_m
         Metres of line per waiting resident.
+    queue_opens_min
+        When the line opens on the first day (None: at opening).
+    staffing
+        Rosters by role with shift instances (None for a bare engine run).
     """
 
     name: str
@@ -150,3 +174,39 @@ class SiteRun:
     end_min: float
     queue_limit: int | None
     spacing_m: float
+    queue_opens_min: float | None = None
+    staffing: SiteStaffing | None = None
+
+
+@dataclass(frozen=True)
+class RoundRun:
+    """Everything recorded in one round of one replication.
+
+    Times are minutes after midnight of the round's first day.
+
+    Attributes
+    ----------
+    round
+        Round number (0-based) and ``start_day``, the campaign day it starts (1-based).
+    days
+        Days in the round.
+    residents
+        Per-resident records of all points (``site`` and ``subdistrict`` say where).
+    points
+        Per point, its records as a :class:`SiteRun` (residents whose last attempt was there).
+    subdistricts
+        Sub-district names (index = ``residents.subdistrict``).
+    end_min
+        End of the round (last point's end of clearing on the last day).
+    mobile
+        Mobile team records, or None without mobile teams.
+    """
+
+    round: int
+    start_day: int
+    days: int
+    residents: ResidentRecords
+    points: tuple[SiteRun, ...]
+    subdistricts: tuple[str, ...]
+    end_min: float
+    mobile: MobileRecords | None = None

@@ -58,20 +58,43 @@ def _fmt(x: Any, digits: int = 1) -> str:
 
 
 def format_summary(results: Sequence[RunResult]) -> str:
-    """A plain-text summary table of a run (one or more replications)."""
+    """A plain-text summary of a run (one or more replications): headline, waits, lines,
+    staff; for a district also the points with the longest waits and the busiest hours."""
     s = aggregate(results)
-    cfg = results[0].config
+    first = results[0]
+    cfg = first.config
     n = len(results)
+    district = len(cfg.points) > 1
+    rounds = len(cfg.campaign.start_days)
     lines = [
-        f"Scenario: {cfg.name}  (seed {results[0].seed}, {n} replication{'s' if n > 1 else ''})",
-        f"Site: {s['site']}   open {cfg.site.open}-{cfg.site.close}",
+        f"Scenario: {cfg.name}  (seed {first.seed}, {n} replication{'s' if n > 1 else ''})",
+        (
+            f"{len(cfg.points)} collection points, {len(first.rounds[0].subdistricts)} "
+            f"sub-districts; round of {cfg.campaign.round_days} day(s)"
+            + (f", {rounds} rounds (figures below: round 1)" if rounds > 1 else "")
+            if district
+            else f"Site: {s['site']}   open {cfg.site.open}-{cfg.site.close}"
+        ),
         "",
-        f"Residents arrived        {_fmt(s['arrived'], 0):>10}",
+        f"Residents                {_fmt(s['residents'], 0):>10}",
+        f"  tested                 {_fmt(s['tested'], 0):>10}  (coverage {s['coverage']:.1%} "
+        "by the end of the round)",
+        "  not tested, by reason of their last attempt:",
     ]
-    for name in OUTCOMES:
-        share = s[name] / s["arrived"] if s["arrived"] else float("nan")
-        lines.append(f"  {name.replace('_', ' '):<22} {_fmt(s[name], 0):>10}  ({share:6.1%})")
-    lines.append(f"Last resident tested at  {s['last_tested_clock']:>10}")
+    for name in OUTCOMES[1:]:
+        lines.append(f"    {name.replace('_', ' '):<20} {_fmt(s[name], 0):>10}")
+    lines.append(f"  returns after leaving  {_fmt(s['returns'], 0):>10}")
+    days = [k for k in s if k.startswith("tested_day")]
+    lines.append(
+        "  tested per day         "
+        + ", ".join(f"day {k[len('tested_day') :]}: {_fmt(s[k], 0)}" for k in days)
+    )
+    if district:
+        lines.append(
+            f"  best sub-district day  {s['best_subdistrict_day']} "
+            f"({_fmt(s['best_subdistrict_day_tests'], 0)} tests)"
+        )
+    lines.append(f"Last resident tested at  {s['last_tested_clock']}")
     lines += [
         "",
         "Waiting time (minutes queueing, tested residents)",
@@ -83,12 +106,34 @@ def format_summary(results: Sequence[RunResult]) -> str:
         for stat in ("mean", "p50", "p90", "p95", "max"):
             row += f"{_fmt(s[f'wait_{stat}_min{group}']):>8}"
         lines.append(row)
-    if cfg.site.registration:
-        lines.append(
-            f"  of which registration line {_fmt(s['reg_wait_mean_min'])} min, "
-            f"swab line {_fmt(s['swab_wait_mean_min'])} min on average"
+    lines.append(
+        f"  of which registration line {_fmt(s['reg_wait_mean_min'])} min, "
+        f"swab line {_fmt(s['swab_wait_mean_min'])} min on average"
+    )
+    if district:
+        lines += _district_lines(first, s)
+    else:
+        lines += _point_lines(first, s)
+    lines += ["", "Staff (person-shifts over the round)"]
+    lines.append(
+        "  "
+        + ", ".join(
+            f"{role}: {_fmt(s[f'staff_{role}'], 0)}" for role in ("registration", "swab", "marshal")
         )
-    lines += [
+    )
+    if "mobile_teams" in s:
+        lines += [
+            "",
+            f"Mobile teams: {s['mobile_teams']} teams, {_fmt(s['mobile_enterprises_covered'], 0)}"
+            f" of {_fmt(s['mobile_enterprises'], 0)} enterprises covered, "
+            f"{_fmt(s['mobile_sampled'], 0)} of {_fmt(s['mobile_employees'], 0)} employees "
+            f"sampled ({s['mobile_coverage']:.1%})",
+        ]
+    return "\n".join(lines)
+
+
+def _point_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
+    lines = [
         "",
         "Longest queue",
         f"  entrance line            {_fmt(s['longest_queue'], 0):>6} people "
@@ -96,14 +141,63 @@ def format_summary(results: Sequence[RunResult]) -> str:
         f"    green lane             {_fmt(s['longest_queue_green'], 0):>6}",
         f"    general lane           {_fmt(s['longest_queue_general'], 0):>6}",
     ]
-    if cfg.site.registration:
+    if result.config.site.registration:
         lines.append(f"  swab line                {_fmt(s['longest_swab_queue'], 0):>6} people")
     lines += ["", "Utilisation (share of staffed time busy)"]
-    for station in results[0].site.stations:
-        from sim.metrics.summary import station_key
+    from sim.metrics.summary import station_key
 
+    for station in result.site.stations:
         lines.append(f"  {station.name:<32} {s[f'utilisation_{station_key(station)}']:6.1%}")
-    return "\n".join(lines)
+    return lines
+
+
+def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
+    tables = result.tables()
+    points = tables["points"]
+    points = points[points["round"] == 1].sort_values("wait_mean_min", ascending=False)
+    lines = [
+        "",
+        f"Longest queue: {_fmt(s['longest_queue'], 0)} people ({_fmt(s['longest_queue_m'], 0)} m)"
+        f" at {s['longest_queue_site']}",
+        f"Utilisation: registration desks {s['utilisation_registration']:.1%}, "
+        f"swab booths {s['utilisation_swab']:.1%}",
+        "",
+        "Points with the longest mean wait (all points: points.csv)",
+        f"  {'point':<16}{'tested':>8}{'mean':>7}{'p95':>7}{'max':>7}{'line':>6}{'metres':>8}"
+        f"{'desks':>7}{'booths':>7}",
+    ]
+    for _, row in points.head(8).iterrows():
+        lines.append(
+            f"  {row['site']:<16}{_fmt(int(row['tested']), 0):>8}{row['wait_mean_min']:7.1f}"
+            f"{row['wait_p95_min']:7.1f}{row['wait_max_min']:7.1f}{int(row['longest_queue']):>6}"
+            f"{row['longest_queue_m']:8.0f}{row['utilisation_registration']:7.0%}"
+            f"{row['utilisation_swab']:7.0%}"
+        )
+    hours = tables["hours"]
+    hours = hours[hours["round"] == 1].sort_values("wait_mean_min", ascending=False)
+    lines += [
+        "",
+        "Hours with the longest mean wait (all hours: hours.csv)",
+        f"  {'day':>4} {'hour':<6}{'arrived':>9}{'mean':>7}{'p95':>7}",
+    ]
+    for _, row in hours.head(5).iterrows():
+        lines.append(
+            f"  {int(row['day']):>4} {row['hour']:<6}{_fmt(int(row['arrived']), 0):>9}"
+            f"{row['wait_mean_min']:7.1f}{row['wait_p95_min']:7.1f}"
+        )
+    staff = tables["staff"]
+    staff = staff[(staff["round"] == 1) & (staff["role"] != "marshal")]
+    lines += [
+        "",
+        "Staff utilisation by role and shift (all shifts: staff.csv)",
+        f"  {'role':<14}{'day':>4} {'shift':<12}{'people':>7}{'busy':>7}",
+    ]
+    for _, row in staff.iterrows():
+        lines.append(
+            f"  {row['role']:<14}{int(row['day']):>4} {row['shift']:<12}"
+            f"{int(row['staff']):>7}{row['utilisation']:7.0%}"
+        )
+    return lines
 
 
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
@@ -155,6 +249,18 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
         written.append(
             atomic_write(out_dir / "replications.csv", lambda p: frame.to_csv(p, index=False))
         )
+    tables = {name: [] for name in ("points", "hours", "staff")}
+    for r in results:
+        for name, frame in r.tables().items():
+            frame.insert(0, "replication", r.replication)
+            tables[name].append(frame)
+    import pandas as pd
+
+    for name, frames in tables.items():
+        table = pd.concat(frames, ignore_index=True)
+        written.append(
+            atomic_write(out_dir / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
+        )
     if config.output.residents_table:
         import pandas as pd
 
@@ -170,7 +276,12 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
                 lambda p: table.to_csv(p, index=False, float_format="%.3f"),
             )
         )
-    if config.output.figures:
+    if config.output.figures and len(config.points) > 1:
+        from sim.plots.district_figures import district_figures
+
+        for name, fig in district_figures(results[0]).items():
+            written.append(atomic_write(out_dir / name, _png_writer(fig)))
+    elif config.output.figures:
         from sim.plots.figures import (
             queue_length_figure,
             utilisation_figure,

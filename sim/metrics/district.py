@@ -1,0 +1,221 @@
+"""What a planner reads off a district round: coverage, waits by point and hour, staff.
+
+Tables are lists of flat dicts (one row each), ready for pandas or CSV; the headline figures
+are a flat dict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.config.clock import min_to_clock
+from sim.metrics import queues
+from sim.metrics.lines import entrance_line
+from sim.metrics.summary import station_key, summarise
+from sim.metrics.utilisation import busy_minutes
+from sim.metrics.waits import describe
+from sim.model import records as rec
+from sim.model.staffing import ROLES
+
+
+def point_table(run: rec.RoundRun) -> list[dict[str, Any]]:
+    """One row per collection point: residents, waits, longest line, utilisation, staff."""
+    rows = []
+    for point in run.points:
+        r = point.residents
+        tested = r.outcome == rec.TESTED
+        row: dict[str, Any] = {
+            "round": run.round + 1,
+            "site": point.name,
+            "arrived": r.n,
+            "tested": int(tested.sum()),
+        }
+        for code, name in enumerate(rec.OUTCOMES[1:], start=1):
+            row[name] = int(np.sum(r.outcome == code))
+        for stat, value in describe(r.wait).items():
+            row[f"wait_{stat}_min"] = value
+        longest = queues.longest(*entrance_line(point))
+        row["longest_queue"] = longest
+        row["longest_queue_m"] = longest * point.spacing_m
+        for role in ("registration", "swab"):
+            stations = [st for st in point.stations if st.stage == role]
+            staffed = sum(st.schedule.server_minutes(-1e12, 1e12) for st in stations)
+            busy = sum(busy_minutes(point, st) for st in stations)
+            row[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
+        if point.staffing is not None:
+            for role, count in point.staffing.headcount().items():
+                row[f"staff_{role}"] = count
+        rows.append(row)
+    return rows
+
+
+def hour_table(run: rec.RoundRun) -> list[dict[str, Any]]:
+    """One row per hour of arrival: residents arriving, tested, and their waits."""
+    r = run.residents
+    t = r.first_arrival if r.first_arrival is not None else r.arrival
+    ok = np.isfinite(t)
+    hour = np.full(r.n, -1, dtype=np.int64)
+    hour[ok] = np.floor(t[ok] / 60.0).astype(np.int64)
+    rows = []
+    for h in np.unique(hour[ok]):
+        mine = hour == h
+        w = r.wait[mine]
+        d = describe(w)
+        rows.append(
+            {
+                "round": run.round + 1,
+                "day": int(h // 24) + 1,
+                "hour": f"{int(h % 24):02d}:00",
+                "arrived": int(mine.sum()),
+                "tested": int(np.sum(mine & (r.outcome == rec.TESTED))),
+                "wait_mean_min": d["mean"],
+                "wait_p95_min": d["p95"],
+            }
+        )
+    return rows
+
+
+def staff_table(run: rec.RoundRun) -> list[dict[str, Any]]:
+    """Headcount and utilisation by role and shift, summed over the points.
+
+    Utilisation of a shift is the desks'/booths' busy time within the shift over the staffed
+    desk/booth time within it (marshals staff nothing: no utilisation).
+    """
+    acc: dict[tuple[str, int, float, float], list[float]] = {}
+    for point in run.points:
+        if point.staffing is None:
+            continue
+        r = point.residents
+        for shift in point.staffing.shifts:
+            key = (shift.role, shift.day, shift.start, shift.end)
+            row = acc.setdefault(key, [0.0, 0.0, 0.0])
+            row[0] += shift.staff
+            if shift.role == "marshal":
+                continue
+            for st in point.stations:
+                if st.stage != shift.role:
+                    continue
+                if st.stage == rec.REGISTRATION:
+                    s0, s1, pool = r.reg_start, r.reg_end, r.reg_pool
+                else:
+                    s0, s1, pool = r.swab_start, r.swab_end, r.swab_pool
+                mine = (pool == st.pool) & np.isfinite(s1)
+                lo = np.maximum(s0[mine], shift.start)
+                hi = np.minimum(s1[mine], shift.end)
+                row[1] += float(np.sum(np.clip(hi - lo, 0.0, None)))
+                row[2] += st.schedule.server_minutes(shift.start, shift.end)
+    rows = []
+    for (role, day, start, end), (staff, busy, staffed) in sorted(
+        acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])
+    ):
+        rows.append(
+            {
+                "round": run.round + 1,
+                "role": role,
+                "day": day + 1,
+                "shift": f"{min_to_clock(start - 1440 * day)}-{min_to_clock(end - 1440 * day)}",
+                "staff": int(staff),
+                "utilisation": busy / staffed if staffed > 0 else float("nan"),
+            }
+        )
+    return rows
+
+
+def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
+    """Flat dict of a round's headline figures.
+
+    With one collection point these are :func:`sim.metrics.summary.summarise`'s keys. With
+    several, the same counts and waits over the district, plus ``points``,
+    ``longest_queue`` / ``longest_queue_m`` / ``longest_queue_site`` (the worst point),
+    ``utilisation_registration`` / ``utilisation_swab`` (district), and in both cases
+    ``residents``, ``coverage`` (tested / residents, by the round's deadline), ``tested_day<d>``,
+    ``best_subdistrict_day`` / ``best_subdistrict_day_tests``, ``returns`` (extra attempts),
+    ``staff_<role>`` (headcount), and mobile-team figures when there are teams.
+    """
+    if len(run.points) == 1:
+        out = summarise(run.points[0])
+    else:
+        out = _district_core(run)
+    r = run.residents
+    out["residents"] = r.n
+    tested = r.outcome == rec.TESTED
+    out["coverage"] = float(tested.mean()) if r.n else float("nan")
+    day = np.floor(np.nan_to_num(r.swab_end, nan=-1.0) / 1440.0).astype(np.int64)
+    for d in range(run.days):
+        out[f"tested_day{d + 1}"] = int(np.sum(tested & (day == d)))
+    if r.subdistrict is not None and len(run.subdistricts) > 0:
+        best, best_n = "", -1
+        for j, name in enumerate(run.subdistricts):
+            for d in range(run.days):
+                k = int(np.sum(tested & (day == d) & (r.subdistrict == j)))
+                if k > best_n:
+                    best, best_n = f"{name} day {d + 1}", k
+        out["best_subdistrict_day"] = best
+        out["best_subdistrict_day_tests"] = best_n
+    out["returns"] = int(np.sum(r.attempts - 1)) if r.attempts is not None else 0
+    totals: dict[str, int] = dict.fromkeys(ROLES, 0)
+    for point in run.points:
+        if point.staffing is not None:
+            for role, count in point.staffing.headcount().items():
+                totals[role] += count
+    for role, count in totals.items():
+        out[f"staff_{role}"] = count
+    if run.mobile is not None:
+        from sim.metrics.mobile import mobile_summary
+
+        out.update(mobile_summary(run.mobile))
+    return out
+
+
+def _district_core(run: rec.RoundRun) -> dict[str, Any]:
+    r = run.residents
+    out: dict[str, Any] = {
+        "site": f"{len(run.points)} points",
+        "points": len(run.points),
+        "arrived": r.n,
+    }
+    for code, name in enumerate(rec.OUTCOMES):
+        out[name] = int(np.sum(r.outcome == code))
+    wait = r.wait
+    tested = r.outcome == rec.TESTED
+    for group, mask in (("", None), ("_green", r.green), ("_general", ~r.green)):
+        w = wait if mask is None else wait[mask]
+        for stat, value in describe(w).items():
+            out[f"wait_{stat}_min{group}"] = value
+        if group:
+            out[f"n_tested{group}"] = int(np.sum(tested & mask))
+    out["share_waited"] = float(np.mean(wait[tested] > 0)) if tested.any() else float("nan")
+    out["reg_wait_mean_min"] = float(np.nanmean(r.reg_wait[tested])) if tested.any() else np.nan
+    out["swab_wait_mean_min"] = (
+        float(np.nanmean(r.swab_wait[tested])) if tested.any() else float("nan")
+    )
+    worst, worst_n, worst_m = "", -1, 0.0
+    for point in run.points:
+        n = queues.longest(*entrance_line(point))
+        if n > worst_n:
+            worst, worst_n, worst_m = point.name, n, n * point.spacing_m
+    out["longest_queue"] = worst_n
+    out["longest_queue_m"] = worst_m
+    out["longest_queue_site"] = worst
+    for role in ("registration", "swab"):
+        staffed = busy = 0.0
+        for point in run.points:
+            for st in point.stations:
+                if st.stage == role:
+                    staffed += st.schedule.server_minutes(-1e12, 1e12)
+                    busy += busy_minutes(point, st)
+        out[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
+    last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
+    out["last_tested_min"] = last
+    out["last_tested_clock"] = _day_clock(last) if np.isfinite(last) else ""
+    return out
+
+
+def _day_clock(minutes: float) -> str:
+    day = int(minutes // 1440)
+    return f"day {day + 1} {min_to_clock(minutes - 1440 * day)}"
+
+
+__all__ = ["hour_table", "point_table", "staff_table", "station_key", "summarise_round"]

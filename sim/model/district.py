@@ -1,0 +1,414 @@
+"""The district: residents of the sub-districts, the collection points, staff, mobile teams.
+
+One round is simulated in one SimPy environment: one queue kernel holds every point
+(:class:`~sim.engine.network.QueueNetwork`); one SimPy process per point applies its staffed
+schedule and closes its line at the end of each day; a queue-board process refreshes the posted
+line lengths; one process per mobile team visits enterprises. Residents are arrays, not
+objects, and every random quantity is drawn as a block from its own named stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.config.errors import ConfigError
+from sim.config.schema import ScenarioConfig, SiteConfig
+from sim.config.staffing import DAY_MIN
+from sim.engine.arrivals import poisson_arrivals, profile_arrivals
+from sim.engine.network import (
+    NetworkRecords,
+    QueueNetwork,
+    SiteSpec,
+    StationSpec,
+)
+from sim.engine.schedule import CapacitySchedule
+from sim.engine.streams import RandomStreams
+from sim.model import records as rec
+from sim.model.collection_point import REG_SLOT, SWAB_SLOT, PointPlan, plan_point
+from sim.model.durations import distribution
+from sim.model.mobile_teams import MobileTeams, simulate_mobile_teams
+
+_SECONDS = 1.0 / 60.0
+
+
+def check_layout(config: ScenarioConfig) -> list[PointPlan]:
+    """Plan every point for a round and check that each is staffed while it is open.
+
+    Raises
+    ------
+    ConfigError
+        Naming the point's staffing field when a point has no desk or booth staffed during its
+        opening hours on some day.
+    """
+    plans = [plan_point(site, config.campaign.round_days) for site in config.points]
+    for k, plan in enumerate(plans):
+        where = f"sites[{k}]" if config.sites else "site"
+        for stage in plan.stages:
+            total = _total(stage.stations)
+            for day, (a, b) in enumerate(plan.serve_windows):
+                close = b - plan.site.clearing_min
+                if max(total.at(t) for t in _grid(total, a, close)) == 0:
+                    raise ConfigError(
+                        f"{where}.staffing.{stage.stage}",
+                        f"no {stage.stage} staff {plan.site.open}-{plan.site.close} on day {day + 1}",
+                        f"a roster that staffs at least one {stage.stations[0].name[:-1]} "
+                        f"while '{plan.site.name}' is open",
+                    )
+    return plans
+
+
+def _total(stations: tuple[rec.Station, ...]) -> CapacitySchedule:
+    sched = stations[0].schedule
+    for st in stations[1:]:
+        times = sorted(set(sched.times) | set(st.schedule.times))
+        sched = CapacitySchedule(
+            tuple(times), tuple(sched.at(t) + st.schedule.at(t) for t in times)
+        )
+    return sched
+
+
+def _grid(sched: CapacitySchedule, a: float, b: float) -> list[float]:
+    return [a, *[t for t in sched.times if a < t < b]]
+
+
+class RoundSimulation:
+    """One round of the district in a SimPy environment.
+
+    Parameters
+    ----------
+    config
+        The scenario.
+    streams
+        Random streams of this replication.
+    round_index
+        Which round (0-based); each round draws from its own streams.
+    """
+
+    def __init__(self, config: ScenarioConfig, streams: RandomStreams, round_index: int) -> None:
+        self.config = config
+        self.round = round_index
+        self.days = config.campaign.round_days
+        self.prefix = "" if round_index == 0 else f"round{round_index + 1}/"
+        self.plans = check_layout(config)
+        self.env = simpy.Environment()
+        self.streams = streams.with_prefix(self.prefix)
+        s = self.streams
+        points = config.points
+        self.sub_names, home, sub, green, barcode, dep = self._residents(s)
+        n = len(dep)
+        # Number residents in order of departure: the kernel then walks its arrays in order.
+        order = np.argsort(dep, kind="stable")
+        home, sub, green, barcode, dep = (x[order] for x in (home, sub, green, barcode, dep))
+        self.home = home
+        self.subdistrict = sub
+        self.green = green
+        self.barcode = barcode
+        # Lanes: green only where the point has a green channel (the same mode everywhere when
+        # residents may switch points).
+        has_green = np.array([p.green_channel.mode != "none" for p in points])
+        lane = np.where(green & has_green[home], rec.GREEN, rec.GENERAL).astype(np.int8)
+        self.lane = lane
+        reg = np.full(n, np.nan)
+        swab = np.full(n, np.nan)
+        for k, site in enumerate(points):  # durations follow the home point's figures
+            idx = np.flatnonzero(home == k)
+            m = len(idx)
+            swab[idx] = distribution(site.swab_time_s, _SECONDS).sample(s(f"swab_time{k}"), m)
+            if site.registration:
+                full = distribution(site.registration_time_s, _SECONDS).sample(
+                    s(f"registration_time{k}"), m
+                )
+                scan = distribution(site.barcode_registration_time_s, _SECONDS).sample(
+                    s(f"barcode_registration_time{k}"), m
+                )
+                reg[idx] = np.where(barcode[idx], scan, full)
+        demand = config.demand
+        patience = None
+        if demand.patience_min is not None:
+            patience = distribution(demand.patience_min, 1.0).sample(s("patience"), n)
+        retry: list[np.ndarray] = []
+        rc = demand.retry
+        if rc.share > 0:
+            delays = distribution(rc.delay_min, 1.0)
+            for k in range(rc.max_retries):
+                back = s(f"retry{k}").random(n) < rc.share
+                d = delays.sample(s(f"retry_delay{k}"), n)
+                retry.append(np.where(back, d, np.inf))
+        stations: list[StationSpec] = []
+        sites: list[SiteSpec] = []
+        limits: list[int | None] = []
+        self._schedules: list[list[tuple[int, int, CapacitySchedule]]] = []
+        for k, plan in enumerate(self.plans):
+            site = plan.site
+            if site.green_channel.mode == "dedicated":
+                groups = (len(limits) + 1, len(limits))  # green lane: its own unlimited line
+                limits += [site.queue_limit, None]
+            else:
+                groups = (len(limits), len(limits))
+                limits.append(site.queue_limit)
+            ids = []
+            sched: list[tuple[int, int, CapacitySchedule]] = []
+            for j, stage in enumerate(plan.stages):
+                st = len(stations)
+                stations.append(StationSpec(k, stage.slot, stage.pools, groups if j == 0 else ()))
+                ids.append(st)
+                sched += [(st, station.pool, station.schedule) for station in stage.stations]
+            sites.append(SiteSpec(tuple(ids), plan.line_windows))
+            self._schedules.append(sched)
+        cands = travel = None
+        if config.site_choice.rule == "queue_board":
+            cands, travel = self._board_geometry(points)
+        self.kernel = QueueNetwork(
+            departures=dep,
+            order=np.arange(n),
+            home=home.astype(np.int32),
+            lane=lane,
+            service=[reg, swab],
+            stations=stations,
+            sites=sites,
+            space_limit=limits,
+            patience=patience,
+            retry_delays=retry,
+            board_candidates=cands,
+            travel=travel,
+        )
+        self.end_min = max(plan.day_ends[-1] for plan in self.plans)
+        for k in range(len(points)):
+            self.env.process(self._point(k))
+        if cands is not None:
+            self.env.process(self._board(config.site_choice.board_refresh_min))
+        self.mobile: MobileTeams | None = None
+        if config.mobile.teams > 0:
+            self.mobile = simulate_mobile_teams(self.env, config.mobile, s, self.days)
+
+    # ------------------------------------------------------------------ residents
+    def _residents(
+        self, s: RandomStreams
+    ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        cfg = self.config
+        demand = cfg.demand
+        points = cfg.points
+        days = self.days
+        if demand.arrivals == "constant":
+            assert demand.rate_per_hour is not None
+            times, homes = [], []
+            for k, plan in enumerate(self.plans):
+                for a, b in plan.line_windows:
+                    t = poisson_arrivals(
+                        s(f"arrivals{k}" if k else "arrivals"), demand.rate_per_hour / 60.0, a, b
+                    )
+                    times.append(t)
+                    homes.append(np.full(len(t), k))
+            dep = np.concatenate(times)
+            home = np.concatenate(homes).astype(np.int64)
+            n = len(dep)
+            sub = np.zeros(n, dtype=np.int16)
+            green = s("green").random(n) < demand.green_share
+            barcode = s("barcode").random(n) < demand.barcode_share
+            return ("all",), home, sub, green, barcode, dep
+        if cfg.subdistricts:
+            names = tuple(sd.name for sd in cfg.subdistricts)
+            index = {p.name: k for k, p in enumerate(points)}
+            sizes = [sd.population for sd in cfg.subdistricts]
+            n = sum(sizes)
+            sub = np.repeat(np.arange(len(sizes)), sizes).astype(np.int16)
+            home = np.empty(n, dtype=np.int64)
+            green_share = np.empty(n)
+            barcode_share = np.empty(n)
+            start = 0
+            for j, sd in enumerate(cfg.subdistricts):
+                m = sd.population
+                ids = [index[c.site] for c in sd.catchment]
+                shares = np.array([c.share for c in sd.catchment])
+                counts = s(f"catchment{j}").multinomial(m, shares / shares.sum())
+                home[start : start + m] = np.repeat(ids, counts)
+                green_share[start : start + m] = (
+                    sd.green_groups.total if sd.green_groups is not None else demand.green_share
+                )
+                barcode_share[start : start + m] = (
+                    sd.barcode_share if sd.barcode_share is not None else demand.barcode_share
+                )
+                start += m
+        else:
+            names = ("all",)
+            assert demand.residents is not None
+            n = demand.residents
+            if not demand.fixed_count:
+                n = int(s("count").poisson(n))
+            sub = np.zeros(n, dtype=np.int16)
+            if len(points) == 1:
+                home = np.zeros(n, dtype=np.int64)
+            else:  # one area: residents spread over the points in proportion to their booths
+                booths = np.array([p.swab_booths for p in points], dtype=float)
+                home = s("catchment").choice(len(points), size=n, p=booths / booths.sum())
+            green_share = np.full(n, demand.green_share)
+            barcode_share = np.full(n, demand.barcode_share)
+        green = s("green").random(n) < green_share
+        barcode = s("barcode").random(n) < barcode_share
+        # Turnout: which day each resident comes, then when in the day.
+        day_counts = s("turnout_day").multinomial(n, np.asarray(demand.daily_shares))
+        day = np.repeat(np.arange(days), day_counts)
+        s("turnout_day").shuffle(day)
+        dep = np.empty(n)
+        if demand.appointments.enabled:
+            dep = self._appointments(s, home, day)
+        else:
+            assert demand.hourly_profile is not None
+            w0, w1 = demand.window
+            rng = s("arrivals")
+            for d in range(days):
+                idx = np.flatnonzero(day == d)
+                t = profile_arrivals(
+                    rng,
+                    demand.hourly_profile,
+                    w0 + DAY_MIN * d,
+                    w1 + DAY_MIN * d,
+                    len(idx),
+                    fixed_count=True,
+                )
+                dep[idx] = rng.permutation(t)
+        return names, home, sub, green, barcode, dep
+
+    def _appointments(self, s: RandomStreams, home: np.ndarray, day: np.ndarray) -> np.ndarray:
+        sd = self.config.demand.appointments.punctuality_sd_min
+        dep = np.empty(len(home))
+        for k, plan in enumerate(self.plans):
+            for d in range(self.days):
+                idx = np.flatnonzero((home == k) & (day == d))
+                if idx.size == 0:
+                    continue
+                a = plan.site.open_min + DAY_MIN * d
+                b = plan.site.close_min + DAY_MIN * d
+                slots = a + (np.arange(idx.size) + 0.5) / idx.size * (b - a)
+                dep[s("appointments").permutation(idx)] = slots
+        return dep + s("punctuality").normal(0.0, sd, len(dep))
+
+    def _board_geometry(
+        self, points: tuple[SiteConfig, ...]
+    ) -> tuple[list[list[int]], list[list[float]]]:
+        xy = np.array([(p.x_km, p.y_km) for p in points])
+        dist = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+        k = min(self.config.site_choice.candidates, len(points))
+        cands = [list(np.argsort(row, kind="stable")[:k]) for row in dist]
+        for h, c in enumerate(cands):  # the home point first among equals
+            if h in c:
+                c.remove(h)
+            c.insert(0, h)
+            del c[k:]
+        travel = (dist * self.config.site_choice.walk_min_per_km).tolist()
+        return [[int(x) for x in c] for c in cands], travel
+
+    # ------------------------------------------------------------------ processes
+    def _point(self, k: int) -> Generator[simpy.Event, Any, None]:
+        """Apply point ``k``'s staffed schedules and close its line at the end of each day."""
+        events: dict[float, list[tuple[int, int, int]]] = {}
+        for st, pool, sched in self._schedules[k]:
+            for t, c in zip(sched.times, sched.counts, strict=True):
+                events.setdefault(t, []).append((st, pool, c))
+        closes = set(self.plans[k].day_ends)
+        env = self.env
+        kernel = self.kernel
+        for t in sorted(set(events) | closes):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            kernel.advance(t)
+            for st, pool, count in events.get(t, ()):
+                kernel.set_capacity(st, pool, count, t)
+            if t in closes:
+                kernel.close_site(k, t)
+
+    def _board(self, every: float) -> Generator[simpy.Event, Any, None]:
+        """Refresh the queue board every ``every`` minutes."""
+        while self.env.now < self.end_min:
+            self.kernel.refresh_board(self.env.now)
+            yield self.env.timeout(every)
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> rec.RoundRun:
+        """Run the round and return its records."""
+        until = self.end_min
+        if self.mobile is not None:
+            until = max(until, self.mobile.calendar.round_end)
+        self.env.run(until=until + 1e-9)
+        out = self.kernel.finish(self.end_min)
+        residents = self._records(out)
+        assert residents.site is not None
+        by_site = np.argsort(residents.site, kind="stable")
+        bounds = np.searchsorted(residents.site[by_site], np.arange(len(self.plans) + 1))
+        points = tuple(
+            self._point_run(k, residents.subset(by_site[bounds[k] : bounds[k + 1]]))
+            for k in range(len(self.plans))
+        )
+        mobile = self.mobile.records() if self.mobile is not None else None
+        start_day = self.config.campaign.start_days[self.round]
+        return rec.RoundRun(
+            self.round,
+            start_day,
+            self.days,
+            residents,
+            points,
+            self.sub_names,
+            self.end_min,
+            mobile,
+        )
+
+    def _records(self, out: NetworkRecords) -> rec.ResidentRecords:
+        outcome = _OUTCOME_FROM_KERNEL[out.outcome]
+        stage_names = np.array(["", rec.REGISTRATION, rec.SWAB], dtype=object)
+        left_at = stage_names[out.left_slot.astype(np.int64) + 1]
+        reg_used = np.isfinite(out.start[REG_SLOT]) | np.isfinite(out.end[REG_SLOT])
+        registration = any(p.site.registration for p in self.plans)
+        return rec.ResidentRecords(
+            arrival=out.arrival,
+            green=self.green,
+            barcode=self.barcode,
+            lane=self.lane,
+            reg_start=out.start[REG_SLOT],
+            reg_end=out.end[REG_SLOT],
+            swab_start=out.start[SWAB_SLOT],
+            swab_end=out.end[SWAB_SLOT],
+            reg_pool=np.where(reg_used, out.pool[REG_SLOT], -1).astype(np.int16),
+            swab_pool=out.pool[SWAB_SLOT],
+            outcome=outcome,
+            left_at=left_at,
+            exit=out.exit_time,
+            registration=registration,
+            site=out.site.astype(np.int16),
+            subdistrict=self.subdistrict,
+            attempts=out.attempts,
+            first_arrival=out.first_arrival,
+        )
+
+    def _point_run(self, k: int, mine: rec.ResidentRecords) -> rec.SiteRun:
+        plan = self.plans[k]
+        site = plan.site
+        return rec.SiteRun(
+            name=site.name,
+            residents=mine,
+            stations=tuple(st for stage in plan.stages for st in stage.stations),
+            registration=site.registration,
+            open_min=plan.serve_windows[0][0],
+            close_min=plan.serve_windows[-1][1] - site.clearing_min,
+            end_min=plan.day_ends[-1],
+            queue_limit=site.queue_limit,
+            spacing_m=site.spacing_m,
+            queue_opens_min=plan.line_windows[0][0],
+            staffing=plan.staffing,
+        )
+
+
+def simulate_campaign(config: ScenarioConfig, streams: RandomStreams) -> list[rec.RoundRun]:
+    """Simulate every round of the campaign (rounds are independent: queues do not carry)."""
+    return [
+        RoundSimulation(config, streams, k).run() for k in range(len(config.campaign.start_days))
+    ]
+
+
+# Kernel outcome codes -> domain outcome codes (see sim.engine.network.OUTCOME_NAMES).
+_OUTCOME_FROM_KERNEL = np.array(
+    [rec.TESTED, rec.BALKED, rec.RENEGED, rec.OUTSIDE_HOURS, rec.NOT_SERVED], dtype=np.int8
+)
