@@ -72,6 +72,29 @@ def check_overrides(overrides: list[str], extra_dir: Path | None = None) -> None
         _check_path(key, value)
 
 
+_LIST_PREFIXES = ("sites.", "subdistricts.", "site_types.")
+
+
+def force_list_overrides(overrides: list[str]) -> list[str]:
+    """Let ``sites.3.swab_booths=10`` set a field the YAML entry leaves to the template.
+
+    Entries of ``sites`` (and ``site_types``) list only what differs from the template, so
+    Hydra would refuse a key they do not spell out; the key has been checked against the
+    schema, so it is passed as ``++key=value`` (add or override).
+    """
+    out = []
+    for item in overrides:
+        key = item.split("=", 1)[0]
+        if (
+            not key.startswith(("+", "~"))
+            and key.startswith(_LIST_PREFIXES)
+            and key.count(".") >= 2
+        ):
+            item = "++" + item
+        out.append(item)
+    return out
+
+
 def _check_path(key: str, value: str) -> None:
     tp: Any = ScenarioConfig
     done: list[str] = []
@@ -131,10 +154,20 @@ def compose(
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(config_root()), version_base=None):
-            cfg = hydra_compose(config_name, overrides=[*overrides, *search])
+            cfg = hydra_compose(
+                config_name, overrides=[*force_list_overrides(list(overrides)), *search]
+            )
     except (HydraException, OmegaConfBaseException) as err:
         raise ConfigError("overrides", list(overrides), f"a valid composition: {err}") from None
-    return build_config(_plain(cfg))
+    return _checked(build_config(_plain(cfg)))
+
+
+def _checked(config: ScenarioConfig) -> ScenarioConfig:
+    """Also check what needs the model: e.g. that every point is staffed while open."""
+    from sim.model.district import check_layout
+
+    check_layout(config)
+    return config
 
 
 def _task(cfg: Any) -> None:
@@ -144,7 +177,7 @@ def _task(cfg: Any) -> None:
     from sim.plots.report import format_summary, write_run
 
     try:
-        config = build_config(_plain(cfg))
+        config = _checked(build_config(_plain(cfg)))
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -179,6 +212,7 @@ def main() -> None:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+    sys.argv = [sys.argv[0], *force_list_overrides(args)]
     runner = hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(
         _task
     )

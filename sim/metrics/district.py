@@ -134,10 +134,7 @@ def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
     ``best_subdistrict_day`` / ``best_subdistrict_day_tests``, ``returns`` (extra attempts),
     ``staff_<role>`` (headcount), and mobile-team figures when there are teams.
     """
-    if len(run.points) == 1:
-        out = summarise(run.points[0])
-    else:
-        out = _district_core(run)
+    out = summarise(run.points[0]) if len(run.points) == 1 else _district_core(run)
     r = run.residents
     out["residents"] = r.n
     tested = r.outcome == rec.TESTED

@@ -54,7 +54,8 @@ def check_layout(config: ScenarioConfig) -> list[PointPlan]:
                 if max(total.at(t) for t in _grid(total, a, close)) == 0:
                     raise ConfigError(
                         f"{where}.staffing.{stage.stage}",
-                        f"no {stage.stage} staff {plan.site.open}-{plan.site.close} on day {day + 1}",
+                        f"no {stage.stage} staff {plan.site.open}-{plan.site.close} "
+                        f"on day {day + 1}",
                         f"a roster that staffs at least one {stage.stations[0].name[:-1]} "
                         f"while '{plan.site.name}' is open",
                     )

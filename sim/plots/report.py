@@ -13,7 +13,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -22,6 +22,9 @@ from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
 from sim.metrics.intervals import t_interval
 from sim.model.records import OUTCOMES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def aggregate(results: Sequence[RunResult]) -> dict[str, Any]:
@@ -249,18 +252,15 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
         written.append(
             atomic_write(out_dir / "replications.csv", lambda p: frame.to_csv(p, index=False))
         )
-    tables = {name: [] for name in ("points", "hours", "staff")}
+    import pandas as pd
+
+    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in ("points", "hours", "staff")}
     for r in results:
         for name, frame in r.tables().items():
             frame.insert(0, "replication", r.replication)
             tables[name].append(frame)
-    import pandas as pd
-
     for name, frames in tables.items():
-        table = pd.concat(frames, ignore_index=True)
-        written.append(
-            atomic_write(out_dir / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
-        )
+        written.append(atomic_write(out_dir / f"{name}.csv", _csv_writer(pd.concat(frames))))
     if config.output.residents_table:
         import pandas as pd
 
@@ -296,6 +296,13 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
         ):
             written.append(atomic_write(out_dir / name, _png_writer(make(first))))
     return written
+
+
+def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        frame.to_csv(path, index=False)
+
+    return write
 
 
 def _png_writer(fig: Figure) -> Callable[[Path], None]:
