@@ -1,5 +1,21 @@
 """Figures and the run report. Figures take results and return a matplotlib Figure."""
 
+from sim.plots.district_figures import (
+    coverage_figure,
+    district_figures,
+    queue_heatmap_figure,
+    staff_utilisation_figure,
+    waits_by_lane_figure,
+)
 from sim.plots.figures import queue_length_figure, utilisation_figure, wait_distribution_figure
 
-__all__ = ["queue_length_figure", "utilisation_figure", "wait_distribution_figure"]
+__all__ = [
+    "coverage_figure",
+    "district_figures",
+    "queue_heatmap_figure",
+    "queue_length_figure",
+    "staff_utilisation_figure",
+    "utilisation_figure",
+    "wait_distribution_figure",
+    "waits_by_lane_figure",
+]

@@ -1,0 +1,691 @@
+"""Figures of a district round a planner can read: lines by point and hour, waits, coverage, staff.
+
+Each figure function takes a :class:`~sim.experiment.result.RunResult` and the round to show
+(1-based) and returns a :class:`matplotlib.figure.Figure`; none of them runs the model. Times are
+those of the records: minutes after midnight of the round's first day, shown as ``day 1 08:00``.
+Everything is computed with numpy over the per-resident arrays (no per-resident Python loops),
+so each figure takes well under 2 s for the default 313,000-resident round.
+
+:func:`district_figures` returns the four figures keyed by the PNG file name they are saved as.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
+
+from sim.config.clock import min_to_clock
+from sim.experiment.result import RunResult
+from sim.metrics import queues
+from sim.metrics.district import staff_table
+from sim.metrics.lines import entrance_line
+from sim.metrics.waits import describe
+from sim.model import records as rec
+
+DAY_MIN = 1440.0
+
+#: Colours of the two groups of residents (as in :mod:`sim.plots.figures`).
+_GROUP_COLOURS = {"green": "#2ca02c", "other": "#1f77b4"}
+_GROUP_LABELS = {"green": "green-eligible", "other": "other residents"}
+_ROLE_COLOURS = {"registration": "#9467bd", "swab": "#ff7f0e", "marshal": "#7f7f7f"}
+_ROLE_LABELS = {
+    "registration": "registration desks (registrars)",
+    "swab": "swab booths (swabbers)",
+    "marshal": "marshals",
+}
+#: Reasons a resident was not tested (outcome codes 1..4), in words.
+_REASONS = {
+    "balked": "balked\n(line too long on arrival)",
+    "reneged": "reneged\n(gave up waiting in line)",
+    "outside_hours": "outside hours\n(came while closed)",
+    "not_served_by_close": "not served by close\n(still in line at end)",
+}
+_NIGHT_COLOUR = "#efefef"
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers: the round, its serving windows and a clock axis
+
+
+def _round_run(result: RunResult, round: int) -> rec.RoundRun:
+    if not 1 <= round <= len(result.rounds):
+        raise ValueError(f"round must be between 1 and {len(result.rounds)}, got {round}")
+    return result.rounds[round - 1]
+
+
+def day_clock(minutes: float, sep: str = " ") -> str:
+    """``"day 1 08:00"`` for minutes after midnight of the round's first day."""
+    day = int(np.floor(minutes / DAY_MIN))
+    return f"day {day + 1}{sep}{min_to_clock(minutes - DAY_MIN * day)}"
+
+
+def _where(result: RunResult, run: rec.RoundRun) -> str:
+    """``district_round, round 1, seed 1`` (with the campaign day when there are rounds)."""
+    parts = [result.config.name]
+    if len(result.rounds) > 1:
+        parts.append(f"round {run.round + 1} (from campaign day {run.start_day})")
+    parts.append(f"seed {result.seed}")
+    return ", ".join(parts)
+
+
+def point_windows(point: rec.SiteRun, days: int) -> list[tuple[float, float]]:
+    """When each day a point's entrance line can hold people: line opening to end of clearing.
+
+    The daily hours repeat every day of the round, so day ``d`` runs from the line's opening
+    on day 1 plus ``1440 d`` to the end of clearing of the last day minus ``1440 (days-1-d)``.
+    """
+    first = point.queue_opens_min if point.queue_opens_min is not None else point.open_min
+    first = min(first, point.open_min)
+    return [(first + DAY_MIN * d, point.end_min - DAY_MIN * (days - 1 - d)) for d in range(days)]
+
+
+def _district_windows(run: rec.RoundRun) -> list[tuple[float, float]]:
+    """Per day, from the first point's line opening to the last point's end of clearing."""
+    per_point = [point_windows(p, run.days) for p in run.points]
+    return [
+        (min(w[d][0] for w in per_point), max(w[d][1] for w in per_point)) for d in range(run.days)
+    ]
+
+
+def _time_span(run: rec.RoundRun) -> tuple[float, float]:
+    """Whole hours covering the round's serving windows."""
+    windows = _district_windows(run)
+    start = np.floor(windows[0][0] / 60.0) * 60.0
+    end = np.ceil(max(windows[-1][1], run.end_min) / 60.0) * 60.0
+    return float(start), float(end)
+
+
+def _round_time_axis(
+    ax: Axes,
+    run: rec.RoundRun,
+    shade_nights: bool = True,
+    label_y: float = 0.5,
+    pad_min: float = 0.0,
+) -> None:
+    """x axis in minutes of the round, labelled ``day 1 / 08:00``; nights shaded grey."""
+    start, end = _time_span(run)
+    end += pad_min
+    ax.set_xlim(start, end)
+    hours = (end - start) / 60.0
+    step = next(s for s in (1, 2, 3, 4, 6, 8, 12, 24) if hours / s <= 12)
+    ax.xaxis.set_major_locator(MultipleLocator(60.0 * step))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: day_clock(x, sep="\n")))
+    ax.tick_params(axis="x", labelsize=8)
+    if shade_nights:
+        windows = _district_windows(run)
+        for (_, b), (a, _) in itertools.pairwise(windows):
+            if a > b:
+                ax.axvspan(b, a, color=_NIGHT_COLOUR, zorder=0, lw=0)
+                ax.annotate(
+                    "points closed",
+                    ((a + b) / 2, label_y),
+                    xycoords=("data", "axes fraction"),
+                    ha="center",
+                    va="center",
+                    rotation=90,
+                    fontsize=8,
+                    color="grey",
+                )
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Entrance-line length by point and hour
+
+
+@dataclass(frozen=True)
+class QueueHeatmap:
+    """Longest entrance line of each point in each hour of the round.
+
+    Attributes
+    ----------
+    points
+        Point names, one per row, in display order.
+    groups
+        The sub-district of each row (the one sending it most residents; ``""`` if none).
+    hour_starts
+        Start of each column's hour, minutes after midnight of the round's first day (only
+        hours in which some point's line is open: nights are left out).
+    values
+        ``len(points) x len(hour_starts)``: the most people in the entrance line (both lanes)
+        at any whole minute of the hour; NaN where the point's line was closed all hour.
+    """
+
+    points: tuple[str, ...]
+    groups: tuple[str, ...]
+    hour_starts: np.ndarray
+    values: np.ndarray
+
+
+def _home_subdistricts(result: RunResult, run: rec.RoundRun) -> list[str]:
+    """For each point, the sub-district whose catchment sends it the most residents."""
+    best: dict[str, tuple[float, str]] = {}
+    for sd in result.config.subdistricts:
+        for c in sd.catchment:
+            weight = sd.population * c.share
+            if c.site not in best or weight > best[c.site][0]:
+                best[c.site] = (weight, sd.name)
+    return [best[p.name][1] if p.name in best else "" for p in run.points]
+
+
+def queue_heatmap_data(
+    result: RunResult, round: int = 1, order: str = "subdistrict"
+) -> QueueHeatmap:
+    """The matrix behind :func:`queue_heatmap_figure` (see :class:`QueueHeatmap`).
+
+    Parameters
+    ----------
+    order
+        ``subdistrict`` (rows grouped by sub-district in config order, then by name) or
+        ``name`` (alphabetical).
+    """
+    if order not in ("subdistrict", "name"):
+        raise ValueError(f"order must be 'subdistrict' or 'name', got {order!r}")
+    run = _round_run(result, round)
+    groups = _home_subdistricts(result, run)
+    names = [p.name for p in run.points]
+    if order == "name":
+        rows = sorted(range(len(names)), key=lambda i: names[i])
+    else:
+        rank = {sd.name: k for k, sd in enumerate(result.config.subdistricts)}
+        rows = sorted(
+            range(len(names)),
+            key=lambda i: (rank.get(groups[i], len(rank)), _natural_key(names[i])),
+        )
+    # Columns: the hours of each day's serving window (whole hours).
+    hour_list: list[float] = []
+    for a, b in _district_windows(run):
+        h0, h1 = int(np.floor(a / 60.0)), int(np.ceil(b / 60.0))
+        hour_list.extend(60.0 * h for h in range(h0, h1) if 60.0 * h not in hour_list)
+    hour_starts = np.array(sorted(hour_list))
+    grid = (hour_starts[:, None] + np.arange(60.0)[None, :]).ravel()  # 1-min grid
+    values = np.full((len(rows), hour_starts.size), np.nan)
+    for row, i in enumerate(rows):
+        point = run.points[i]
+        length = queues.length_at(*entrance_line(point), grid).reshape(hour_starts.size, 60)
+        peak = length.max(axis=1).astype(float)
+        open_ = np.zeros(hour_starts.size, dtype=bool)
+        for a, b in point_windows(point, run.days):
+            open_ |= (hour_starts < b) & (hour_starts + 60.0 > a)
+        values[row] = np.where(open_ | (peak > 0), peak, np.nan)
+    return QueueHeatmap(
+        tuple(names[i] for i in rows), tuple(groups[i] for i in rows), hour_starts, values
+    )
+
+
+def _natural_key(name: str) -> tuple[Any, ...]:
+    """Sort ``Point 2`` before ``Point 10``."""
+    head, _, tail = name.rpartition(" ")
+    return (head, int(tail), "") if tail.isdigit() else (name, -1, name)
+
+
+def queue_heatmap_figure(result: RunResult, round: int = 1, order: str = "subdistrict") -> Figure:
+    """Most people in each point's entrance line, by point (rows) and hour (columns).
+
+    Each cell is the longest line (both lanes) at any whole minute of the hour; grey cells are
+    hours when the point was closed. Nights, when every point is closed, are left out.
+    """
+    run = _round_run(result, round)
+    data = queue_heatmap_data(result, round, order)
+    n_rows, n_cols = data.values.shape
+    height = max(4.5, 0.25 * n_rows + 2.2)
+    fig = Figure(figsize=(max(9.0, 0.28 * n_cols + 4.5), height), layout="constrained")
+    ax = fig.add_subplot()
+    cmap: Colormap = _colormap("YlOrRd").with_extremes(bad="#d9d9d9")
+    finite = data.values[np.isfinite(data.values)]
+    vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
+    image = ax.imshow(
+        np.ma.masked_invalid(data.values),
+        aspect="auto",
+        cmap=cmap,
+        vmin=0.0,
+        vmax=vmax,
+        interpolation="nearest",
+    )
+    # Rows: point names; thin white lines between sub-districts, names of the groups at right.
+    ax.set_yticks(np.arange(n_rows), labels=list(data.points), fontsize=8)
+    if any(data.groups) and order == "subdistrict":
+        starts = [0] + [k for k in range(1, n_rows) if data.groups[k] != data.groups[k - 1]]
+        for k in starts[1:]:
+            ax.axhline(k - 0.5, color="white", lw=2.0)
+        bounds = [*starts, n_rows]
+        right = ax.secondary_yaxis("right")
+        right.set_yticks(
+            [(a + b - 1) / 2 for a, b in itertools.pairwise(bounds)],
+            labels=[data.groups[a] or "other" for a in starts],
+            fontsize=9,
+            fontweight="bold",
+        )
+        right.tick_params(length=0)
+        right.set_ylabel("sub-district")
+    # Columns: hour starts, a gap line between days, the day written above its block.
+    labels = [min_to_clock(h - DAY_MIN * np.floor(h / DAY_MIN)) for h in data.hour_starts]
+    ax.set_xticks(np.arange(n_cols), labels=labels, rotation=90, fontsize=7)
+    day_of = np.floor(data.hour_starts / DAY_MIN).astype(int)
+    for d in np.unique(day_of):
+        cols = np.flatnonzero(day_of == d)
+        if cols[0] > 0:
+            ax.axvline(cols[0] - 0.5, color="black", lw=2.0)
+        ax.annotate(
+            f"day {d + 1}",
+            ((cols[0] + cols[-1]) / 2, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+        )
+    ax.tick_params(axis="both", length=2)
+    ax.set_xlabel("hour of the round (each column: the hour starting at the label)")
+    ax.set_ylabel("collection point")
+    worst = np.unravel_index(np.nanargmax(data.values), data.values.shape) if finite.size else None
+    subtitle = ""
+    if worst is not None:
+        h = float(data.hour_starts[worst[1]])
+        subtitle = (
+            f"\nlongest: {data.values[worst]:.0f} people at {data.points[worst[0]]}, "
+            f"{day_clock(h)}-{min_to_clock(h % DAY_MIN + 60.0)}"
+        )
+    ax.set_title(
+        f"Entrance-line length by collection point and hour - {_where(result, run)}{subtitle}",
+        fontsize=11,
+        pad=16,
+    )
+    bar = fig.colorbar(
+        image, ax=ax, location="right", fraction=0.04, aspect=30, shrink=0.6 if n_rows > 15 else 1.0
+    )
+    bar.set_label("people in line\n(max in the hour; grey = closed)")
+    return fig
+
+
+def _colormap(name: str) -> Colormap:
+    import matplotlib
+
+    return matplotlib.colormaps[name]
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Waits of green-eligible residents and the others
+
+
+def _groups(r: rec.ResidentRecords) -> list[tuple[str, np.ndarray]]:
+    return [("green", np.asarray(r.green, dtype=bool)), ("other", ~np.asarray(r.green, bool))]
+
+
+def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
+    """Waits of tested residents, green-eligible vs others: by day (boxes), by hour (means).
+
+    Left: one box per day of arrival and group (box: quartiles, whiskers: 5th-95th percentile,
+    diamond: mean; mean and p95 written above). Right: mean wait by hour of arrival.
+    """
+    run = _round_run(result, round)
+    r = run.residents
+    wait = r.wait
+    tested = np.isfinite(wait)
+    arrival = r.arrival
+    fig = Figure(figsize=(14, 5.2), layout="constrained")
+    ax_box, ax_hour = fig.subplots(1, 2, width_ratios=[1, 1.6])
+    day = np.floor(np.nan_to_num(arrival, nan=-DAY_MIN) / DAY_MIN).astype(np.int64)
+
+    # Left: boxes per day and group.
+    positions: list[float] = []
+    data: list[np.ndarray] = []
+    colours: list[str] = []
+    top = 0.0
+    for d in range(run.days):
+        for k, (name, mask) in enumerate(_groups(r)):
+            w = wait[tested & mask & (day == d)]
+            if w.size == 0:
+                continue
+            positions.append(d * 3.0 + k)
+            data.append(w)
+            colours.append(_GROUP_COLOURS[name])
+            top = max(top, float(np.percentile(w, 95)))
+    if data:
+        stats = [_box_stats(w) for w in data]
+        parts = ax_box.bxp(
+            stats,
+            positions=positions,
+            widths=0.7,
+            showfliers=False,
+            showmeans=True,
+            patch_artist=True,
+            meanprops={"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"},
+            medianprops={"color": "black"},
+        )
+        for patch, colour in zip(parts["boxes"], colours, strict=True):
+            patch.set_facecolor(colour)
+            patch.set_alpha(0.55)
+        for x, s in zip(positions, stats, strict=True):
+            ax_box.annotate(
+                f"mean {s['mean']:.1f}\np95 {s['whishi']:.1f}\nn={s['n']:,}",
+                (x, s["whishi"]),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+            )
+    ax_box.set_xticks(
+        [d * 3.0 + 0.5 for d in range(run.days)],
+        labels=[f"day {d + 1}" for d in range(run.days)],
+    )
+    ax_box.set_xlim(-0.8, 3.0 * run.days - 1.2)
+    ax_box.set_ylim(0, max(top, 1.0) * 1.35)
+    ax_box.set_xlabel("day of arrival")
+    ax_box.set_ylabel("minutes queueing (all lines), tested residents")
+    ax_box.set_title(
+        "Waits by day (box: quartiles, whiskers: 5th-95th pct, diamond: mean)", fontsize=10
+    )
+    ax_box.grid(axis="y", alpha=0.3)
+    ax_box.legend(
+        handles=[
+            Patch(color=_GROUP_COLOURS[g], alpha=0.55, label=_GROUP_LABELS[g])
+            for g in ("green", "other")
+        ],
+        loc="upper right",
+        fontsize=8,
+        frameon=False,
+    )
+
+    # Right: mean wait by hour of arrival, one line per group (NaN breaks the line overnight).
+    start, end = _time_span(run)
+    n_hours = int((end - start) / 60.0)
+    hour = np.floor((np.nan_to_num(arrival, nan=start - 60.0) - start) / 60.0).astype(np.int64)
+    inside = tested & (hour >= 0) & (hour < n_hours)
+    centres = start + 60.0 * np.arange(n_hours) + 30.0
+    for name, mask in _groups(r):
+        sel = inside & mask
+        count = np.bincount(hour[sel], minlength=n_hours)
+        total = np.bincount(hour[sel], weights=wait[sel], minlength=n_hours)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / count, np.nan)
+        whole = describe(wait[tested & mask])
+        label = (
+            f"{_GROUP_LABELS[name]}: n={int(np.sum(tested & mask)):,}, "
+            f"mean {whole['mean']:.1f}, p95 {whole['p95']:.1f} min"
+        )
+        ax_hour.plot(centres, mean, marker="o", ms=3, color=_GROUP_COLOURS[name], label=label)
+    _round_time_axis(ax_hour, run)
+    ax_hour.set_ylim(bottom=0)
+    ax_hour.set_xlabel("hour of arrival (point plotted at the middle of the hour)")
+    ax_hour.set_ylabel("mean minutes queueing, tested residents")
+    ax_hour.set_title("Mean wait by hour of arrival", fontsize=10)
+    ax_hour.grid(alpha=0.3)
+    ax_hour.legend(
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.16),
+        fontsize=8,
+        frameon=False,
+        title="whole round",
+        title_fontsize=8,
+    )
+    fig.suptitle(
+        f"Waits of green-eligible residents vs others, all points - {_where(result, run)}",
+        fontsize=12,
+    )
+    return fig
+
+
+def _box_stats(w: np.ndarray) -> dict[str, Any]:
+    """Box statistics for :meth:`Axes.bxp`: quartiles, 5th/95th percentile whiskers, mean."""
+    p5, q1, med, q3, p95 = np.percentile(w, [5, 25, 50, 75, 95])
+    return {
+        "med": med,
+        "q1": q1,
+        "q3": q3,
+        "whislo": p5,
+        "whishi": p95,
+        "mean": float(w.mean()),
+        "fliers": np.empty(0),
+        "n": int(w.size),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Coverage over the round
+
+
+def coverage_curve(
+    result: RunResult, round: int = 1, step_min: float = 5.0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Share of residents tested by each time of a grid ending at the round's end.
+
+    Returns the grid (minutes) and, keyed ``"all"`` and by sub-district name, the share of
+    that group's residents whose swab was done at or before each grid time.
+    """
+    run = _round_run(result, round)
+    r = run.residents
+    start, _ = _time_span(run)
+    grid = np.append(np.arange(start, run.end_min, step_min), run.end_min)
+    done = np.where(r.outcome == rec.TESTED, r.swab_end, np.inf)
+    curves = {"all": _share_done(done, grid, r.n)}
+    if r.subdistrict is not None:
+        for j, name in enumerate(run.subdistricts):
+            mine = r.subdistrict == j
+            curves[name] = _share_done(done[mine], grid, int(mine.sum()))
+    return grid, curves
+
+
+def _share_done(done: np.ndarray, grid: np.ndarray, n: int) -> np.ndarray:
+    if n == 0:
+        return np.full(grid.size, np.nan)
+    return np.searchsorted(np.sort(done), grid, side="right") / n
+
+
+def coverage_figure(result: RunResult, round: int = 1) -> Figure:
+    """Cumulative share of residents tested (district and each sub-district) and who was not."""
+    run = _round_run(result, round)
+    r = run.residents
+    grid, curves = coverage_curve(result, round)
+    fig = Figure(figsize=(14, 5.2), layout="constrained")
+    ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
+
+    names = [k for k in curves if k != "all"]
+    palette = _colormap("tab10")
+    for k, name in enumerate(names):
+        y = curves[name]
+        ax.plot(grid, y, lw=0.9, alpha=0.8, color=palette(k % 10), label=f"{name} ({y[-1]:.1%})")
+    total = curves["all"]
+    ax.plot(grid, total, lw=2.8, color="black", label=f"district ({total[-1]:.1%})")
+    ax.axvline(run.end_min, color="crimson", ls="--", lw=1.2)
+    ax.annotate(
+        f"round deadline\n{day_clock(run.end_min)}",
+        (run.end_min, 0.02),
+        xycoords=("data", "axes fraction"),
+        xytext=(-4, 0),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="crimson",
+    )
+    tested = int(np.sum(r.outcome == rec.TESTED))
+    ax.annotate(
+        f"{total[-1]:.1%} tested\n({tested:,} of {r.n:,})",
+        (grid[-1], total[-1]),
+        xytext=(0.97, 0.3),
+        textcoords="axes fraction",
+        ha="right",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "->", "color": "black"},
+    )
+    _round_time_axis(ax, run, label_y=0.2, pad_min=90.0)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("time of the round")
+    ax.set_ylabel("share of residents tested (swab done)")
+    ax.set_title("Cumulative coverage: district (thick) and sub-districts (thin)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        title="coverage at deadline",
+        title_fontsize=8,
+    )
+
+    # Not tested, by reason (the outcome of the resident's last attempt).
+    keys = list(rec.OUTCOMES[1:])
+    counts = np.bincount(np.asarray(r.outcome, dtype=np.int64), minlength=len(rec.OUTCOMES))[1:]
+    y = np.arange(len(keys))
+    ax_bar.barh(y, counts, color="#c44e52", alpha=0.8)
+    ax_bar.set_yticks(y, labels=[_REASONS[k] for k in keys], fontsize=8)
+    ax_bar.invert_yaxis()
+    right = max(int(counts.max()), 1)
+    ax_bar.set_xlim(0, right * 1.35)
+    for yy, c in zip(y, counts, strict=True):
+        share = c / r.n if r.n else float("nan")
+        ax_bar.annotate(
+            f"{c:,} ({share:.2%})",
+            (c, yy),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax_bar.set_xlabel("residents (last attempt)")
+    ax_bar.set_title(f"Not tested: {int(counts.sum()):,} residents, by reason", fontsize=10)
+    ax_bar.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"Coverage over the round - {_where(result, run)}", fontsize=12)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Staff: utilisation by shift and open desks/booths over time
+
+
+def open_stations(
+    result: RunResult, round: int = 1, step_min: float = 1.0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Open desks (``registration``) and booths (``swab``), summed over points, on a grid."""
+    run = _round_run(result, round)
+    start, end = _time_span(run)
+    grid = np.arange(start, end + step_min, step_min)
+    totals: dict[str, np.ndarray] = {}
+    for point in run.points:
+        for st in point.stations:
+            times = np.asarray(st.schedule.times, dtype=float)
+            counts = np.append(0, np.asarray(st.schedule.counts, dtype=np.int64))
+            at = counts[np.searchsorted(times, grid, side="right")]
+            totals[st.stage] = totals.get(st.stage, np.zeros(grid.size, dtype=np.int64)) + at
+    return grid, totals
+
+
+def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
+    """Utilisation and headcount by role and shift; open desks and booths over the round."""
+    run = _round_run(result, round)
+    rows = [row for row in staff_table(run)]
+    fig = Figure(figsize=(14, 5.4), layout="constrained")
+    ax_bar, ax_open = fig.subplots(1, 2, width_ratios=[1.3, 1])
+
+    x = 0.0
+    ticks: list[float] = []
+    tick_labels: list[str] = []
+    handles: list[Patch] = []
+    for role in ("registration", "swab"):
+        mine = [row for row in rows if row["role"] == role]
+        if not mine:
+            continue
+        xs = x + np.arange(len(mine))
+        util = np.array([row["utilisation"] for row in mine], dtype=float)
+        ax_bar.bar(xs, np.nan_to_num(util), width=0.8, color=_ROLE_COLOURS[role], alpha=0.85)
+        handles.append(Patch(color=_ROLE_COLOURS[role], alpha=0.85, label=_ROLE_LABELS[role]))
+        for xx, u, row in zip(xs, util, mine, strict=True):
+            text = f"{u:.0%}" if np.isfinite(u) else "-"
+            ax_bar.annotate(
+                f"{text}\n{row['staff']:,} staff",
+                (xx, np.nan_to_num(u)),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+        ticks.extend(xs)
+        tick_labels.extend(f"day {row['day']}\n{row['shift']}" for row in mine)
+        x = float(xs[-1]) + 1.8
+    marshals = [row for row in rows if row["role"] == "marshal"]
+    ax_bar.set_xticks(ticks, labels=tick_labels, fontsize=7, rotation=90)
+    ax_bar.set_ylim(0, 1.25)
+    ax_bar.axhline(1.0, color="black", lw=0.8, alpha=0.5)
+    ax_bar.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax_bar.set_ylabel("share of staffed desk/booth time busy")
+    ax_bar.set_xlabel("shift (labels above bars: utilisation, people on the shift, all points)")
+    ax_bar.set_title("Utilisation by role and shift, all points", fontsize=10)
+    ax_bar.grid(axis="y", alpha=0.3)
+    ax_bar.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, ncols=2)
+    if marshals:
+        per_shift = sorted({row["staff"] for row in marshals})
+        text = "/".join(f"{n:,}" for n in per_shift)
+        ax_bar.annotate(
+            f"marshals (no desk): {text} per shift, {len(marshals)} shifts",
+            (0.99, 0.985),
+            xycoords="axes fraction",
+            ha="right",
+            va="top",
+            fontsize=8,
+            color=_ROLE_COLOURS["marshal"],
+        )
+
+    grid, totals = open_stations(result, round)
+    for stage in ("registration", "swab"):
+        if stage in totals:
+            ax_open.step(
+                grid,
+                totals[stage],
+                where="post",
+                color=_ROLE_COLOURS[stage],
+                label=f"{_ROLE_LABELS[stage]} (most: {int(totals[stage].max()):,})",
+            )
+    _round_time_axis(ax_open, run, pad_min=30.0)
+    ax_open.set_ylim(bottom=0)
+    ax_open.set_xlabel("time of the round")
+    ax_open.set_ylabel("desks / booths open, all points")
+    ax_open.set_title(
+        "Open desks and booths over the round (breaks, hand-overs, PPE rests)", fontsize=10
+    )
+    ax_open.grid(alpha=0.3)
+    ax_open.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8, frameon=False)
+    fig.suptitle(f"Staff: utilisation and open stations - {_where(result, run)}", fontsize=12)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def district_figures(result: RunResult, round: int = 1) -> dict[str, Figure]:
+    """The four district figures keyed by PNG file name."""
+    return {
+        "queue_heatmap.png": queue_heatmap_figure(result, round),
+        "waits_by_lane.png": waits_by_lane_figure(result, round),
+        "coverage.png": coverage_figure(result, round),
+        "staff_utilisation.png": staff_utilisation_figure(result, round),
+    }
+
+
+__all__ = [
+    "QueueHeatmap",
+    "coverage_curve",
+    "coverage_figure",
+    "day_clock",
+    "district_figures",
+    "open_stations",
+    "point_windows",
+    "queue_heatmap_data",
+    "queue_heatmap_figure",
+    "staff_utilisation_figure",
+    "waits_by_lane_figure",
+]
