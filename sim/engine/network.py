@@ -46,7 +46,6 @@ OUTCOME_NAMES = ("served", "balked", "reneged", "not_admitted", "unserved")
 
 _INF = math.inf
 _NAN = math.nan
-_RENEGE = -1
 _ARRIVE = -2
 _PULL = -3  # codes <= _PULL: pool (station, pool) = _PULL - code takes waiting customers
 
@@ -226,6 +225,9 @@ class QueueNetwork:
         self._travel = None if travel is None else [list(row) for row in travel]
         # event heap and state
         self._heap: list[tuple[float, int, int]] = []
+        # Patience deadlines live in their own heap: most are stale (the customer was served
+        # first) and would otherwise make every completion's heap operation deeper.
+        self._rheap: list[tuple[float, int]] = []
         self._next = 0
         self._waiting0 = bytearray(n)
         nan = math.nan
@@ -348,6 +350,7 @@ class QueueNetwork:
             self.close_site(site, end_time)
         self._heap = [e for e in self._heap if e[2] >= 0]  # only services under way remain
         heapq.heapify(self._heap)
+        self._rheap = []
         for caps in self._cap:  # nobody starts a new service after the end
             caps[:] = [0] * len(caps)
         self.advance(_INF)
@@ -400,14 +403,14 @@ class QueueNetwork:
 
         This is the hot loop: the per-customer work is inlined, with locals for speed. Heap
         entries are ``(time, customer, code)``: ``code >= 0`` is a service completion at
-        station ``code >> 8``, pool ``code & 255``; ``-1`` a patience deadline (customer
-        ``key - n``, so that it sorts after completions at the same time); ``-2`` an
+        station ``code >> 8``, pool ``code & 255``; ``-2`` an
         arrival at the customer's site; ``<= -3`` lets pool ``-3 - code`` take waiting
         customers.
         """
         if self._finished:
             raise RuntimeError("advance() after finish()")
         heap = self._heap
+        rheap = self._rheap
         heappop = heapq.heappop
         heappush = heapq.heappush
         dep = self._dep
@@ -451,6 +454,21 @@ class QueueNetwork:
         while True:
             t_ev = heap[0][0] if heap else _INF
             t_dep = dep[i] if i < n else _INF
+            if rheap and rheap[0][0] < t_ev and rheap[0][0] <= t_dep:
+                # ---- patience runs out: leave the entrance line if still in it (after any
+                # completion at the same instant, so a freed server serves the customer first)
+                t, r = heappop(rheap)
+                if t > until:
+                    heapq.heappush(rheap, (t, r))
+                    break
+                if waiting0[r] and deadline[r] == t:
+                    waiting0[r] = 0
+                    s = site_of[r]
+                    st = entrance_of[s]
+                    in_group[groups[st][lane[r]]] -= 1
+                    site_waiting[s] -= 1
+                    fail(t, r, RENEGED, slot_of[st])
+                continue
             if t_dep < t_ev:
                 if t_dep > until:
                     break
@@ -501,18 +519,6 @@ class QueueNetwork:
                         outcome[r] = SERVED
                         left[r] = -1
                         exit_[r] = _NAN
-                elif code == _RENEGE:
-                    # ---- patience runs out: leave the entrance line if still in it. Keyed
-                    # n + r, so a server freeing at the same instant serves the customer first.
-                    r -= n
-                    if waiting0[r] and deadline[r] == t:
-                        waiting0[r] = 0
-                        s = site_of[r]
-                        st = entrance_of[s]
-                        in_group[groups[st][lane[r]]] -= 1
-                        site_waiting[s] -= 1
-                        fail(t, r, RENEGED, slot_of[st])
-                    continue
                 elif code != _ARRIVE:
                     st, p = divmod(_PULL - code, 256)
                 if code != _ARRIVE:
@@ -587,6 +593,6 @@ class QueueNetwork:
                     d = t + patience[r]
                     if d < _INF:
                         deadline[r] = d
-                        heappush(heap, (d, n + r, _RENEGE))  # after completions at time d
+                        heappush(rheap, (d, r))
         self._next = i
         self.now = until
