@@ -65,10 +65,16 @@ def check_overrides(overrides: list[str], extra_dir: Path | None = None) -> None
                 _check_path(".".join(["site", *parts[2:]]), value)
             continue
         if key in _GROUPS:
+            if value.startswith(("glob(", "choice(", "range(")):
+                continue  # a Hydra sweep function: Hydra checks the names it expands to
             options = group_options(key, extra_dir)
-            if value not in options and value != "null":
-                raise ConfigError(key, value, "one of " + ", ".join(options))
+            for name in value.split(","):  # a multirun sweep lists several
+                if name.strip() not in options and name.strip() != "null":
+                    raise ConfigError(key, name, "one of " + ", ".join(options))
             continue
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "sites" and parts[1].isdigit() and parts[2] == "type":
+            continue  # a point's size: checked against site_types once the config is composed
         _check_path(key, value)
 
 
@@ -158,7 +164,12 @@ def compose(
                 config_name, overrides=[*force_list_overrides(list(overrides)), *search]
             )
     except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError("overrides", list(overrides), f"a valid composition: {err}") from None
+        text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        for item in overrides:  # name the override Hydra could not apply, if it is one of them
+            key, _, value = item.lstrip("+~").partition("=")
+            if key and key in str(err):
+                raise ConfigError(key, value, f"an existing entry or key ({text})") from None
+        raise ConfigError("overrides", list(overrides), f"a valid composition ({text})") from None
     return _checked(build_config(_plain(cfg)))
 
 
@@ -209,6 +220,10 @@ def main() -> None:
     overrides = [a for a in args if "=" in a and not a.startswith("-")]
     try:
         check_overrides(overrides, extra_dir)
+        if any(o.lstrip("+~").startswith(_LIST_PREFIXES) for o in overrides) and not any(
+            a in ("-m", "--multirun") for a in args
+        ):
+            compose(overrides, extra_dir)  # an index past the end of a list: our error, not Hydra's
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None

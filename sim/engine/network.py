@@ -154,6 +154,10 @@ class QueueNetwork:
         go to their home site).
     travel
         ``travel[home][site]`` minutes from a home site's area to a site (with a board).
+    board_service_min
+        Per site, mean service minutes at its last station: the board posts the expected wait,
+        people waiting at the site (all its lines) x this / open servers at the last station.
+        Customers pick the candidate with the least posted wait plus travel.
 
     Notes
     -----
@@ -176,6 +180,7 @@ class QueueNetwork:
         retry_delays: Sequence[np.ndarray] = (),
         board_candidates: Sequence[Sequence[int]] | None = None,
         travel: Sequence[Sequence[float]] | None = None,
+        board_service_min: Sequence[float] | None = None,
     ) -> None:
         n = len(departures)
         self._validate(departures, order, home, lane, service, stations, sites, space_limit)
@@ -220,7 +225,12 @@ class QueueNetwork:
         self._windows = [[x for w in site.windows for x in w] for site in sites]
         self._site_of_station = [st.site for st in stations]
         self._site_waiting = [0] * len(sites)
-        self._board = [0] * len(sites)
+        self._board = [0.0] * len(sites)
+        self._board_svc = (
+            [1.0] * len(sites) if board_service_min is None else list(board_service_min)
+        )
+        self._last_station = [site.stations[-1] for site in sites]
+        self._closed_until = [-_INF] * len(sites)
         self._cands = None if board_candidates is None else [list(c) for c in board_candidates]
         self._travel = None if travel is None else [list(row) for row in travel]
         # event heap and state
@@ -297,9 +307,13 @@ class QueueNetwork:
         self.advance(t)
 
     def refresh_board(self, t: float) -> None:
-        """Post each site's current entrance line length on the queue board (at time ``t``)."""
+        """Post each site's expected wait on the queue board (at time ``t``)."""
         self.advance(t)
-        self._board = list(self._site_waiting)
+        board = []
+        for k, waiting in enumerate(self._site_waiting):
+            open_servers = sum(self._cap[self._last_station[k]])
+            board.append(waiting * self._board_svc[k] / open_servers if open_servers else _INF)
+        self._board = board
 
     def waiting_in(self, station: int, lane: int) -> int:
         """Customers now waiting in one lane of a station (without those who reneged)."""
@@ -309,12 +323,17 @@ class QueueNetwork:
         return len(line)
 
     def waiting_at(self, site: int) -> int:
-        """Customers now waiting in a site's entrance line."""
+        """Customers now waiting in any line of a site."""
         return self._site_waiting[site]
 
     def close_site(self, site: int, t: float) -> None:
-        """End a site's day at ``t``: whoever waits there leaves unserved (and may retry)."""
+        """End a site's day at ``t``: whoever waits there leaves unserved (and may retry).
+
+        Until the site's next window opens, a customer who finishes a station there does not
+        join the next line overnight but leaves unserved too.
+        """
         self.advance(t)
+        self._closed_until[site] = self._next_open(site, t)
         for st in range(len(self._lines)):
             if self._site_of_station[st] != site:
                 continue
@@ -328,7 +347,7 @@ class QueueNetwork:
                             continue  # reneged earlier, lazily left in the line
                         self._waiting0[r] = 0
                         self._in_group[self._group[st][q]] -= 1
-                        self._site_waiting[site] -= 1
+                    self._site_waiting[site] -= 1
                     self._fail(t, r, UNSERVED, self._slot[st])
 
     def finish(self, end_time: float) -> NetworkRecords:
@@ -344,8 +363,9 @@ class QueueNetwork:
             self._never_arrived(r, end_time)
         self._next = self.n
         for _t, r, code in self._heap:
-            if code == _ARRIVE:  # on the way, or coming back, after the end
+            if code == _ARRIVE and self._attempts[r] == 0:  # on the way at the end
                 self._never_arrived(r, end_time)
+            # a return planned after the end: the last attempt's outcome stands
         for site in range(len(self._entrance)):
             self.close_site(site, end_time)
         self._heap = [e for e in self._heap if e[2] >= 0]  # only services under way remain
@@ -386,7 +406,9 @@ class QueueNetwork:
         if 0 <= k < len(self._retry):
             delay = self._retry[k][r]
             if delay < _INF:
-                heapq.heappush(self._heap, (self._next_open(self._site[r], t + delay), r, _ARRIVE))
+                back = self._next_open(self._site[r], t + delay)
+                if back < _INF:
+                    heapq.heappush(self._heap, (back, r, _ARRIVE))
 
     def _next_open(self, site: int, t: float) -> float:
         w = self._windows[site]
@@ -450,6 +472,7 @@ class QueueNetwork:
         fail = self._fail
         cands = self._cands
         travel = self._travel
+        closed_until = self._closed_until
         board = self._board
         while True:
             t_ev = heap[0][0] if heap else _INF
@@ -478,14 +501,16 @@ class QueueNetwork:
                 if cands is not None:
                     # ---- departure with a queue board: go where the posted line is shortest
                     home = site_of[r]
-                    best = home
-                    best_len = _INF
-                    for c in cands[home]:
-                        if board[c] < best_len:
-                            best, best_len = c, board[c]
-                    site_of[r] = best
                     assert travel is not None
-                    trip = travel[home][best]
+                    trips = travel[home]
+                    best = home
+                    best_cost = _INF
+                    for c in cands[home]:
+                        cost = board[c] + trips[c]
+                        if cost < best_cost:
+                            best, best_cost = c, cost
+                    site_of[r] = best
+                    trip = trips[best]
                     if trip > 0:
                         heappush(heap, (t + trip, r, _ARRIVE))
                         continue
@@ -501,7 +526,9 @@ class QueueNetwork:
                     ends[slot_of[st]][r] = t
                     busys[st][p] -= 1
                     st2 = next_station[st]
-                    if st2 >= 0:
+                    if st2 >= 0 and t < closed_until[site_of[r]]:
+                        fail(t, r, UNSERVED, slot_of[st2])  # finished after the site closed
+                    elif st2 >= 0:
                         q = lane[r]
                         cap = caps[st2]
                         busy = busys[st2]
@@ -515,6 +542,7 @@ class QueueNetwork:
                                 break
                         else:
                             lines_of[st2][q].append(r)
+                            site_waiting[site_of[r]] += 1
                     elif attempts[r] > 1:  # an earlier attempt failed: clear its outcome
                         outcome[r] = SERVED
                         left[r] = -1
@@ -541,7 +569,7 @@ class QueueNetwork:
                                         continue  # reneged earlier, lazily left in the line
                                     waiting0[cand] = 0
                                     in_group[groups[st][q]] -= 1
-                                    site_waiting[site_of[cand]] -= 1
+                                site_waiting[site_of[cand]] -= 1
                                 nxt = cand
                                 break
                             if nxt >= 0:

@@ -176,6 +176,7 @@ class RoundSimulation:
             retry_delays=retry,
             board_candidates=cands,
             travel=travel,
+            board_service_min=[p.swab_time_s.expected / 60.0 for p in points],
         )
         self.end_min = max(plan.day_ends[-1] for plan in self.plans)
         for k in range(len(points)):
