@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Sequence
@@ -241,15 +242,16 @@ class QueueNetwork:
         self._next = 0
         self._waiting0 = bytearray(n)
         nan = math.nan
-        self._start = [[nan] * n for _ in service]
-        self._end = [[nan] * n for _ in service]
-        self._pool = [[-1] * n for _ in service]
+        # Records are written, not read, in the loop: C arrays, handed to NumPy without copying.
+        self._start = [array("d", [nan]) * n for _ in service]
+        self._end = [array("d", [nan]) * n for _ in service]
+        self._pool = [array("h", [-1]) * n for _ in service]
         self._outcome = bytearray(n)
-        self._left = [-1] * n
-        self._exit = [nan] * n
-        self._first = [nan] * n
-        self._arrival = [nan] * n
-        self._attempts = [0] * n
+        self._left = array("b", [-1]) * n
+        self._exit = array("d", [nan]) * n
+        self._first = array("d", [nan]) * n
+        self._arrival = array("d", [nan]) * n
+        self._attempts = array("h", [0]) * n
         self._finished = False
 
     @staticmethod
@@ -378,16 +380,16 @@ class QueueNetwork:
             self.close_site(site, end_time)
         self._finished = True
         return NetworkRecords(
-            start=[np.array(x) for x in self._start],
-            end=[np.array(x) for x in self._end],
-            pool=[np.array(x, dtype=np.int16) for x in self._pool],
+            start=[np.frombuffer(x, dtype=np.float64) for x in self._start],
+            end=[np.frombuffer(x, dtype=np.float64) for x in self._end],
+            pool=[np.frombuffer(x, dtype=np.int16) for x in self._pool],
             outcome=np.frombuffer(bytes(self._outcome), dtype=np.uint8).copy(),
-            left_slot=np.array(self._left, dtype=np.int8),
-            exit_time=np.array(self._exit),
+            left_slot=np.frombuffer(self._left, dtype=np.int8),
+            exit_time=np.frombuffer(self._exit, dtype=np.float64),
             site=np.array(self._site, dtype=np.int32),
-            first_arrival=np.array(self._first),
-            arrival=np.array(self._arrival),
-            attempts=np.array(self._attempts, dtype=np.int16),
+            first_arrival=np.frombuffer(self._first, dtype=np.float64),
+            arrival=np.frombuffer(self._arrival, dtype=np.float64),
+            attempts=np.frombuffer(self._attempts, dtype=np.int16),
         )
 
     # ------------------------------------------------------------------ failures and retries
