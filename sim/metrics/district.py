@@ -13,7 +13,7 @@ import numpy as np
 from sim.config.clock import min_to_clock
 from sim.metrics import queues
 from sim.metrics.lines import entrance_line
-from sim.metrics.summary import station_key, summarise
+from sim.metrics.summary import outcomes_and_waits, station_key, summarise
 from sim.metrics.utilisation import busy_minutes
 from sim.metrics.waits import describe
 from sim.model import records as rec
@@ -171,23 +171,8 @@ def _district_core(run: rec.RoundRun) -> dict[str, Any]:
     out: dict[str, Any] = {
         "site": f"{len(run.points)} points",
         "points": len(run.points),
-        "arrived": r.n,
+        **outcomes_and_waits(r),
     }
-    for code, name in enumerate(rec.OUTCOMES):
-        out[name] = int(np.sum(r.outcome == code))
-    wait = r.wait
-    tested = r.outcome == rec.TESTED
-    for group, mask in (("", None), ("_green", r.green), ("_general", ~r.green)):
-        w = wait if mask is None else wait[mask]
-        for stat, value in describe(w).items():
-            out[f"wait_{stat}_min{group}"] = value
-        if group:
-            out[f"n_tested{group}"] = int(np.sum(tested & mask))
-    out["share_waited"] = float(np.mean(wait[tested] > 0)) if tested.any() else float("nan")
-    out["reg_wait_mean_min"] = float(np.nanmean(r.reg_wait[tested])) if tested.any() else np.nan
-    out["swab_wait_mean_min"] = (
-        float(np.nanmean(r.swab_wait[tested])) if tested.any() else float("nan")
-    )
     worst, worst_n, worst_m = "", -1, 0.0
     for point in run.points:
         n = queues.longest(*entrance_line(point))
@@ -204,6 +189,7 @@ def _district_core(run: rec.RoundRun) -> dict[str, Any]:
                     staffed += st.schedule.server_minutes(-1e12, 1e12)
                     busy += busy_minutes(point, st)
         out[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
+    tested = r.outcome == rec.TESTED
     last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
     out["last_tested_min"] = last
     out["last_tested_clock"] = _day_clock(last) if np.isfinite(last) else ""

@@ -20,6 +20,33 @@ def station_key(station: rec.Station) -> str:
     return re.sub(r"[^a-z0-9]+", "_", station.name.lower()).strip("_")
 
 
+def outcomes_and_waits(r: rec.ResidentRecords) -> dict[str, Any]:
+    """Counts by outcome, coverage, and wait statistics overall and per group (see
+    :func:`summarise` for the keys)."""
+    out: dict[str, Any] = {"arrived": r.n}
+    for code, name in enumerate(rec.OUTCOMES):
+        out[name] = int(np.sum(r.outcome == code))
+    out["coverage"] = out["tested"] / r.n if r.n else float("nan")
+    wait = r.wait
+    tested = r.outcome == rec.TESTED
+    for group, mask in (("", None), ("_green", r.green), ("_general", ~r.green)):
+        w = wait if mask is None else wait[mask]
+        for stat, value in describe(w).items():
+            out[f"wait_{stat}_min{group}"] = value
+        if group:
+            out[f"n_tested{group}"] = int(np.sum(tested & mask))
+    nan = float("nan")
+    out["share_waited"] = float(np.mean(wait[tested] > 0)) if tested.any() else nan
+    out["reg_wait_mean_min"] = _mean_finite(r.reg_wait[tested])
+    out["swab_wait_mean_min"] = _mean_finite(r.swab_wait[tested])
+    return out
+
+
+def _mean_finite(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
 def summarise(run: rec.SiteRun) -> dict[str, Any]:
     """Flat dict of the run's headline figures.
 
@@ -35,25 +62,9 @@ def summarise(run: rec.SiteRun) -> dict[str, Any]:
     ``last_tested_clock``.
     """
     r = run.residents
-    out: dict[str, Any] = {"site": run.name, "arrived": r.n}
-    for code, name in enumerate(rec.OUTCOMES):
-        out[name] = int(np.sum(r.outcome == code))
-    out["coverage"] = out["tested"] / r.n if r.n else float("nan")
-    wait = r.wait
-    tested = r.outcome == rec.TESTED
-    for group, mask in (("", None), ("_green", r.green), ("_general", ~r.green)):
-        w = wait if mask is None else wait[mask]
-        for stat, value in describe(w).items():
-            out[f"wait_{stat}_min{group}"] = value
-        if group:
-            out[f"n_tested{group}"] = int(np.sum(tested & mask))
-    out["share_waited"] = float(np.mean(wait[tested] > 0)) if tested.any() else float("nan")
-    out["reg_wait_mean_min"] = (
-        float(np.nanmean(r.reg_wait[tested])) if run.registration and tested.any() else float("nan")
-    )
-    out["swab_wait_mean_min"] = (
-        float(np.nanmean(r.swab_wait[tested])) if tested.any() else float("nan")
-    )
+    out: dict[str, Any] = {"site": run.name, **outcomes_and_waits(r)}
+    if not run.registration:
+        out["reg_wait_mean_min"] = float("nan")
     longest = queues.longest(*entrance_line(run))
     out["longest_queue"] = longest
     out["longest_queue_m"] = longest * run.spacing_m
@@ -62,6 +73,7 @@ def summarise(run: rec.SiteRun) -> dict[str, Any]:
     out["longest_swab_queue"] = queues.longest(*swab_line(run)) if run.registration else 0
     for station in run.stations:
         out[f"utilisation_{station_key(station)}"] = utilisation(run, station)
+    tested = r.outcome == rec.TESTED
     last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
     out["last_tested_min"] = last
     out["last_tested_clock"] = min_to_clock(last) if np.isfinite(last) else ""
