@@ -70,13 +70,18 @@ CELLS: list[tuple[str, str, list[str], str]] = [
     ("md", "config-md", [], """
         ## 2. Load a scenario
 
-        `sim.load_config()` reads the shipped default scenario (`configs/config.yaml`): one busy
-        collection point expecting about 7,500 residents, open 07:00-21:00, with registration
-        desks, swab booths, staff shifts with breaks and a priority green channel. It is the same
-        configuration the command line (`python -m sim`) uses, and it is checked on loading.
+        `sim.load_config(overrides=["scenario=busy_point"])` reads the shipped `busy_point`
+        scenario (`configs/scenario/busy_point.yaml`): one busy collection point expecting about
+        7,500 residents, open 07:00-21:00, with registration desks, swab booths, staff shifts
+        with breaks and a priority green channel. It is the same configuration the command line
+        uses (`python -m sim scenario=busy_point`), and it is checked on loading.
+
+        Without `scenario=...`, `sim.load_config()` reads the shipped default
+        (`configs/config.yaml`): the whole district, with its 40 collection points over a
+        two-day round. This notebook stays with one point.
         """),
     ("code", "config", ["config"], """
-        cfg = sim.load_config()
+        cfg = sim.load_config(overrides=["scenario=busy_point"])
         pd.Series(
             {
                 "scenario": cfg.name,
@@ -90,28 +95,31 @@ CELLS: list[tuple[str, str, list[str], str]] = [
                 "mean swab time (s)": cfg.site.swab_time_s.mean,
                 "line space (m)": cfg.site.queue_space_m,
             },
-            name="default scenario",
+            name="busy_point",
         ).to_frame()
         """),
     ("md", "override-md", [], """
         ### Changing a value: overrides
 
         Any value can be changed with an override string `section.field=value`, exactly as on the
-        command line (`python -m sim site.swab_booths=10`). A scenario file from
-        `configs/scenario/` is picked with `scenario=<name>`.
+        command line (`python -m sim scenario=busy_point site.swab_booths=10`). Overrides apply
+        on top of the scenario picked with `scenario=<name>` (a file in `configs/scenario/`).
         """),
     ("code", "override", ["override"], """
-        cfg_10 = sim.load_config(overrides=["site.swab_booths=10"])
+        cfg_10 = sim.load_config(overrides=["scenario=busy_point", "site.swab_booths=10"])
         print("swab booths:", cfg.site.swab_booths, "->", cfg_10.site.swab_booths)
         """),
     ("md", "booths-vs-staff-md", [], """
         **Booths and staff.** `site.swab_booths` is the number of *physical* booths; the roster
-        `site.roster.swab` says how many of them are staffed, and when. The default roster's
-        shifts say `staff: null`, which staffs every booth, so 10 booths means 10 swabbers per
-        shift. A shift with `staff: 6` staffs exactly 6 booths.
+        `site.staffing.swab` says how many swabbers are on duty, and when: a `pattern`
+        (`opening_hours`, `2x12`, `3x8`) or, with `pattern: custom`, a list of `shifts` with
+        breaks. The scenario's shifts say `staff: null`, one swabber per booth, so 10 booths means
+        10 swabbers per shift. A shift with `staff: 6` staffs 6 booths; a shift with more
+        swabbers than booths opens every booth and the spare swabbers cover PPE rests.
+        `site.staffing.registration` does the same for the registration desks.
 
-        An impossible combination, such as a roster that staffs more booths than the site has, is
-        refused with a `sim.ConfigError` that names the field and what is allowed:
+        An impossible roster, such as a shift that ends before it starts, is refused with a
+        `sim.ConfigError` that names the field and what is allowed:
         """),
     ("code", "booths-vs-staff", ["config-error"], """
         same_day = {
@@ -122,7 +130,10 @@ CELLS: list[tuple[str, str, list[str], str]] = [
 
         try:
             sim.load_config(
-                overrides=['site.roster.swab=[{start: "07:00", end: "21:00", staff: 12}]']
+                overrides=[
+                    "scenario=busy_point",
+                    'site.staffing.swab.shifts=[{start: "14:00", end: "07:00", staff: 6}]',
+                ]
             )
         except sim.ConfigError as err:
             print("ConfigError:", err)
@@ -151,9 +162,12 @@ CELLS: list[tuple[str, str, list[str], str]] = [
           the same for the green-channel and general groups;
         * `longest_queue`: most people in the entrance line at once;
         * `utilisation_*`: share of staffed time that desks and booths were busy;
-        * `last_tested_clock`: when the last resident was swabbed.
+        * `last_tested_clock`: when the last resident was swabbed;
+        * `staff_registration`, `staff_swab`, `staff_marshal`: people on the rosters
+          (person-shifts over the round).
 
-        The full list of keys is in the docstring of `sim.metrics.summary.summarise`.
+        The full list of keys is in the docstrings of `sim.metrics.summary.summarise` (one point)
+        and `sim.metrics.district.summarise_round` (the district figures).
         """),
     ("code", "summary", ["summary"], """
         summary = pd.Series(result.summary(), name="seed 1")
@@ -161,7 +175,7 @@ CELLS: list[tuple[str, str, list[str], str]] = [
             "arrived", "tested", "coverage", "reneged", "outside_hours",
             "wait_mean_min", "wait_p95_min", "wait_mean_min_green", "wait_mean_min_general",
             "longest_queue", "utilisation_registration_desks", "utilisation_swab_booths",
-            "last_tested_clock",
+            "last_tested_clock", "staff_registration", "staff_swab", "staff_marshal",
         ]
         summary[headline].to_frame()
         """),
@@ -276,14 +290,14 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         3. Compute the **difference day by day** and a 95% confidence interval of its mean with
            `sim.metrics.intervals.t_interval`.
 
-        Registration is the bottleneck of the default point (see the utilisation figure), so
+        Registration is the bottleneck of the `busy_point` scenario (see the utilisation figure), so
         here the question is: *what if 60% of residents, rather than 40%, had a pre-issued
         barcode?*
         """),
     ("code", "compare-run", ["compare"], """
         n_days = 5
-        cfg_a = sim.load_config(overrides=["demand.barcode_share=0.4"])
-        cfg_b = sim.load_config(overrides=["demand.barcode_share=0.6"])
+        cfg_a = sim.load_config(overrides=["scenario=busy_point", "demand.barcode_share=0.4"])
+        cfg_b = sim.load_config(overrides=["scenario=busy_point", "demand.barcode_share=0.6"])
         runs_a = sim.run_replications(cfg_a, n_days, seed=1)
         runs_b = sim.run_replications(cfg_b, n_days, seed=1)
 
@@ -368,8 +382,9 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         ## Where next
 
         * `python -m sim --help` and `configs/config.yaml`: every setting, with comments;
-        * `python -m sim demand.barcode_share=0.6` writes a run folder with the summary, the
-          residents table and the figures;
+        * `python -m sim scenario=busy_point demand.barcode_share=0.6` writes a run folder with
+          the summary, the residents table and the figures; `python -m sim` alone runs the whole
+          district;
         * a planner's own scenarios go in their own config folder:
           `sim.load_config(config_dir="my_configs", overrides=["scenario=my_site"])`.
         """),

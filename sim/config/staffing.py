@@ -8,7 +8,8 @@ are ``marshals_per_shift`` of them on every shift of the swab roster.
 Shift patterns, each repeated on every day of the round that the point serves:
 
 ``opening_hours``
-    One shift per day covering the point's serving window (opening to the end of clearing).
+    One shift per day covering the point's opening hours (the staff on duty at closing
+    serve the line during clearing, see :func:`sim.model.collection_point.with_clearing`).
 ``2x12``
     Two 12-hour shifts from ``first_start`` (24 hours covered).
 ``3x8``

@@ -361,12 +361,12 @@ class QueueNetwork:
         """
         self.advance(end_time)
         self._retry = []
-        for r in self._order[self._next :]:  # would leave home after the end
-            self._never_arrived(r, end_time)
+        for i in range(self._next, self.n):  # would leave home after the end
+            self._never_arrived(self._order[i], self._dep[i])
         self._next = self.n
-        for _t, r, code in self._heap:
+        for t, r, code in self._heap:
             if code == _ARRIVE and self._attempts[r] == 0:  # on the way at the end
-                self._never_arrived(r, end_time)
+                self._never_arrived(r, t)
             # a return planned after the end: the last attempt's outcome stands
         for site in range(len(self._entrance)):
             self.close_site(site, end_time)
@@ -393,11 +393,12 @@ class QueueNetwork:
         )
 
     # ------------------------------------------------------------------ failures and retries
-    def _never_arrived(self, r: int, end_time: float) -> None:
-        """Customer ``r`` did not reach a site before the end of the run."""
+    def _never_arrived(self, r: int, t: float) -> None:
+        """Customer ``r`` arrives at ``t``, after the end of the run: turned away then."""
+        self._attempts[r] = 1
+        self._first[r] = self._arrival[r] = self._exit[r] = t
         self._outcome[r] = NOT_ADMITTED
         self._left[r] = self._slot[self._entrance[self._site[r]]]
-        self._exit[r] = end_time
 
     def _fail(self, t: float, r: int, code: int, slot: int) -> None:
         """Record that customer ``r`` left unserved; schedule a retry if the plan says so."""

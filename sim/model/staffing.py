@@ -112,7 +112,7 @@ def role_schedule(
     physical
         Desks (registration) or booths (swab) the site has.
     windows
-        The site's serving windows ``(open_min, end_of_clearing_min)``, one per day of the
+        The site's serving windows ``(open_min, close_min)``, one per day of the
         round, increasing and non-overlapping (they may touch).
 
     Rules
@@ -120,7 +120,7 @@ def role_schedule(
     - **Shifts.** The pattern is instantiated for every day ``d`` that has a window (the day
       the window opens on): ``custom`` shifts at their clock times plus ``1440 * d``; ``2x12``
       / ``3x8`` as 12 h / 8 h shifts back to back from ``first_start`` of day ``d``;
-      ``opening_hours`` as one shift per window, from opening to the end of clearing. Only
+      ``opening_hours`` as one shift per window (the window given: opening to closing). Only
       shifts that overlap a window are kept. A shift has ``staff`` people (null: ``physical``;
       a custom shift's own ``staff`` comes first). Days without a window have no shifts, so on
       the round's first day nobody works before the first shift even if the window opens

@@ -2,7 +2,7 @@
 
 from sim.plots.district_figures import (
     coverage_figure,
-    district_figures,
+    district_figure_set,
     queue_heatmap_figure,
     staff_utilisation_figure,
     waits_by_lane_figure,
@@ -11,7 +11,7 @@ from sim.plots.figures import queue_length_figure, utilisation_figure, wait_dist
 
 __all__ = [
     "coverage_figure",
-    "district_figures",
+    "district_figure_set",
     "queue_heatmap_figure",
     "queue_length_figure",
     "staff_utilisation_figure",

@@ -666,7 +666,7 @@ def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
 # --------------------------------------------------------------------------------------------
 
 
-def district_figures(result: RunResult, round: int = 1) -> dict[str, Figure]:
+def district_figure_set(result: RunResult, round: int = 1) -> dict[str, Figure]:
     """The four district figures keyed by PNG file name."""
     return {
         "queue_heatmap.png": queue_heatmap_figure(result, round),
@@ -681,7 +681,7 @@ __all__ = [
     "coverage_curve",
     "coverage_figure",
     "day_clock",
-    "district_figures",
+    "district_figure_set",
     "open_stations",
     "point_windows",
     "queue_heatmap_data",

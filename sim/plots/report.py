@@ -277,9 +277,9 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
             )
         )
     if config.output.figures and len(config.points) > 1:
-        from sim.plots.district_figures import district_figures
+        from sim.plots.district_figures import district_figure_set
 
-        for name, fig in district_figures(results[0]).items():
+        for name, fig in district_figure_set(results[0]).items():
             written.append(atomic_write(out_dir / name, _png_writer(fig)))
     elif config.output.figures:
         from sim.plots.figures import (

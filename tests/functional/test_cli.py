@@ -72,16 +72,20 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cli")
 
 
+# One busy point: the shipped default is the whole district.
+BASE = "scenario=busy_point"
+
+
 @pytest.fixture(scope="module")
 def first(workdir: Path) -> Run:
-    return run_cli(workdir, "demand.residents=800", "output.residents_table=true")
+    return run_cli(workdir, BASE, "demand.residents=800", "output.residents_table=true")
 
 
 def test_run_succeeds_and_prints_the_summary(first: Run) -> None:
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stderr
     out = first.stdout
-    assert re.search(r"Residents arrived\s+800\b", out), out  # fixed count: exactly 800
+    assert re.search(r"^Residents\s+800\b", out, flags=re.MULTILINE), out  # exactly 800
     for outcome in OUTCOMES:
         assert outcome.replace("_", " ") in out
     assert "Waiting time" in out
@@ -101,6 +105,7 @@ def test_run_folder_holds_config_summary_and_residents(first: Run) -> None:
     folder = first.folder
 
     config = yaml.safe_load((folder / "config.yaml").read_text())
+    assert config["name"] == "busy_point"
     assert config["demand"]["residents"] == 800
     assert config["output"]["residents_table"] is True
     assert "hydra" not in config
@@ -117,6 +122,14 @@ def test_run_folder_holds_config_summary_and_residents(first: Run) -> None:
     counts = table["outcome"].value_counts()
     for outcome in OUTCOMES:
         assert counts.get(outcome, 0) == summary[outcome], outcome
+    assert set(table["site"]) == {"Central square"}
+    assert (table["round"] == 1).all()
+
+    # The per-point table has the one point, with the same counts.
+    points = pd.read_csv(folder / "points.csv")
+    assert points["site"].tolist() == ["Central square"]
+    assert points["arrived"].tolist() == [800]
+    assert points["tested"].tolist() == [summary["tested"]]
 
 
 def test_run_folder_holds_png_figures(first: Run) -> None:
@@ -133,7 +146,11 @@ def test_second_run_creates_a_new_folder_and_leaves_the_first_alone(first: Run) 
     assert first.returncode == 0, first.stderr
     before = snapshot(first.folder)
     second = run_cli(
-        first.cwd, "demand.residents=300", "output.figures=false", "output.residents_table=false"
+        first.cwd,
+        BASE,
+        "demand.residents=300",
+        "output.figures=false",
+        "output.residents_table=false",
     )
     assert second.returncode == 0, second.stderr
     assert second.folder != first.folder
@@ -146,7 +163,7 @@ def test_second_run_creates_a_new_folder_and_leaves_the_first_alone(first: Run) 
 
 
 def test_run_refuses_to_overwrite_an_existing_run_folder(tmp_path: Path) -> None:
-    common = ("demand.residents=300", "output.figures=false", "hydra.run.dir=fixed")
+    common = (BASE, "demand.residents=300", "output.figures=false", "hydra.run.dir=fixed")
     one = run_cli(tmp_path, *common)
     assert one.returncode == 0, one.stderr
     before = snapshot(tmp_path / "fixed")
@@ -157,7 +174,7 @@ def test_run_refuses_to_overwrite_an_existing_run_folder(tmp_path: Path) -> None
 
 
 def test_misspelt_override_fails_cleanly(tmp_path: Path) -> None:
-    res = run_cli(tmp_path, "site.swab_boths=6")
+    res = run_cli(tmp_path, BASE, "site.swab_boths=6")
     assert res.returncode != 0
     assert "site.swab_boths" in res.stderr
     assert "swab_booths" in res.stderr.replace("site.swab_boths", "")  # the suggestion
@@ -166,7 +183,7 @@ def test_misspelt_override_fails_cleanly(tmp_path: Path) -> None:
 
 
 def test_invalid_value_fails_cleanly_before_simulating(tmp_path: Path) -> None:
-    res = run_cli(tmp_path, "site.swab_booths=0")
+    res = run_cli(tmp_path, BASE, "site.swab_booths=0")
     assert res.returncode != 0
     assert "site.swab_booths" in res.stderr
     assert ">= 1" in res.stderr

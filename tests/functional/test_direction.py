@@ -19,14 +19,17 @@ from sim.metrics.intervals import Interval, t_interval
 SEED = 2024
 REPS = 8
 
-# A busy point: ~280 residents/h at the peak hours, i.e. ~2.8 booths' worth of 35 s swabs and
-# ~4.5 desks' worth of registration; no rosters (every desk/booth staffed all day) and nobody
-# gives up, so every resident's wait counts.
+# A busy point (scenario busy_point, fewer residents): ~280 residents/h at the peak hours, i.e.
+# ~2.8 booths' worth of 35 s swabs and ~4.5 desks' worth of registration; no shifts (every
+# desk/booth staffed all day) and nobody gives up, so every resident's wait counts.
 BASE = (
+    "scenario=busy_point",
     "demand.residents=2500",
     "demand.patience_min=null",
-    "site.roster.registration=[]",
-    "site.roster.swab=[]",
+    "site.staffing.registration.pattern=opening_hours",
+    "site.staffing.registration.shifts=[]",
+    "site.staffing.swab.pattern=opening_hours",
+    "site.staffing.swab.shifts=[]",
     "site.registration_desks=6",
     "site.swab_booths=3",
 )

@@ -18,7 +18,15 @@ import pytest
 import sim
 from sim.model import records as rec
 
-SMALL = ("demand.residents=1500", "site.roster.swab=[]", "site.swab_booths=3")
+# One busy point with fewer residents, every booth staffed all day; the last override is the
+# number of booths (replaced in the staffing comparison below).
+SMALL = (
+    "scenario=busy_point",
+    "demand.residents=1500",
+    "site.staffing.swab.pattern=opening_hours",
+    "site.staffing.swab.shifts=[]",
+    "site.swab_booths=3",
+)
 
 ARRAY_FIELDS = [
     f.name
@@ -31,6 +39,8 @@ def assert_same_records(a: rec.ResidentRecords, b: rec.ResidentRecords) -> None:
     assert a.registration == b.registration
     for name in ARRAY_FIELDS:
         x, y = getattr(a, name), getattr(b, name)
+        # A run fills every field, the optional ones (site, sub-district, attempts) included.
+        assert x is not None and y is not None, name
         assert x.dtype == y.dtype, name
         np.testing.assert_array_equal(x, y, err_msg=name)  # NaN == NaN here, exact otherwise
 
@@ -148,3 +158,72 @@ def test_crn_raising_barcode_share_only_adds_barcode_holders(
     assert low.barcode.any()
     assert not (low.barcode & ~high.barcode).any()
     assert high.barcode.sum() > low.barcode.sum()
+
+
+# Two points from the busy_point template, a two-day round, two rounds, returns: every record of
+# a campaign must be reproducible too.
+DISTRICT = (
+    "scenario=busy_point",
+    "demand.residents=1200",
+    "sites=[{name:North},{name:South,swab_booths:4}]",
+    "campaign.round_days=2",
+    "demand.daily_shares=[0.6,0.4]",
+    "campaign.start_days=[1,5]",
+    "demand.retry.share=0.5",
+)
+
+
+def test_campaign_of_several_points_and_rounds_is_reproducible(
+    load_config: Callable[..., sim.ScenarioConfig],
+) -> None:
+    cfg = load_config(*DISTRICT)
+    a = sim.run(cfg, seed=5, replication=1)
+    b = sim.run_replications(cfg, 2, seed=5, n_jobs=2)[1]
+    assert len(a.rounds) == len(b.rounds) == 2
+    for ra, rb in zip(a.rounds, b.rounds, strict=True):
+        assert_same_records(ra.residents, rb.residents)
+        assert [p.name for p in ra.points] == [p.name for p in rb.points] == ["North", "South"]
+        for pa, pb in zip(ra.points, rb.points, strict=True):
+            assert pa.residents.n > 0
+            assert_same_records(pa.residents, pb.residents)
+    assert_same_summary(a.summary(), b.summary())
+    assert a.residents.equals(b.residents)
+    # ... while each round draws its own residents.
+    first, second = a.rounds[0].residents, a.rounds[1].residents
+    assert first.n == second.n == 1200
+    assert not np.array_equal(first.arrival, second.arrival)
+
+
+def test_result_of_several_points_and_rounds(
+    load_config: Callable[..., sim.ScenarioConfig],
+) -> None:
+    # How a campaign's records are reached (the one-point shortcut `result.site` is refused).
+    result = sim.run(load_config(*DISTRICT), seed=5)
+    with pytest.raises(ValueError, match="2 points"):
+        _ = result.site
+    first, second = result.rounds
+    assert result.point("South") is first.points[1]
+    assert result.point("North", round=2) is second.points[0]
+    with pytest.raises(KeyError, match="Nowhere"):
+        result.point("Nowhere")
+    # Each point's records are the residents whose last attempt was there.
+    for run in result.rounds:
+        assert run.residents.site is not None
+        for k, point in enumerate(run.points):
+            assert point.residents.n == int(np.sum(run.residents.site == k))
+        assert sum(p.residents.n for p in run.points) == run.residents.n
+    table = result.residents
+    assert len(table) == first.residents.n + second.residents.n
+    assert table.groupby("round").size().to_dict() == {1: 1200, 2: 1200}
+    assert set(table["site"].astype(str)) == {"North", "South"}
+    assert (table["attempts"] >= 1).all()
+    assert (table["first_arrival_min"] <= table["arrival_min"]).all()
+    returns = 0
+    for run in result.rounds:
+        assert run.residents.attempts is not None
+        returns += int(np.sum(run.residents.attempts - 1))
+    assert table["attempts"].sum() - len(table) == returns > 0
+    s = result.summary()
+    assert s["rounds"] == 2
+    assert s["residents"] == 1200
+    assert s["round2_tested"] == int(np.sum(second.residents.outcome == rec.TESTED))

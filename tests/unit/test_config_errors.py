@@ -2,6 +2,11 @@
 
 Every error is a :class:`sim.ConfigError` (a ``ValueError``) that names the offending field by
 its full dotted path (``err.field``), shows the value that was given and says what is allowed.
+
+Overrides are applied to ``scenario=busy_point`` (one busy point) unless a test says otherwise:
+the shipped default is the whole district. Checks that need the model (a point with no staff
+while it is open) are made by :func:`sim.model.district.check_layout`, which ``sim.load_config``
+and ``sim.run`` both call before anything is simulated.
 """
 
 from __future__ import annotations
@@ -15,23 +20,51 @@ from typing import Any
 import pytest
 
 import sim
-from sim.model.collection_point import CollectionPoint
+from sim.engine.network import QueueNetwork
+from sim.engine.schedule import CapacitySchedule
+from sim.engine.tandem import TandemQueue
+from sim.model.collection_point import plan_point
+from sim.model.district import RoundSimulation
+from sim.model.staffing import REGISTRATION, SWAB
+
+BASE = "scenario=busy_point"
 
 
 @pytest.fixture(autouse=True)
 def _no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail loudly if validating a config ever starts building a simulation."""
+    """Fail loudly if validating a config ever starts simulating.
+
+    Planning the points (``check_layout``) is allowed: it is part of validation. Drawing
+    residents or building a queue kernel is not.
+    """
 
     def boom(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a simulation was started while loading a config")
+        raise AssertionError("a simulation was started while validating a config")
 
-    monkeypatch.setattr(CollectionPoint, "__init__", boom)
+    monkeypatch.setattr(RoundSimulation, "_residents", boom)
+    monkeypatch.setattr(QueueNetwork, "__init__", boom)
+    monkeypatch.setattr(TandemQueue, "__init__", boom)
 
 
-def config_error(overrides: list[str], config_dir: Path | None = None) -> sim.ConfigError:
+def load(*overrides: str) -> sim.ScenarioConfig:
+    """``busy_point`` with ``overrides``."""
+    return sim.load_config(overrides=[BASE, *overrides])
+
+
+def config_error(
+    overrides: list[str], config_dir: Path | None = None, base: str | None = BASE
+) -> sim.ConfigError:
+    """The error of loading ``overrides`` on top of ``base``.
+
+    ``base=None`` applies them to the shipped default (or to a scenario they name).
+    """
     with pytest.raises(sim.ConfigError) as info:
-        sim.load_config(overrides=overrides, config_dir=config_dir)
+        sim.load_config(overrides=[*([base] if base else []), *overrides], config_dir=config_dir)
     return info.value
+
+
+def steps(s: CapacitySchedule) -> list[tuple[float, int]]:
+    return list(zip(s.times, s.counts, strict=True))
 
 
 def shows(text: str, message: str) -> bool:
@@ -58,16 +91,16 @@ def test_config_error_is_a_value_error_with_field_value_and_allowed() -> None:
 def test_valid_overrides_compose_positive_control() -> None:
     # The invalid cases below differ from these only in the offending value, so a failure to
     # parse the override syntax itself would show up here rather than as a false "pass".
-    cfg = sim.load_config(
-        overrides=[
-            "site.swab_booths=6",
-            'site.roster.swab=[{start:"07:00",end:"21:00",staff:4}]',
-            "demand.green_share=0.2",
-        ]
+    cfg = load(
+        "site.swab_booths=6",
+        "site.staffing.swab.pattern=custom",
+        'site.staffing.swab.shifts=[{start:"07:00",end:"21:00",staff:4}]',
+        "demand.green_share=0.2",
     )
     assert cfg.site.swab_booths == 6
-    assert len(cfg.site.roster.swab) == 1
-    shift = cfg.site.roster.swab[0]
+    assert cfg.site.staffing.swab.pattern == "custom"
+    assert len(cfg.site.staffing.swab.shifts) == 1
+    shift = cfg.site.staffing.swab.shifts[0]
     assert (shift.start, shift.end, shift.staff) == ("07:00", "21:00", 4)
     assert cfg.demand.green_share == 0.2
 
@@ -97,6 +130,7 @@ def test_misspelt_override_key_shows_the_value_given() -> None:
         ("site.green_chanel.mode=none", "site.green_chanel", "green_channel"),
         ("site.swab_time_s.cvv=0.3", "site.swab_time_s.cvv", "cv"),
         ("output.figure=false", "output.figure", "figures"),
+        ("site.staffing.swab.patern=2x12", "site.staffing.swab.patern", "pattern"),
     ],
 )
 def test_misspelt_override_key_at_any_depth(override: str, field: str, suggestion: str) -> None:
@@ -106,6 +140,7 @@ def test_misspelt_override_key_at_any_depth(override: str, field: str, suggestio
 
 
 def test_misspelt_key_in_planners_scenario_file(tmp_path: Path) -> None:
+    # A planner's scenario file is applied on top of the shipped default.
     write_scenario(
         tmp_path,
         """\
@@ -114,26 +149,28 @@ def test_misspelt_key_in_planners_scenario_file(tmp_path: Path) -> None:
           swab_boths: 6
         """,
     )
-    err = config_error(["scenario=mine"], config_dir=tmp_path)
+    err = config_error(["scenario=mine"], config_dir=tmp_path, base=None)
     assert err.field == "site.swab_boths"
     assert err.value == 6
     assert shows("6", str(err))
     assert "did you mean 'swab_booths'" in str(err)
 
 
-def test_misspelt_key_inside_a_roster_list_in_scenario_file(tmp_path: Path) -> None:
+def test_misspelt_key_inside_a_shift_list_in_scenario_file(tmp_path: Path) -> None:
     write_scenario(
         tmp_path,
         """\
         site:
-          roster:
+          staffing:
             swab:
-              - {start: "07:00", end: "14:00", staff: 4}
-              - {start: "14:00", end: "21:00", staf: 4}
+              pattern: custom
+              shifts:
+                - {start: "07:00", end: "14:00", staff: 4}
+                - {start: "14:00", end: "21:00", staf: 4}
         """,
     )
-    err = config_error(["scenario=mine"], config_dir=tmp_path)
-    assert err.field == "site.roster.swab[1].staf"
+    err = config_error(["scenario=mine"], config_dir=tmp_path, base=None)
+    assert err.field == "site.staffing.swab.shifts[1].staf"
     assert "did you mean 'staff'" in str(err)
 
 
@@ -145,24 +182,36 @@ def test_misspelt_key_in_distribution_of_scenario_file(tmp_path: Path) -> None:
           patience_min: {kind: exponential, mean: 30, sd: 5}
         """,
     )
-    err = config_error(["scenario=mine"], config_dir=tmp_path)
+    err = config_error(["scenario=mine"], config_dir=tmp_path, base=None)
     assert err.field == "demand.patience_min.sd"
     assert shows("5", str(err))
 
 
 def test_valid_list_index_override_is_not_rejected_by_the_key_check() -> None:
-    # Hydra/OmegaConf address a list element with a numeric path component; the shipped roster
-    # has three swab shifts, so editing the first one's staff is a legitimate override.
-    cfg = sim.load_config(overrides=["site.roster.swab.0.staff=3"])
-    assert cfg.site.roster.swab[0].staff == 3
-    default = sim.load_config()
-    assert cfg.site.roster.swab[1:] == default.site.roster.swab[1:]
+    # Hydra/OmegaConf address a list element with a numeric path component; busy_point's swab
+    # roster has three custom shifts, so editing the first one's staff is a legitimate override.
+    cfg = load("site.staffing.swab.shifts.0.staff=3")
+    assert cfg.site.staffing.swab.shifts[0].staff == 3
+    default = load()
+    assert cfg.site.staffing.swab.shifts[1:] == default.site.staffing.swab.shifts[1:]
 
 
 def test_misspelt_key_below_a_list_index_names_the_full_path() -> None:
-    err = config_error(["site.roster.swab.0.staf=3"])
-    assert err.field in ("site.roster.swab.0.staf", "site.roster.swab[0].staf")
+    err = config_error(["site.staffing.swab.shifts.0.staf=3"])
+    assert err.field in ("site.staffing.swab.shifts.0.staf", "site.staffing.swab.shifts[0].staf")
     assert "did you mean 'staff'" in str(err)
+
+
+def test_per_point_override_of_the_district_default() -> None:
+    # The shipped district lists its points in `sites`; `sites.N.field` changes one of them.
+    default = sim.load_config()
+    cfg = sim.load_config(overrides=["sites.3.swab_booths=10"])
+    assert len(cfg.sites) == len(default.sites) > 1
+    assert cfg.sites[3].swab_booths == 10
+    assert cfg.sites[:3] == default.sites[:3] and cfg.sites[4:] == default.sites[4:]
+    err = config_error(["sites.3.swab_boths=10"], base=None)
+    assert err.field in ("sites.3.swab_boths", "sites[3].swab_boths")
+    assert "did you mean 'swab_booths'" in str(err)
 
 
 # ------------------------------------------------------------------------------- invalid values
@@ -189,6 +238,9 @@ INVALID_VALUES = [
         "fewer than swab_booths (8)",
     ),
     (["site.swab_time_s.low=5"], "site.swab_time_s.low", "5.0", "uses only mean, cv"),
+    (["site.staffing.swab.pattern=4x6"], "site.staffing.swab.pattern", "4x6", "'3x8'"),
+    (["site.staffing.swab.ppe_max_hours=0"], "site.staffing.swab.ppe_max_hours", "0.0", "> 0"),
+    (["site.staffing.marshals_per_shift=-1"], "site.staffing.marshals_per_shift", "-1", ">= 0"),
 ]
 
 
@@ -207,7 +259,7 @@ def test_invalid_value_names_field_value_and_allowed(
 
 
 def test_switching_distribution_kind_without_nulling_its_other_fields() -> None:
-    default_cv = sim.load_config().site.swab_time_s.cv
+    default_cv = load().site.swab_time_s.cv
     assert default_cv is not None
     err = config_error(["site.swab_time_s.kind=exponential"])
     assert err.field == "site.swab_time_s.cv"
@@ -225,7 +277,7 @@ def test_distribution_missing_a_field_its_kind_needs() -> None:
 
 
 def test_constant_arrivals_without_nulling_residents_names_residents() -> None:
-    residents = sim.load_config().demand.residents
+    residents = load().demand.residents
     assert residents is not None
     err = config_error(["demand.arrivals=constant", "demand.rate_per_hour=100"])
     assert err.field == "demand.residents"
@@ -242,13 +294,11 @@ def test_constant_arrivals_without_nulling_profile_names_profile() -> None:
 
 
 def test_constant_arrivals_fully_specified_is_valid() -> None:
-    cfg = sim.load_config(
-        overrides=[
-            "demand.arrivals=constant",
-            "demand.rate_per_hour=100",
-            "demand.residents=null",
-            "demand.hourly_profile=null",
-        ]
+    cfg = load(
+        "demand.arrivals=constant",
+        "demand.rate_per_hour=100",
+        "demand.residents=null",
+        "demand.hourly_profile=null",
     )
     assert cfg.demand.arrivals == "constant"
     assert cfg.demand.rate_per_hour == 100.0
@@ -258,72 +308,121 @@ def test_constant_arrivals_fully_specified_is_valid() -> None:
 
 ROSTER_ERRORS = [
     # A shift ending before it starts, with each Hydra quoting style.
-    ('[{start:"12:00",end:"08:00",staff:2}]', "site.roster.swab[0].end", "08:00", "12:00"),
-    ("[{start:'12:00',end:'08:00',staff:2}]", "site.roster.swab[0].end", "08:00", "12:00"),
-    ("[{start:12:00,end:08:00,staff:2}]", "site.roster.swab[0].end", "08:00", "12:00"),
+    ('[{start:"12:00",end:"08:00",staff:2}]', "site.staffing.swab.shifts[0].end", "08:00", "12:00"),
+    ("[{start:'12:00',end:'08:00',staff:2}]", "site.staffing.swab.shifts[0].end", "08:00", "12:00"),
+    ("[{start:12:00,end:08:00,staff:2}]", "site.staffing.swab.shifts[0].end", "08:00", "12:00"),
     # A shift that covers no opening hour (the site is open 07:00-21:00).
-    ('[{start:"22:00",end:"23:00",staff:2}]', "site.roster.swab[0]", "22:00-23:00", "07:00-21:00"),
-    # Two overlapping shifts staff 5 + 5 = 10 booths at once; the site has 8.
     (
-        '[{start:"07:00",end:"14:00",staff:5},{start:"12:00",end:"21:00",staff:5}]',
-        "site.roster.swab",
-        "10 staffed at once",
-        "swab_booths",
+        '[{start:"22:00",end:"23:00",staff:2}]',
+        "site.staffing.swab.shifts[0]",
+        "22:00-23:00",
+        "07:00-21:00",
     ),
     # Breaks. A reversed break (end before start) would otherwise add staff from end to start.
     (
         '[{start:"07:00",end:"12:00",staff:2,breaks:[{start:"13:00",end:"13:30"}]}]',
-        "site.roster.swab[0].breaks[0]",
+        "site.staffing.swab.shifts[0].breaks[0]",
         "13:00-13:30",
         "07:00-12:00",
     ),
     (
         '[{start:"07:00",end:"12:00",staff:2,breaks:[{start:"09:00",end:"09:30",closed:3}]}]',
-        "site.roster.swab[0].breaks[0].closed",
+        "site.staffing.swab.shifts[0].breaks[0].closed",
         "3",
         "staff (2)",
     ),
     (
         '[{start:"07:00",end:"12:00",staff:2,breaks:[{start:"09:30",end:"09:00"}]}]',
-        "site.roster.swab[0].breaks[0].end",
+        "site.staffing.swab.shifts[0].breaks[0].end",
         "09:00",
         "after start",
     ),
     # A break that "closes" a negative number of booths would add staff during it.
     (
         '[{start:"07:00",end:"12:00",staff:2,breaks:[{start:"09:00",end:"09:30",closed:-1}]}]',
-        "site.roster.swab[0].breaks[0].closed",
+        "site.staffing.swab.shifts[0].breaks[0].closed",
         "-1",
         ">= 1",
     ),
+    # A shift with no people.
+    ('[{start:"07:00",end:"21:00",staff:0}]', "site.staffing.swab.shifts[0].staff", "0", ">= 1"),
 ]
 
 
-@pytest.mark.parametrize(("roster", "field", "shown", "allowed"), ROSTER_ERRORS)
+@pytest.mark.parametrize(("shifts", "field", "shown", "allowed"), ROSTER_ERRORS)
 def test_roster_error_via_hydra_list_override(
-    roster: str, field: str, shown: str, allowed: str
+    shifts: str, field: str, shown: str, allowed: str
 ) -> None:
-    err = config_error([f"site.roster.swab={roster}"])
+    err = config_error(["site.staffing.swab.pattern=custom", f"site.staffing.swab.shifts={shifts}"])
     assert err.field == field
     assert shows(shown, str(err)), str(err)
     assert allowed in err.allowed
 
 
-def test_registration_roster_staffing_more_desks_than_exist() -> None:
-    desks = sim.load_config().site.registration_desks
-    err = config_error(
-        [f'site.roster.registration=[{{start:"07:00",end:"21:00",staff:{desks + 2}}}]']
+def test_custom_pattern_without_shifts_and_shifts_without_custom_pattern() -> None:
+    err = config_error(["site.staffing.swab.pattern=custom", "site.staffing.swab.shifts=[]"])
+    assert err.field == "site.staffing.swab.shifts"
+    assert "custom" in err.allowed
+    # busy_point's swab roster lists three shifts: they mean nothing to a fixed pattern.
+    err = config_error(["site.staffing.swab.pattern=2x12"])
+    assert err.field == "site.staffing.swab.shifts"
+    assert shows("3 shifts", str(err)), str(err)
+    assert "empty list" in err.allowed
+
+
+def test_roster_staffing_more_booths_than_exist_opens_only_the_booths() -> None:
+    # Two overlapping shifts of 5 put 10 swabbers on duty from 12:00 to 14:00, at a point with
+    # 8 booths. That is allowed: the open count is capped at the booths (the spare swabbers
+    # relieve PPE rests), while the headcount still counts everyone rostered.
+    cfg = load(
+        "site.staffing.swab.pattern=custom",
+        'site.staffing.swab.shifts=[{start:"07:00",end:"14:00",staff:5},'
+        '{start:"12:00",end:"21:00",staff:5}]',
     )
-    assert err.field == "site.roster.registration"
-    assert f"{desks + 2} staffed at once" in str(err)
-    assert "registration_desks" in err.allowed
-    assert str(desks) in err.allowed
+    assert cfg.site.swab_booths == 8
+    plan = plan_point(cfg.site, days=1)
+    (swab,) = plan.stages[-1].stations
+    # 07:00 5 | 12:00 5 + 5 = 10, capped at 8 | 14:00 5 | 21:00-22:00 the 5 on duty in the
+    # last open minute clear the line (clearing_min=60).
+    assert steps(swab.schedule) == [(420.0, 5), (720.0, 8), (840.0, 5), (1320.0, 0)]
+    assert plan.staffing.headcount()[SWAB] == 10
 
 
-def test_registration_shifts_without_registration() -> None:
-    err = config_error(["site.registration=false"])  # the shipped roster has desk shifts
-    assert err.field == "site.roster.registration"
-    assert "registration is false" in err.allowed
+def test_registration_roster_staffing_more_desks_than_exist_opens_only_the_desks() -> None:
+    desks = load().site.registration_desks
+    for roster in (
+        # a custom shift with its own staff ...
+        [
+            "site.staffing.registration.pattern=custom",
+            f'site.staffing.registration.shifts=[{{start:"07:00",end:"21:00",staff:{desks + 2}}}]',
+        ],
+        # ... or a pattern with the roster's staff
+        [
+            "site.staffing.registration.pattern=opening_hours",
+            "site.staffing.registration.shifts=[]",
+            f"site.staffing.registration.staff={desks + 2}",
+        ],
+    ):
+        cfg = load(*roster)
+        plan = plan_point(cfg.site, days=1)
+        reg = plan.stages[0]
+        assert reg.stage == REGISTRATION
+        total = reg.stations[0].schedule
+        assert steps(total) == [(420.0, desks), (1320.0, 0)], roster
+        assert max(total.counts) == desks
+        assert plan.staffing.headcount()[REGISTRATION] == desks + 2, roster
+
+
+def test_registration_roster_is_ignored_without_registration() -> None:
+    # busy_point has a custom registration roster; a point without registration has no desks
+    # for it to staff. Unlike the old `site.roster`, the roster is then simply unused (the
+    # district's template roster must not stop a point from dropping registration).
+    cfg = load("site.registration=false")
+    assert cfg.site.staffing.registration.shifts  # still configured ...
+    plan = plan_point(cfg.site, days=1)
+    assert [stage.stage for stage in plan.stages] == [SWAB]  # ... but there are no desks
+    assert plan.staffing.registration is None
+    assert plan.staffing.headcount()[REGISTRATION] == 0
 
 
 def test_shift_ending_before_it_starts_in_scenario_file(tmp_path: Path) -> None:
@@ -331,14 +430,16 @@ def test_shift_ending_before_it_starts_in_scenario_file(tmp_path: Path) -> None:
         tmp_path,
         """\
         site:
-          roster:
+          staffing:
             swab:
-              - {start: "07:00", end: "12:00", staff: 4}
-              - {start: "16:00", end: "13:00", staff: 4}
+              pattern: custom
+              shifts:
+                - {start: "07:00", end: "12:00", staff: 4}
+                - {start: "16:00", end: "13:00", staff: 4}
         """,
     )
-    err = config_error(["scenario=mine"], config_dir=tmp_path)
-    assert err.field == "site.roster.swab[1].end"
+    err = config_error(["scenario=mine"], config_dir=tmp_path, base=None)
+    assert err.field == "site.staffing.swab.shifts[1].end"
     assert shows("13:00", str(err))
     assert "16:00" in err.allowed
 
@@ -349,8 +450,9 @@ def test_shift_ending_before_it_starts_in_scenario_file(tmp_path: Path) -> None:
         # YAML 1.1 reads an unquoted 12:00 as the sexagesimal number 720 (= 12 * 60).
         ("site:\n  close: 12:00\n", "site.close", 720),
         (
-            "site:\n  roster:\n    swab:\n      - {start: 8:00, end: '21:00', staff: 4}\n",
-            "site.roster.swab[0].start",
+            "site:\n  staffing:\n    swab:\n      pattern: custom\n      shifts:\n"
+            "        - {start: 8:00, end: '21:00', staff: 4}\n",
+            "site.staffing.swab.shifts[0].start",
             480,
         ),
     ],
@@ -359,7 +461,7 @@ def test_unquoted_clock_time_in_yaml_says_to_quote_it(
     tmp_path: Path, body: str, field: str, number: int
 ) -> None:
     write_scenario(tmp_path, body)
-    err = config_error(["scenario=mine"], config_dir=tmp_path)
+    err = config_error(["scenario=mine"], config_dir=tmp_path, base=None)
     assert err.field == field
     assert err.value == number
     assert shows(str(number), str(err))
@@ -369,20 +471,85 @@ def test_unquoted_clock_time_in_yaml_says_to_quote_it(
     assert "quot" in err.allowed.lower(), str(err)
 
 
+# ------------------------------------------------------------------ a point with no staff open
+
+# One shift over the opening hours whose break takes off both of its people for the
+# whole shift: every field is valid on its own, but no desk or booth is ever open.
+NOBODY_ON_DUTY = (
+    '[{start:"07:00",end:"21:00",staff:2,breaks:[{start:"07:00",end:"21:00",closed:2}]}]'
+)
+
+
+@pytest.mark.parametrize("role", [REGISTRATION, SWAB])
+def test_point_with_no_staff_while_open_is_rejected_by_load_config(role: str) -> None:
+    err = config_error(
+        [f"site.staffing.{role}.pattern=custom", f"site.staffing.{role}.shifts={NOBODY_ON_DUTY}"]
+    )
+    assert err.field == f"site.staffing.{role}"
+    assert "07:00-21:00" in str(err)
+    noun = "registration desk" if role == REGISTRATION else "swab booth"
+    assert noun in err.allowed
+    assert "Central square" in err.allowed
+
+
+def _busy_point_dict() -> dict[str, Any]:
+    return dataclasses.asdict(load())
+
+
+def _no_swab_staff(site: dict[str, Any]) -> dict[str, Any]:
+    swab = {
+        **site["staffing"]["swab"],
+        "pattern": "custom",
+        "shifts": [
+            {
+                "start": "07:00",
+                "end": "21:00",
+                "staff": 2,
+                "breaks": [{"start": "07:00", "end": "21:00", "closed": 2}],
+            }
+        ],
+    }
+    return {**site, "staffing": {**site["staffing"], "swab": swab}}
+
+
+def test_run_rejects_a_point_with_no_staff_before_simulating() -> None:
+    # build_config checks each field, not the staffed schedules; sim.run checks those (through
+    # check_layout) before drawing a single resident (the autouse fixture would fail otherwise).
+    data = _busy_point_dict()
+    cfg = sim.build_config({**data, "site": _no_swab_staff(data["site"])})
+    with pytest.raises(sim.ConfigError) as info:
+        sim.run(cfg)
+    assert info.value.field == "site.staffing.swab"
+    assert "no swab staff" in str(info.value)
+
+
+def test_run_names_the_unstaffed_point_of_a_district() -> None:
+    data = _busy_point_dict()
+    # Two points from the template: the second has nobody at its booths.
+    data["sites"] = [{"name": "North"}, _no_swab_staff({**data["site"], "name": "South"})]
+    cfg = sim.build_config(data)
+    assert [p.name for p in cfg.points] == ["North", "South"]
+    with pytest.raises(sim.ConfigError) as info:
+        sim.run(cfg)
+    assert info.value.field == "sites[1].staffing.swab"
+    assert "'South'" in info.value.allowed
+
+
 # ------------------------------------------------------------------------------------ scenarios
 
 
 def test_unknown_scenario_lists_available() -> None:
-    err = config_error(["scenario=nope"])
+    err = config_error(["scenario=nope"], base=None)
     assert err.field == "scenario"
     assert shows("nope", str(err))
     assert "single_station" in err.allowed
     assert "benchmark_point" in err.allowed
+    assert "busy_point" in err.allowed
 
 
 def test_unknown_scenario_lists_planners_own_too(tmp_path: Path) -> None:
     write_scenario(tmp_path, "name: mine\n")
-    err = config_error(["scenario=nope"], config_dir=tmp_path)
+    err = config_error(["scenario=nope"], config_dir=tmp_path, base=None)
     assert err.field == "scenario"
     assert "mine" in err.allowed
     assert "single_station" in err.allowed
@@ -392,7 +559,7 @@ def test_unknown_scenario_lists_planners_own_too(tmp_path: Path) -> None:
 
 def test_missing_config_dir() -> None:
     with pytest.raises(sim.ConfigError) as info:
-        sim.load_config(overrides=[], config_dir="/nonexistent/planner/configs")
+        sim.load_config(overrides=[BASE], config_dir="/nonexistent/planner/configs")
     assert info.value.field == "config_dir"
     assert "/nonexistent/planner/configs" in str(info.value)
 
@@ -401,11 +568,12 @@ def test_missing_config_dir() -> None:
 
 
 def default_dict() -> dict[str, Any]:
-    return dataclasses.asdict(sim.load_config())
+    return _busy_point_dict()
 
 
-def test_build_config_round_trips_a_valid_dict() -> None:
-    cfg = sim.load_config()
+@pytest.mark.parametrize("overrides", [[BASE], []], ids=["busy_point", "district_default"])
+def test_build_config_round_trips_a_valid_dict(overrides: list[str]) -> None:
+    cfg = sim.load_config(overrides=overrides)
     assert sim.build_config(dataclasses.asdict(cfg)) == cfg
 
 
@@ -415,11 +583,16 @@ def test_build_config_round_trips_a_valid_dict() -> None:
         ((), "sead", "sead"),
         (("site", "green_channel"), "priorty", "site.green_channel.priorty"),
         (("site", "swab_time_s"), "sd", "site.swab_time_s.sd"),
-        (("site", "roster", "swab", 1), "stafff", "site.roster.swab[1].stafff"),
+        (("site", "staffing"), "marshals", "site.staffing.marshals"),
         (
-            ("site", "roster", "registration", 0, "breaks", 0),
+            ("site", "staffing", "swab", "shifts", 1),
+            "stafff",
+            "site.staffing.swab.shifts[1].stafff",
+        ),
+        (
+            ("site", "staffing", "registration", "shifts", 0, "breaks", 0),
             "closd",
-            "site.roster.registration[0].breaks[0].closd",
+            "site.staffing.registration.shifts[0].breaks[0].closd",
         ),
     ],
 )
@@ -449,12 +622,12 @@ def _replace(data: Any, path: tuple[str | int, ...], new: Any) -> Any:
 
 def test_build_config_missing_required_field() -> None:
     data = default_dict()
-    shift = dict(data["site"]["roster"]["swab"][0])
+    shift = dict(data["site"]["staffing"]["swab"]["shifts"][0])
     del shift["start"]
-    data = _replace(data, ("site", "roster", "swab", 0), shift)
+    data = _replace(data, ("site", "staffing", "swab", "shifts", 0), shift)
     with pytest.raises(sim.ConfigError) as info:
         sim.build_config(data)
-    assert info.value.field == "site.roster.swab[0].start"
+    assert info.value.field == "site.staffing.swab.shifts[0].start"
     assert "required" in info.value.allowed
 
 

@@ -815,13 +815,14 @@ def test_arrivals_at_the_opening_instant_start_at_that_instant() -> None:
 def test_dedicated_green_channel_has_its_own_unlimited_line(
     load_config: Callable[..., ScenarioConfig],
 ) -> None:
-    # sim/model/collection_point.py: "green lane has its own (unlimited) line" in dedicated
-    # mode. With a short entrance line (10 places) and too few desks, general residents must
-    # be the ones who balk; green residents never balk.
+    # sim/model/district.py: in dedicated mode the green lane has its own (unlimited) line.
+    # With a short entrance line (10 places) and too few desks, general residents must be the
+    # ones who balk; green residents never balk.
     from sim.experiment.run import run
     from sim.model import records as rec
 
     cfg = load_config(
+        "scenario=busy_point",
         "site.green_channel.mode=dedicated",
         "site.queue_space_m=10",
         "site.registration_desks=3",

@@ -17,11 +17,19 @@ number of busy ones. The rules, as stated in the README and the config docs:
   (non-preemptive); ``dedicated`` - reserved servers for the green line that also serve the
   general line when the green line is empty (if ``serve_general_when_idle``); a newcomer tries
   its own lane's servers first.
-* Staffed servers follow the roster from ``open`` to ``close`` (no roster: all of them), then the
-  number on duty just before closing stays ``clearing_min`` longer, then none. With reserved
-  servers, the reserved pool gets ``min(staffed, reserved)`` and the general pool the rest. A
-  server that closes finishes its resident first. Whoever still waits at ``close + clearing``
-  (or reaches a line after it) is ``not_served_by_close``.
+* Staffed servers follow each role's roster (``site.staffing.registration`` for the desks,
+  ``site.staffing.swab`` for the booths) from ``open`` to ``close``: with the
+  ``opening_hours`` pattern, ``staff`` people (null: one per desk/booth) all day; with
+  ``custom``, each shift's ``staff`` (null: the roster's ``staff``, null: one per desk/booth)
+  from its start to its end, less ``closed`` during each break. Never more servers than the
+  physical desks/booths. The number on duty just before closing stays ``clearing_min`` longer,
+  then none. With reserved servers, the reserved pool gets ``min(staffed, reserved)`` and the
+  general pool the rest. A server that closes finishes its resident first. Whoever still waits
+  at ``close + clearing`` (or reaches a line after it) is ``not_served_by_close``.
+
+The reference covers one point for a one-day round without returns; shift patterns ``2x12`` /
+``3x8``, hand-over gaps and PPE rests are not modelled here, and a config that uses any of these
+is refused rather than simulated differently.
 """
 
 from __future__ import annotations
@@ -80,16 +88,54 @@ def arrival_times(demand: Any, site: Any, rng: np.random.Generator) -> np.ndarra
     return np.sort(starts[hour] + rng.uniform(0.0, 1.0, n) * lengths[hour])
 
 
-def staffed_at(shifts: Any, physical: int, t: float) -> int:
+# A shift as (start, end, staff, breaks), breaks as (start, end, closed); minutes.
+Shift = tuple[float, float, int, list[tuple[float, float, int]]]
+
+
+def roster_shifts(roster: Any, physical: int, open_: float, close: float) -> list[Shift]:
+    """The day's shifts of one role's roster (``site.staffing.<role>``)."""
+    if roster.handover_min or roster.ppe_max_hours is not None:
+        raise NotImplementedError("the reference models neither hand-over gaps nor PPE rests")
+    default = physical if roster.staff is None else roster.staff
+    if roster.pattern == "opening_hours":
+        return [(open_, close, default, [])]
+    if roster.pattern != "custom":
+        raise NotImplementedError(f"the reference does not model the {roster.pattern} pattern")
+    return [
+        (
+            minutes(shift.start),
+            minutes(shift.end),
+            default if shift.staff is None else shift.staff,
+            [(minutes(b.start), minutes(b.end), b.closed) for b in shift.breaks],
+        )
+        for shift in roster.shifts
+    ]
+
+
+def staffed_at(shifts: list[Shift], physical: int, t: float) -> int:
     """Desks/booths staffed at time ``t`` by the roster (at most the physical number)."""
     count = 0
-    for shift in shifts:
-        if minutes(shift.start) <= t < minutes(shift.end):
-            count += physical if shift.staff is None else shift.staff
-            for brk in shift.breaks:
-                if minutes(brk.start) <= t < minutes(brk.end):
-                    count -= brk.closed
+    for start, end, staff, breaks in shifts:
+        if start <= t < end:
+            count += staff
+            for b0, b1, closed in breaks:
+                if b0 <= t < b1:
+                    count -= closed
     return min(count, physical)
+
+
+def check_supported(cfg: Any) -> None:
+    """Refuse configs with features the reference does not model."""
+    unsupported = {
+        "several collection points (sites)": len(cfg.sites) > 0,
+        "sub-districts": len(cfg.subdistricts) > 0,
+        "rounds of more than one day": cfg.campaign.round_days != 1,
+        "returns (demand.retry.share > 0)": cfg.demand.retry.share > 0,
+        "appointments": cfg.demand.appointments.enabled,
+    }
+    found = [name for name, used in unsupported.items() if used]
+    if found:
+        raise NotImplementedError("the reference does not model " + ", ".join(found))
 
 
 class Pool:
@@ -160,6 +206,7 @@ class ReferencePoint:
     """One replication of one collection point; :meth:`run` returns the summary figures."""
 
     def __init__(self, cfg: Any, replication: int) -> None:
+        check_supported(cfg)
         self.cfg = cfg
         site, demand = cfg.site, cfg.demand
         rng = np.random.default_rng([REFERENCE_SEED, replication])
@@ -189,27 +236,27 @@ class ReferencePoint:
 
         self.stages: list[Stage] = []
         self.service: list[np.ndarray] = []
+        self.shifts: list[list[Shift]] = []
         if site.registration:
             slow = draw(site.registration_time_s, n, rng, 1 / 60)
             scan = draw(site.barcode_registration_time_s, n, rng, 1 / 60)
             self.service.append(np.where(barcode, scan, slow))
-            self.stages.append(
-                self.make_stage(
-                    site.roster.registration, site.registration_desks, gc.dedicated_desks
-                )
-            )
+            desks = site.registration_desks
+            shifts = roster_shifts(site.staffing.registration, desks, self.open, self.close)
+            self.shifts.append(shifts)
+            self.stages.append(self.make_stage(shifts, desks, gc.dedicated_desks))
         self.service.append(draw(site.swab_time_s, n, rng, 1 / 60))
-        self.stages.append(self.make_stage(site.roster.swab, site.swab_booths, gc.dedicated_booths))
+        shifts = roster_shifts(site.staffing.swab, site.swab_booths, self.open, self.close)
+        self.shifts.append(shifts)
+        self.stages.append(self.make_stage(shifts, site.swab_booths, gc.dedicated_booths))
 
         self.outcome = np.full(n, "", dtype=object)
         self.wait = np.full(n, np.nan)
 
-    def make_stage(self, shifts: Any, physical: int, reserved: int) -> Stage:
+    def make_stage(self, shifts: list[Shift], physical: int, reserved: int) -> Stage:
         def total(t: float) -> int:
             if t < self.open or t >= self.end:
                 return 0
-            if not shifts:
-                return physical
             return staffed_at(shifts, physical, min(t, self.close - 1e-6))
 
         if self.mode == "dedicated" and reserved > 0:
@@ -278,13 +325,12 @@ class ReferencePoint:
         self.wait[i] = waited
 
     def run(self) -> dict[str, float]:
-        site = self.cfg.site
         times = {self.open, self.close, self.end}
-        for shifts in (site.roster.registration, site.roster.swab):
-            for shift in shifts:
-                times |= {minutes(shift.start), minutes(shift.end)}
-                times |= {minutes(b.start) for b in shift.breaks}
-                times |= {minutes(b.end) for b in shift.breaks}
+        for shifts in self.shifts:
+            for start, end, _staff, breaks in shifts:
+                times |= {start, end}
+                times |= {b0 for b0, _b1, _closed in breaks}
+                times |= {b1 for _b0, b1, _closed in breaks}
         change_times = sorted(t for t in times if self.open <= t <= self.end)
         self.env.process(self.schedule(change_times))
         self.env.process(self.source())
