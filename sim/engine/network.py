@@ -191,6 +191,16 @@ class QueueNetwork:
         self.now = -_INF
         # customers
         self._dep = departures.tolist()
+        # Whether each departure, going straight to its home site, arrives while its line is
+        # open (1) or not (0): vectorised here instead of a search per arrival in the loop.
+        admit = np.ones(n, dtype=np.int8)
+        arrive_at = np.asarray(home)[np.asarray(order)] if n else np.zeros(0, dtype=int)
+        for k, site in enumerate(sites):
+            if site.windows:
+                edges = np.array([x for w in site.windows for x in w])
+                mine = arrive_at == k
+                admit[mine] = np.searchsorted(edges, departures[mine], side="right") % 2
+        self._dep_admit = admit.tolist()
         self._order = order.tolist()
         self._site = home.tolist()
         self._lane = lane.tolist()
@@ -225,7 +235,8 @@ class QueueNetwork:
         # sites
         self._windows = [[x for w in site.windows for x in w] for site in sites]
         self._site_of_station = [st.site for st in stations]
-        self._site_waiting = [0] * len(sites)
+        self._site_groups = [sorted(set(stations[site.stations[0]].space_group)) for site in sites]
+        self._site_inner = [site.stations[1:] for site in sites]
         self._board = [0.0] * len(sites)
         self._board_svc = (
             [1.0] * len(sites) if board_service_min is None else list(board_service_min)
@@ -312,7 +323,8 @@ class QueueNetwork:
         """Post each site's expected wait on the queue board (at time ``t``)."""
         self.advance(t)
         board = []
-        for k, waiting in enumerate(self._site_waiting):
+        for k in range(len(self._board)):
+            waiting = self.waiting_at(k)
             open_servers = sum(self._cap[self._last_station[k]])
             board.append(waiting * self._board_svc[k] / open_servers if open_servers else _INF)
         self._board = board
@@ -326,7 +338,8 @@ class QueueNetwork:
 
     def waiting_at(self, site: int) -> int:
         """Customers now waiting in any line of a site."""
-        return self._site_waiting[site]
+        inner = sum(len(line) for st in self._site_inner[site] for line in self._lines[st])
+        return sum(self._in_group[g] for g in self._site_groups[site]) + inner
 
     def close_site(self, site: int, t: float) -> None:
         """End a site's day at ``t``: whoever waits there leaves unserved (and may retry).
@@ -349,7 +362,6 @@ class QueueNetwork:
                             continue  # reneged earlier, lazily left in the line
                         self._waiting0[r] = 0
                         self._in_group[self._group[st][q]] -= 1
-                    self._site_waiting[site] -= 1
                     self._fail(t, r, UNSERVED, self._slot[st])
 
     def finish(self, end_time: float) -> NetworkRecords:
@@ -387,7 +399,11 @@ class QueueNetwork:
             left_slot=np.frombuffer(self._left, dtype=np.int8),
             exit_time=np.frombuffer(self._exit, dtype=np.float64),
             site=np.array(self._site, dtype=np.int32),
-            first_arrival=np.frombuffer(self._first, dtype=np.float64),
+            first_arrival=np.where(
+                np.isnan(first := np.frombuffer(self._first, dtype=np.float64)),
+                np.frombuffer(self._arrival, dtype=np.float64),
+                first,
+            ),
             arrival=np.frombuffer(self._arrival, dtype=np.float64),
             attempts=np.frombuffer(self._attempts, dtype=np.int16),
         )
@@ -396,7 +412,7 @@ class QueueNetwork:
     def _never_arrived(self, r: int, t: float) -> None:
         """Customer ``r`` arrives at ``t``, after the end of the run: turned away then."""
         self._attempts[r] = 1
-        self._first[r] = self._arrival[r] = self._exit[r] = t
+        self._arrival[r] = self._exit[r] = t
         self._outcome[r] = NOT_ADMITTED
         self._left[r] = self._slot[self._entrance[self._site[r]]]
 
@@ -444,8 +460,13 @@ class QueueNetwork:
         i = self._next
         site_of = self._site
         lane = self._lane
-        svc = self._svc
+        dep_admit = self._dep_admit
         slot_of = self._slot
+        # Per station, the record arrays of its slot (so the loop skips the slot lookup).
+        st_starts = [self._start[k] for k in slot_of]
+        st_ends = [self._end[k] for k in slot_of]
+        st_pools = [self._pool[k] for k in slot_of]
+        st_svc = [self._svc[k] for k in slot_of]
         next_station = self._next_station
         entrance_of = self._entrance
         is_entrance = self._is_entrance
@@ -461,7 +482,6 @@ class QueueNetwork:
         groups = self._group
         limit = self._limit
         in_group = self._in_group
-        site_waiting = self._site_waiting
         patience = self._patience
         deadline = self._deadline
         windows = self._windows
@@ -492,7 +512,6 @@ class QueueNetwork:
                     s = site_of[r]
                     st = entrance_of[s]
                     in_group[groups[st][lane[r]]] -= 1
-                    site_waiting[s] -= 1
                     fail(t, r, RENEGED, slot_of[st])
                 continue
             if t_dep < t_ev:
@@ -500,8 +519,10 @@ class QueueNetwork:
                     break
                 t = t_dep
                 r = order[i]
+                admit = dep_admit[i]  # the window check, done in advance for direct trips
                 i += 1
                 if cands is not None:
+                    admit = -1
                     # ---- departure with a queue board: go where the posted line is shortest
                     home = site_of[r]
                     assert travel is not None
@@ -522,11 +543,12 @@ class QueueNetwork:
                 if t_ev > until or t_ev == _INF:
                     break
                 t, r, code = heappop(heap)
+                admit = -1
                 if code >= 0:
                     # ---- service completion; the customer moves on to the next station
                     st = code >> 8
                     p = code & 255
-                    ends[slot_of[st]][r] = t
+                    st_ends[st][r] = t
                     busys[st][p] -= 1
                     st2 = next_station[st]
                     if st2 >= 0 and t < closed_until[site_of[r]]:
@@ -538,14 +560,12 @@ class QueueNetwork:
                         for p2 in pools_for[st2][q]:
                             if busy[p2] < cap[p2]:
                                 busy[p2] += 1
-                                k = slot_of[st2]
-                                starts[k][r] = t
-                                pools[k][r] = p2
-                                heappush(heap, (t + svc[k][r], r, st2 << 8 | p2))
+                                st_starts[st2][r] = t
+                                st_pools[st2][r] = p2
+                                heappush(heap, (t + st_svc[st2][r], r, st2 << 8 | p2))
                                 break
                         else:
                             lines_of[st2][q].append(r)
-                            site_waiting[site_of[r]] += 1
                     elif attempts[r] > 1:  # an earlier attempt failed: clear its outcome
                         outcome[r] = SERVED
                         left[r] = -1
@@ -560,7 +580,9 @@ class QueueNetwork:
                         continue
                     lines = lines_of[st]
                     entrance = is_entrance[st]
-                    k = slot_of[st]
+                    started = st_starts[st]
+                    served_by = st_pools[st]
+                    service = st_svc[st]
                     while busy[p] < cap[p]:
                         nxt = -1
                         for q in serves[st][p]:
@@ -572,7 +594,6 @@ class QueueNetwork:
                                         continue  # reneged earlier, lazily left in the line
                                     waiting0[cand] = 0
                                     in_group[groups[st][q]] -= 1
-                                site_waiting[site_of[cand]] -= 1
                                 nxt = cand
                                 break
                             if nxt >= 0:
@@ -580,24 +601,26 @@ class QueueNetwork:
                         if nxt < 0:
                             break
                         busy[p] += 1
-                        starts[k][nxt] = t
-                        pools[k][nxt] = p
-                        heappush(heap, (t + svc[k][nxt], nxt, st << 8 | p))
+                        started[nxt] = t
+                        served_by[nxt] = p
+                        heappush(heap, (t + service[nxt], nxt, st << 8 | p))
                     continue
             # ---- arrival of customer r at its site's entrance at time t
             s = site_of[r]
             a = attempts[r] = attempts[r] + 1
-            if a == 1:
-                first[r] = t
-            else:  # a return: forget what happened on the failed attempt
+            if a > 1:  # a return: keep the first arrival, forget the failed attempt
+                if a == 2:
+                    first[r] = arrival[r]
                 for k in range(n_slots):
                     starts[k][r] = _NAN
                     ends[k][r] = _NAN
                     pools[k][r] = -1
             arrival[r] = t
             st = entrance_of[s]
-            w = windows[s]
-            if w and bisect_right(w, t) % 2 == 0:
+            if admit < 0:
+                w = windows[s]
+                admit = 0 if w and bisect_right(w, t) % 2 == 0 else 1
+            if not admit:
                 fail(t, r, NOT_ADMITTED, slot_of[st])
                 continue
             q = lane[r]
@@ -606,10 +629,9 @@ class QueueNetwork:
             for p in pools_for[st][q]:
                 if busy[p] < cap[p]:
                     busy[p] += 1
-                    k = slot_of[st]
-                    starts[k][r] = t
-                    pools[k][r] = p
-                    heappush(heap, (t + svc[k][r], r, st << 8 | p))
+                    st_starts[st][r] = t
+                    st_pools[st][r] = p
+                    heappush(heap, (t + st_svc[st][r], r, st << 8 | p))
                     break
             else:
                 g = groups[st][q]
@@ -617,7 +639,6 @@ class QueueNetwork:
                     fail(t, r, BALKED, slot_of[st])
                     continue
                 in_group[g] += 1
-                site_waiting[s] += 1
                 waiting0[r] = 1
                 lines_of[st][q].append(r)
                 if patience is not None:
