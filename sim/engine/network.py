@@ -22,8 +22,8 @@ Why not one SimPy process per customer: for 300,000 customers that costs tens of
 each, and ``simpy.PriorityResource`` re-sorts its queue on every request, which is quadratic
 when lines grow into the thousands. Here the per-customer work is a few heap and deque
 operations in one loop, independent of line length. SimPy processes advance the kernel in time
-and apply capacity schedules (:mod:`sim.engine.process`), so the kernel sits in a SimPy
-environment beside other processes.
+and apply capacity schedules (one per point, see :class:`sim.model.district.RoundSimulation`),
+so the kernel sits in a SimPy environment beside other processes.
 
 Times are minutes. Service times and patience are drawn in advance, one value per customer and
 slot, so the kernel itself uses no random numbers.

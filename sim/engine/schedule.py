@@ -1,7 +1,8 @@
 """Capacity schedules: how many servers are open over time, as data.
 
 A schedule is a step function: ``counts[i]`` servers from ``times[i]`` until ``times[i+1]``
-(minutes). One engine process applies it to the queue kernel (see :mod:`sim.engine.process`).
+(minutes). One SimPy process per point applies it to the queue kernel
+(see :class:`sim.model.district.RoundSimulation`).
 """
 
 from __future__ import annotations
