@@ -68,6 +68,19 @@ class GreenChannelConfig:
 
 
 @dataclass(frozen=True)
+class DayHoursConfig:
+    """Opening hours of one day of the round ("HH:MM", clock times of that day)."""
+
+    open: Clock
+    close: Clock
+
+    def validate(self) -> None:
+        o = clock_to_min(self.open, "open")
+        c = clock_to_min(self.close, "close")
+        require(c > o, "close", self.close, f"a time after open ({self.open})")
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """One collection point: optional registration desks, then swab booths.
 
@@ -82,6 +95,9 @@ class SiteConfig:
     queue_space_m
         Metres of queue line at the entrance (null: unlimited). With ``spacing_m`` metres per
         person it caps the number waiting; arrivals to a full line balk.
+    daily_hours
+        Hours that differ by day: one ``{open, close}`` per day of the round (empty: ``open``
+        and ``close`` every day).
     """
 
     name: str = "Collection point"
@@ -107,6 +123,14 @@ class SiteConfig:
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     x_km: float = 0.0
     y_km: float = 0.0
+    daily_hours: tuple[DayHoursConfig, ...] = ()
+
+    def hours_on(self, day: int) -> tuple[float, float]:
+        """Opening and closing on ``day`` (0-based), minutes after midnight of that day."""
+        if self.daily_hours:
+            h = self.daily_hours[day]
+            return clock_to_min(h.open, "open"), clock_to_min(h.close, "close")
+        return self.open_min, self.close_min
 
     @property
     def open_min(self) -> float:
@@ -129,6 +153,11 @@ class SiteConfig:
         open_min = self.open_min
         close_min = self.close_min
         require(close_min > open_min, "close", self.close, f"a time after open ({self.open})")
+        for i, day in enumerate(self.daily_hours):
+            try:
+                day.validate()
+            except ConfigError as err:
+                raise err.within(f"daily_hours[{i}]") from None
         require(
             _finite(self.queue_opens_before_min) and self.queue_opens_before_min >= 0,
             "queue_opens_before_min",
@@ -622,6 +651,14 @@ class ScenarioConfig:
             )
             names.add(site.name)
         days = self.campaign.round_days
+        for k, point in enumerate(self.points):
+            where = f"sites[{k}]" if self.sites else "site"
+            require(
+                not point.daily_hours or len(point.daily_hours) == days,
+                f"{where}.daily_hours",
+                f"{len(point.daily_hours)} days",
+                f"one {{open, close}} per day of the round ({days}, campaign.round_days) or []",
+            )
         require(
             len(self.demand.daily_shares) == days,
             "demand.daily_shares",

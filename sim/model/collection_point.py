@@ -70,8 +70,9 @@ class PointPlan:
 
 def plan_point(site: SiteConfig, days: int) -> PointPlan:
     """Stations, pools and staffed schedules of a point for a round of ``days`` days."""
-    open_min, close_min = site.open_min, site.close_min
-    open_days = [(open_min + DAY_MIN * d, close_min + DAY_MIN * d) for d in range(days)]
+    open_days = [
+        (a + DAY_MIN * d, b + DAY_MIN * d) for d in range(days) for a, b in [site.hours_on(d)]
+    ]
     staffing = site_staffing(
         site.staffing,
         open_days,

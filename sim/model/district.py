@@ -283,8 +283,8 @@ class RoundSimulation:
                 idx = np.flatnonzero((home == k) & (day == d))
                 if idx.size == 0:
                     continue
-                a = plan.site.open_min + DAY_MIN * d
-                b = plan.site.close_min + DAY_MIN * d
+                a, b = plan.serve_windows[d]
+                b -= plan.site.clearing_min
                 slots = a + (np.arange(idx.size) + 0.5) / idx.size * (b - a)
                 dep[s("appointments").permutation(idx)] = slots
         return dep + s("punctuality").normal(0.0, sd, len(dep))
@@ -400,6 +400,8 @@ class RoundSimulation:
             spacing_m=site.spacing_m,
             queue_opens_min=plan.line_windows[0][0],
             staffing=plan.staffing,
+            line_windows=plan.line_windows,
+            serve_windows=plan.serve_windows,
         )
 
 

@@ -163,6 +163,9 @@ class SiteRun:
         When the line opens on the first day (None: at opening).
     staffing
         Rosters by role with shift instances (None for a bare engine run).
+    line_windows, serve_windows
+        Per day: when the entrance line is open (early line to closing), and when the point
+        serves (opening to the end of clearing).
     """
 
     name: str
@@ -176,6 +179,8 @@ class SiteRun:
     spacing_m: float
     queue_opens_min: float | None = None
     staffing: SiteStaffing | None = None
+    line_windows: tuple[tuple[float, float], ...] = ()
+    serve_windows: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

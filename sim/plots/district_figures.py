@@ -79,9 +79,15 @@ def _where(result: RunResult, run: rec.RoundRun) -> str:
 def point_windows(point: rec.SiteRun, days: int) -> list[tuple[float, float]]:
     """When each day a point's entrance line can hold people: line opening to end of clearing.
 
-    The daily hours repeat every day of the round, so day ``d`` runs from the line's opening
-    on day 1 plus ``1440 d`` to the end of clearing of the last day minus ``1440 (days-1-d)``.
+    From the point's own windows per day; for records without them the daily hours are taken
+    to repeat: day ``d`` runs from the line's opening on day 1 plus ``1440 d`` to the end of
+    clearing of the last day minus ``1440 (days-1-d)``.
     """
+    if len(point.line_windows) == days and len(point.serve_windows) == days:
+        return [
+            (min(a, c), d)
+            for (a, _), (c, d) in zip(point.line_windows, point.serve_windows, strict=True)
+        ]
     first = point.queue_opens_min if point.queue_opens_min is not None else point.open_min
     first = min(first, point.open_min)
     return [(first + DAY_MIN * d, point.end_min - DAY_MIN * (days - 1 - d)) for d in range(days)]
