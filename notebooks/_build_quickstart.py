@@ -25,7 +25,11 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 # (kind, id, tags, source). Ids are fixed so that regenerating gives the same file.
 CELLS: list[tuple[str, str, list[str], str]] = [
-    ("md", "intro", [], """
+    (
+        "md",
+        "intro",
+        [],
+        """
         # Quickstart: simulating one mass-testing collection point
 
         This notebook walks through the `sim` package (masstest-sim) the way a planner would use
@@ -44,13 +48,23 @@ CELLS: list[tuple[str, str, list[str], str]] = [
           children under 8;
         * **replication**: one simulated day; the same seed and replication number always give
           the same day.
-        """),
-    ("md", "setup-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "setup-md",
+        [],
+        """
         ## 1. Set up
 
         `%matplotlib inline` shows figures right below the cell that draws them.
-        """),
-    ("code", "setup", [], """
+        """,
+    ),
+    (
+        "code",
+        "setup",
+        [],
+        """
         %matplotlib inline
         import matplotlib.pyplot as plt
         import numpy as np
@@ -66,8 +80,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         pd.set_option("display.max_columns", 30)
         pd.set_option("display.max_colwidth", 100)
         print("masstest-sim", sim.__version__)
-        """),
-    ("md", "config-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "config-md",
+        [],
+        """
         ## 2. Load a scenario
 
         `sim.load_config(overrides=["scenario=busy_point"])` reads the shipped `busy_point`
@@ -79,8 +98,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         Without `scenario=...`, `sim.load_config()` reads the shipped default
         (`configs/config.yaml`): the whole district, with its 40 collection points over a
         two-day round. This notebook stays with one point.
-        """),
-    ("code", "config", ["config"], """
+        """,
+    ),
+    (
+        "code",
+        "config",
+        ["config"],
+        """
         cfg = sim.load_config(overrides=["scenario=busy_point"])
         pd.Series(
             {
@@ -97,19 +121,34 @@ CELLS: list[tuple[str, str, list[str], str]] = [
             },
             name="busy_point",
         ).to_frame()
-        """),
-    ("md", "override-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "override-md",
+        [],
+        """
         ### Changing a value: overrides
 
         Any value can be changed with an override string `section.field=value`, exactly as on the
         command line (`python -m sim scenario=busy_point site.swab_booths=10`). Overrides apply
         on top of the scenario picked with `scenario=<name>` (a file in `configs/scenario/`).
-        """),
-    ("code", "override", ["override"], """
+        """,
+    ),
+    (
+        "code",
+        "override",
+        ["override"],
+        """
         cfg_10 = sim.load_config(overrides=["scenario=busy_point", "site.swab_booths=10"])
         print("swab booths:", cfg.site.swab_booths, "->", cfg_10.site.swab_booths)
-        """),
-    ("md", "booths-vs-staff-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "booths-vs-staff-md",
+        [],
+        """
         **Booths and staff.** `site.swab_booths` is the number of *physical* booths; the roster
         `site.staffing.swab` says how many swabbers are on duty, and when: a `pattern`
         (`opening_hours`, `2x12`, `3x8`) or, with `pattern: custom`, a list of `shifts` with
@@ -120,8 +159,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
 
         An impossible roster, such as a shift that ends before it starts, is refused with a
         `sim.ConfigError` that names the field and what is allowed:
-        """),
-    ("code", "booths-vs-staff", ["config-error"], """
+        """,
+    ),
+    (
+        "code",
+        "booths-vs-staff",
+        ["config-error"],
+        """
         same_day = {
             "8 booths": sim.run(cfg, seed=1).summary()["wait_mean_min"],
             "10 booths": sim.run(cfg_10, seed=1).summary()["wait_mean_min"],
@@ -137,19 +181,34 @@ CELLS: list[tuple[str, str, list[str], str]] = [
             )
         except sim.ConfigError as err:
             print("ConfigError:", err)
-        """),
-    ("md", "run-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "run-md",
+        [],
+        """
         ## 3. Simulate one day
 
         `sim.run(cfg, seed=1)` simulates one day (replication 0 of seed 1) and returns a
         `RunResult`, in well under a second. Running it again with the same seed gives exactly
         the same day.
-        """),
-    ("code", "run", [], """
+        """,
+    ),
+    (
+        "code",
+        "run",
+        [],
+        """
         result = sim.run(cfg, seed=1)
         print(f"{result.config.name}: seed {result.seed}, replication {result.replication}")
-        """),
-    ("md", "summary-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "summary-md",
+        [],
+        """
         ## 4. Headline figures
 
         `result.summary()` is a flat dictionary of headline metrics; as a pandas Series it prints
@@ -168,8 +227,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
 
         The full list of keys is in the docstrings of `sim.metrics.summary.summarise` (one point)
         and `sim.metrics.district.summarise_round` (the district figures).
-        """),
-    ("code", "summary", ["summary"], """
+        """,
+    ),
+    (
+        "code",
+        "summary",
+        ["summary"],
+        """
         summary = pd.Series(result.summary(), name="seed 1")
         headline = [
             "arrived", "tested", "coverage", "reneged", "outside_hours",
@@ -178,32 +242,67 @@ CELLS: list[tuple[str, str, list[str], str]] = [
             "last_tested_clock", "staff_registration", "staff_swab", "staff_marshal",
         ]
         summary[headline].to_frame()
-        """),
-    ("md", "residents-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "residents-md",
+        [],
+        """
         ## 5. One row per resident
 
         `result.residents` is a pandas DataFrame with one row per resident. Clock times are in
         minutes after midnight (`arrival_min = 450` is 07:30); a stage a resident never reached
         is NaN. The meaning of every column is in `sim.experiment.result.RESIDENT_COLUMNS`.
-        """),
-    ("code", "residents", ["residents"], """
+        """,
+    ),
+    (
+        "code",
+        "residents",
+        ["residents"],
+        """
         residents = result.residents
         residents.head()
-        """),
-    ("md", "residents-tested-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "residents-tested-md",
+        [],
+        """
         The first residents arrive at 06:00, before the line opens at 06:30, and are sent away
         (`outside_hours`). A few residents who were tested:
-        """),
-    ("code", "residents-tested", [], """
+        """,
+    ),
+    (
+        "code",
+        "residents-tested",
+        [],
+        """
         residents[residents["outcome"] == "tested"].head(3)
-        """),
-    ("code", "columns", [], """
+        """,
+    ),
+    (
+        "code",
+        "columns",
+        [],
+        """
         pd.Series(RESIDENT_COLUMNS, name="meaning").rename_axis("column").to_frame()
-        """),
-    ("code", "outcomes", [], """
+        """,
+    ),
+    (
+        "code",
+        "outcomes",
+        [],
+        """
         residents["outcome"].value_counts()
-        """),
-    ("md", "figures-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "figures-md",
+        [],
+        """
         ## 6. The standard figures
 
         `sim.plots` has three figures. Each takes a result and returns a matplotlib `Figure`,
@@ -212,30 +311,65 @@ CELLS: list[tuple[str, str, list[str], str]] = [
 
         **Queue length over the day**, per lane, with the line space (the dashed line) and
         opening hours:
-        """),
-    ("code", "fig-queue", ["figure"], """
+        """,
+    ),
+    (
+        "code",
+        "fig-queue",
+        ["figure"],
+        """
         sim.plots.queue_length_figure(result)
-        """),
-    ("md", "fig-waits-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "fig-waits-md",
+        [],
+        """
         **How long residents queued**, green channel against everyone else:
-        """),
-    ("code", "fig-waits", ["figure"], """
+        """,
+    ),
+    (
+        "code",
+        "fig-waits",
+        ["figure"],
+        """
         sim.plots.wait_distribution_figure(result)
-        """),
-    ("md", "fig-util-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "fig-util-md",
+        [],
+        """
         **How busy desks and booths were** (share of staffed time, per half hour):
-        """),
-    ("code", "fig-util", ["figure"], """
+        """,
+    ),
+    (
+        "code",
+        "fig-util",
+        ["figure"],
+        """
         sim.plots.utilisation_figure(result)
-        """),
-    ("md", "custom-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "custom-md",
+        [],
+        """
         ## 7. Your own analysis
 
         The per-resident table answers questions the standard figures do not. Here: *if I
         arrive at a given hour, how long do I wait?*, for the green-channel group and everyone
         else.
-        """),
-    ("code", "custom-plot", ["custom-plot"], """
+        """,
+    ),
+    (
+        "code",
+        "custom-plot",
+        ["custom-plot"],
+        """
         tested = residents[residents["outcome"] == "tested"]
         by_hour = (
             tested.assign(
@@ -256,14 +390,24 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         ax.grid(alpha=0.3)
         ax.legend()
         plt.show()
-        """),
-    ("md", "queue-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "queue-md",
+        [],
+        """
         `result.queue_length(times, line, lane)` counts the people in a line at given times
         (minutes after midnight): `line="entrance"` is the line at the first desk, optionally per
         `lane` (`"green"` or `"general"`); `line="swab"` is the line between registration and the
         swab booths.
-        """),
-    ("code", "queue", ["queue"], """
+        """,
+    ),
+    (
+        "code",
+        "queue",
+        ["queue"],
+        """
         hours = np.arange(7, 22)
         times = hours * 60.0
         pd.DataFrame(
@@ -274,8 +418,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
             },
             index=pd.Index([f"{h:02d}:00" for h in hours], name="time"),
         ).T
-        """),
-    ("md", "compare-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "compare-md",
+        [],
+        """
         ## 8. Comparing two layouts fairly
 
         One simulated day is one draw of luck: a busy morning can hide or exaggerate the effect
@@ -293,8 +442,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         Registration is the bottleneck of the `busy_point` scenario (see the utilisation figure), so
         here the question is: *what if 60% of residents, rather than 40%, had a pre-issued
         barcode?*
-        """),
-    ("code", "compare-run", ["compare"], """
+        """,
+    ),
+    (
+        "code",
+        "compare-run",
+        ["compare"],
+        """
         n_days = 5
         cfg_a = sim.load_config(overrides=["scenario=busy_point", "demand.barcode_share=0.4"])
         cfg_b = sim.load_config(overrides=["scenario=busy_point", "demand.barcode_share=0.6"])
@@ -310,8 +464,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         )
         days["difference"] = days["barcode 60%"] - days["barcode 40%"]
         days
-        """),
-    ("code", "compare-ci", ["compare-ci"], """
+        """,
+    ),
+    (
+        "code",
+        "compare-ci",
+        ["compare-ci"],
+        """
         def paired_difference(metric: str) -> dict:
             a = np.array([r.summary()[metric] for r in runs_a], dtype=float)
             b = np.array([r.summary()[metric] for r in runs_b], dtype=float)
@@ -328,13 +487,23 @@ CELLS: list[tuple[str, str, list[str], str]] = [
 
         metrics = ["wait_mean_min", "wait_p95_min", "tested", "longest_queue", "reneged"]
         pd.DataFrame([paired_difference(m) for m in metrics]).set_index("metric")
-        """),
-    ("md", "compare-read-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "compare-read-md",
+        [],
+        """
         A confidence interval that excludes 0 means the change makes a real difference, under
         the scenario's assumptions; its width says how precisely five days pin it down. Add
         replications to narrow it (`sim.run_replications(cfg, 20, n_jobs=4)` uses 4 processes).
-        """),
-    ("md", "theory-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "theory-md",
+        [],
+        """
         ## 9. Checking the simulator against queueing theory
 
         With Poisson arrivals, exponential service times and `c` identical booths, a line is the
@@ -345,8 +514,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
         minute.
 
         This is a quick illustration; `tests/validation/` does it thoroughly.
-        """),
-    ("code", "theory", ["theory"], """
+        """,
+    ),
+    (
+        "code",
+        "theory",
+        ["theory"],
+        """
         cfg_mmc = sim.load_config(overrides=["scenario=single_station"])
         lam = cfg_mmc.demand.rate_per_hour / 60  # arrivals per minute
         mu = 60 / cfg_mmc.site.swab_time_s.mean  # swabs per minute per booth
@@ -374,8 +548,13 @@ CELLS: list[tuple[str, str, list[str], str]] = [
             },
             index=["P(wait > 0)", "mean wait (min)", "booth utilisation"],
         )
-        """),
-    ("md", "next-md", [], """
+        """,
+    ),
+    (
+        "md",
+        "next-md",
+        [],
+        """
         The theoretical values lie within (or very near) the simulated 95% intervals. At 90%
         utilisation the mean wait is noisy, which is why the scenario runs for 200 hours.
 
@@ -387,14 +566,20 @@ CELLS: list[tuple[str, str, list[str], str]] = [
           district;
         * a planner's own scenarios go in their own config folder:
           `sim.load_config(config_dir="my_configs", overrides=["scenario=my_site"])`.
-        """),
+        """,
+    ),
 ]
 
 
 def build() -> NotebookNode:
     """The quickstart notebook, without outputs."""
+    return build_notebook(CELLS)
+
+
+def build_notebook(spec: list[tuple[str, str, list[str], str]]) -> NotebookNode:
+    """A notebook without outputs from ``(kind, id, tags, source)`` cell specs."""
     cells = []
-    for kind, cell_id, tags, source in CELLS:
+    for kind, cell_id, tags, source in spec:
         text = dedent(source).strip("\n")
         metadata = {"tags": tags} if tags else {}
         if kind == "md":

@@ -45,7 +45,7 @@ def _cell(nb: NotebookNode, cell_id: str) -> NotebookNode:
     for cell in nb.cells:
         if cell.get("id") == cell_id:
             return cell
-    raise AssertionError(f"no cell with id {cell_id!r} in {QUICKSTART.name}")
+    raise AssertionError(f"no cell with id {cell_id!r} in the notebook")
 
 
 def _text(cell: NotebookNode) -> str:
@@ -127,3 +127,48 @@ def test_notebook_shows_key_results(executed: tuple[NotebookNode, Path]) -> None
     assert "95% CI low" in paired and "wait_mean_min" in paired
     theory = _text(_cell(nb, "theory"))
     assert "P(wait > 0)" in theory and "mean wait (min)" in theory
+
+
+# ----------------------------------------------------------------------------- the district
+
+DISTRICT = NOTEBOOKS / "02_district.ipynb"
+DISTRICT_BUILDER = NOTEBOOKS / "_build_district.py"
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_saved_district_notebook_is_clean_and_matches_builder() -> None:
+    saved = nbformat.read(DISTRICT, as_version=4)
+    for cell in saved.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"cell {cell.id} saved with outputs"
+    assert saved == _load(DISTRICT_BUILDER).build(), (
+        "notebooks/02_district.ipynb differs from its builder; "
+        "run `python notebooks/_build_district.py`"
+    )
+
+
+@pytest.mark.slow
+def test_district_notebook_runs_and_shows_the_round(tmp_path: Path) -> None:
+    nb = nbformat.read(DISTRICT, as_version=4)
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        kernel_manager_class=ThisPythonKernelManager,
+        timeout=600,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    assert list(tmp_path.iterdir()) == [], "the notebook wrote files into its working folder"
+    assert "313000" in _text(_cell(nb, "run")).replace(",", "")
+    assert "Longquan" in _text(_cell(nb, "run"))
+    assert "swab" in _text(_cell(nb, "staff"))
+    for cell_id in ("heatmap", "coverage"):
+        assert _has_image(_cell(nb, cell_id)), f"cell {cell_id} showed no figure"
+    compare = _text(_cell(nb, "compare"))
+    assert "no_barcodes" in compare and "queue_board" in compare
