@@ -6,6 +6,7 @@ The simulation clock counts minutes from midnight at the start of day 1. Hours m
 
 from __future__ import annotations
 
+import math
 import re
 from typing import NewType
 
@@ -41,3 +42,9 @@ def min_to_clock(minutes: float) -> str:
     """Format simulation minutes as ``"HH:MM"`` (hours may exceed 24)."""
     total = round(minutes)
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def day_clock(minutes: float, sep: str = " ") -> str:
+    """``"day 1 08:00"`` for minutes after midnight of the first day (day 2 starts at 1440)."""
+    day = math.floor(minutes / 1440.0)
+    return f"day {day + 1}{sep}{min_to_clock(minutes - 1440.0 * day)}"

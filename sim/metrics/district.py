@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.clock import min_to_clock
+from sim.config.clock import day_clock, min_to_clock
 from sim.metrics import queues
 from sim.metrics.lines import entrance_line
 from sim.metrics.summary import outcomes_and_waits, station_key, summarise
@@ -192,13 +192,8 @@ def _district_core(run: rec.RoundRun) -> dict[str, Any]:
     tested = r.outcome == rec.TESTED
     last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
     out["last_tested_min"] = last
-    out["last_tested_clock"] = _day_clock(last) if np.isfinite(last) else ""
+    out["last_tested_clock"] = day_clock(last) if np.isfinite(last) else ""
     return out
-
-
-def _day_clock(minutes: float) -> str:
-    day = int(minutes // 1440)
-    return f"day {day + 1} {min_to_clock(minutes - 1440 * day)}"
 
 
 __all__ = ["hour_table", "point_table", "staff_table", "station_key", "summarise_round"]

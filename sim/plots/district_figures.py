@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 
-from sim.config.clock import min_to_clock
+from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
 from sim.metrics import queues
 from sim.metrics.district import staff_table
@@ -59,12 +59,6 @@ def _round_run(result: RunResult, round: int) -> rec.RoundRun:
     if not 1 <= round <= len(result.rounds):
         raise ValueError(f"round must be between 1 and {len(result.rounds)}, got {round}")
     return result.rounds[round - 1]
-
-
-def day_clock(minutes: float, sep: str = " ") -> str:
-    """``"day 1 08:00"`` for minutes after midnight of the round's first day."""
-    day = int(np.floor(minutes / DAY_MIN))
-    return f"day {day + 1}{sep}{min_to_clock(minutes - DAY_MIN * day)}"
 
 
 def _where(result: RunResult, run: rec.RoundRun) -> str:

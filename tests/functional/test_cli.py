@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pytest
 import yaml
 
 from sim.model.records import OUTCOMES
+from tests.cli_helpers import sim_cli
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 FIGURES = ("queue_length.png", "wait_distribution.png", "utilisation.png")
@@ -41,16 +39,7 @@ class Run:
 
 
 def run_cli(cwd: Path, *overrides: str) -> Run:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    env.pop("HYDRA_FULL_ERROR", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", *overrides],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = sim_cli(cwd, *overrides, timeout=300)
     return Run(cwd, proc.returncode, proc.stdout, proc.stderr)
 
 

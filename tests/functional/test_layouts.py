@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import pytest
 import sim
 from sim.cli import config_root
 from sim.model.records import OUTCOMES
+from tests.cli_helpers import sim_cli
 
 pytestmark = pytest.mark.slow
 
@@ -133,16 +132,7 @@ def test_layout_composes_and_runs(layout: str, default_small: sim.ScenarioConfig
 
 
 def _cli(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    env.pop("HYDRA_FULL_ERROR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return sim_cli(cwd, *args, timeout=timeout)
 
 
 def test_all_layouts_in_one_multirun(tmp_path: Path) -> None:

@@ -10,9 +10,7 @@ untested.
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 import sim
 from sim.config.staffing import BreakConfig, ShiftConfig
 from sim.model.records import OUTCOMES
+from tests.cli_helpers import sim_cli
 
 #: A custom swab roster for sites[2] (Jianning 3, a standard point with 4 booths).
 LATE_SHIFT = "sites.2.staffing.swab.shifts=[{start:'22:00',end:'23:00',staff:null,breaks:[]}]"
@@ -184,16 +183,7 @@ def test_unknown_site_type_override_lists_the_types() -> None:
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    env.pop("HYDRA_FULL_ERROR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return sim_cli(cwd, *args, timeout=300)
 
 
 def _assert_clean_error(proc: subprocess.CompletedProcess[str], cwd: Path, field: str) -> None:
