@@ -7,6 +7,7 @@ A schedule is a step function: ``counts[i]`` servers from ``times[i]`` until ``t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,9 +37,16 @@ class CapacitySchedule:
             raise ValueError(f"schedule counts must be >= 0: {self.counts}")
 
     @classmethod
-    def constant(cls, count: int, start: float, end: float) -> CapacitySchedule:
-        """``count`` servers from ``start`` to ``end``, none before or after."""
-        return cls((start, end), (count, 0))
+    def from_steps(cls, times: Sequence[float], counts: Sequence[int]) -> CapacitySchedule:
+        """A schedule from change times and counts, merging steps that change nothing."""
+        out_t: list[float] = []
+        out_c: list[int] = []
+        for t, c in zip(times, counts, strict=True):
+            if out_c and out_c[-1] == c:
+                continue
+            out_t.append(t)
+            out_c.append(c)
+        return cls(tuple(out_t), tuple(out_c))
 
     def at(self, t: float) -> int:
         """Servers open at time ``t`` (0 before the first change)."""
@@ -57,26 +65,11 @@ class CapacitySchedule:
 
     def capped(self, limit: int) -> CapacitySchedule:
         """Each count replaced by ``min(count, limit)`` (merging equal steps)."""
-        return _merge(self.times, tuple(min(c, limit) for c in self.counts))
+        return CapacitySchedule.from_steps(self.times, tuple(min(c, limit) for c in self.counts))
 
     def minus(self, other: CapacitySchedule) -> CapacitySchedule:
         """Pointwise ``self - other``, floored at 0."""
         times = sorted(set(self.times) | set(other.times))
-        return _merge(tuple(times), tuple(max(self.at(t) - other.at(t), 0) for t in times))
-
-    def until(self, end: float) -> CapacitySchedule:
-        """The same schedule, closed (0 servers) from ``end`` on."""
-        times = [t for t in self.times if t < end]
-        counts = [self.counts[i] for i, t in enumerate(self.times) if t < end]
-        return _merge((*times, end), (*counts, 0))
-
-
-def _merge(times: tuple[float, ...], counts: tuple[int, ...]) -> CapacitySchedule:
-    out_t: list[float] = []
-    out_c: list[int] = []
-    for t, c in zip(times, counts, strict=True):
-        if out_c and out_c[-1] == c:
-            continue
-        out_t.append(t)
-        out_c.append(c)
-    return CapacitySchedule(tuple(out_t), tuple(out_c))
+        return CapacitySchedule.from_steps(
+            tuple(times), tuple(max(self.at(t) - other.at(t), 0) for t in times)
+        )

@@ -118,15 +118,7 @@ def with_clearing(
         points[b] = schedule.at(b - 1e-6)  # staff on duty in the last open minute stay on
         points[b + clearing_min] = 0
     times = sorted(points)
-    counts = [points[t] for t in times]
-    merged_t: list[float] = []
-    merged_c: list[int] = []
-    for t, c in zip(times, counts, strict=True):
-        if merged_c and merged_c[-1] == c:
-            continue
-        merged_t.append(t)
-        merged_c.append(c)
-    return CapacitySchedule(tuple(merged_t), tuple(merged_c))
+    return CapacitySchedule.from_steps(times, [points[t] for t in times])
 
 
 def _stage(

@@ -38,7 +38,6 @@ ROLE_TITLES: dict[str, str] = {REGISTRATION: "registrar", SWAB: "swabber", MARSH
 _EPS = 1e-6
 
 Window = tuple[float, float]
-ShiftRow = tuple[str, int, float, float, int]
 
 
 @dataclass(frozen=True)
@@ -199,42 +198,6 @@ def headcount(shifts: Iterable[ShiftInstance]) -> dict[str, int]:
     for s in shifts:
         out[s.role] = out.get(s.role, 0) + s.staff
     return out
-
-
-def headcount_by_shift(shifts: Iterable[ShiftInstance]) -> list[ShiftRow]:
-    """Rows ``(role, day, start, end, staff)`` for a table, by role then start time."""
-    order = {r: i for i, r in enumerate(ROLES)}
-    rows = [(s.role, s.day, s.start, s.end, s.staff) for s in shifts]
-    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0], r[2], r[3]))
-    return rows
-
-
-def staffed_minutes(
-    schedule: RoleSchedule, start: float | None = None, end: float | None = None
-) -> float:
-    """Desk/booth-minutes open between ``start`` and ``end`` (default: the whole round)."""
-    times = schedule.schedule.times
-    if not times:
-        return 0.0
-    lo = times[0] if start is None else start
-    hi = times[-1] if end is None else end
-    return schedule.schedule.server_minutes(lo, hi)
-
-
-def daily_windows(
-    open_min: float, close_min: float, clearing_min: float, days: int, first_day: int = 0
-) -> tuple[Window, ...]:
-    """Serving windows of a point with the same hours each day: ``(open, close + clearing)``.
-
-    ``open_min`` / ``close_min`` are minutes after midnight of the first day (``close_min`` may
-    pass 1440); day ``first_day + k`` adds ``1440 * (first_day + k)``.
-    """
-    if days < 0:
-        raise ValueError(f"days must be >= 0, not {days}")
-    end = close_min + clearing_min
-    return tuple(
-        (open_min + DAY_MIN * d, end + DAY_MIN * d) for d in range(first_day, first_day + days)
-    )
 
 
 @dataclass(frozen=True)

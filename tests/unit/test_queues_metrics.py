@@ -157,7 +157,7 @@ def site_run(registration: bool, **cols: list[float] | list[int]) -> rec.SiteRun
         exit=col("exit"),
         registration=registration,
     )
-    sched = CapacitySchedule.constant(1, 0.0, 100.0)
+    sched = CapacitySchedule((0.0, 100.0), (1, 0))
     return rec.SiteRun(
         name="test",
         residents=residents,

@@ -72,13 +72,6 @@ def test_server_minutes_matches_a_numerical_integral() -> None:
     assert SCHED.server_minutes(-10.0, 50.0) == pytest.approx(numeric, rel=1e-3)
 
 
-def test_constant() -> None:
-    s = CapacitySchedule.constant(4, 420.0, 1260.0)
-    assert steps(s) == [(420.0, 4), (1260.0, 0)]
-    assert s.at(419.0) == 0 and s.at(420.0) == 4 and s.at(1259.9) == 4 and s.at(1260.0) == 0
-    assert s.server_minutes(0.0, 2000.0) == pytest.approx(4 * 840)
-
-
 def test_capped_limits_and_merges_equal_steps() -> None:
     # (2, 5, 1, 0) capped at 2 -> (2, 2, 1, 0): the 10.0 step disappears.
     c = SCHED.capped(2)
@@ -106,25 +99,6 @@ def test_capped_plus_minus_recovers_the_total() -> None:
     general = SCHED.minus(green)
     for t in np.arange(-5.0, 50.0, 0.5):
         assert green.at(t) + general.at(t) == SCHED.at(t)
-
-
-def test_until_closes_from_the_end_on() -> None:
-    u = SCHED.until(20.0)
-    assert steps(u) == [(0.0, 2), (10.0, 5), (20.0, 0)]
-
-
-def test_until_at_a_change_time() -> None:
-    assert steps(SCHED.until(30.0)) == [(0.0, 2), (10.0, 5), (30.0, 0)]
-
-
-def test_until_before_the_start() -> None:
-    u = SCHED.until(-1.0)
-    assert steps(u) == [(-1.0, 0)]
-    assert u.server_minutes(-100.0, 100.0) == 0.0
-
-
-def test_until_after_the_end_is_unchanged() -> None:
-    assert steps(SCHED.until(100.0)) == steps(SCHED)
 
 
 @pytest.mark.parametrize(

@@ -19,14 +19,10 @@ from sim.model.staffing import (
     REGISTRATION,
     SWAB,
     ShiftInstance,
-    daily_windows,
     headcount,
-    headcount_by_shift,
-    marshal_shifts,
     ppe_resting,
     role_schedule,
     site_staffing,
-    staffed_minutes,
 )
 
 W = [(420.0, 1320.0), (1860.0, 2760.0)]
@@ -149,8 +145,8 @@ def test_handover_closes_the_role_after_each_change_including_across_midnight() 
         (2760, 0),
     ]
     no_gap = role_schedule(SWAB, RoleRosterConfig(pattern="2x12", staff=6), 6, W)
-    assert staffed_minutes(no_gap) == 6 * 2 * 900
-    assert staffed_minutes(rs) == 6 * 2 * 900 - 6 * 15 * 3
+    assert no_gap.schedule.server_minutes(-1e12, 1e12) == 6 * 2 * 900
+    assert rs.schedule.server_minutes(-1e12, 1e12) == 6 * 2 * 900 - 6 * 15 * 3
     # shifts keep their nominal times
     assert rs.shifts[2].start == 1860
 
@@ -280,12 +276,6 @@ def test_schedule_is_zero_outside_windows_and_at_most_physical() -> None:
             assert 0 <= sched.at(t) <= (5 if inside else 0), (cfg.pattern, t)
 
 
-def test_daily_windows() -> None:
-    assert daily_windows(420, 1320, 0, 2) == tuple(W)
-    assert daily_windows(420, 1260, 120, 2) == ((420, 1380), (1860, 2820))
-    assert daily_windows(420, 1320, 0, 1, first_day=3) == ((420 + 4320, 1320 + 4320),)
-
-
 def test_bad_arguments_raise() -> None:
     with pytest.raises(ValueError, match="role"):
         role_schedule("swabber", RoleRosterConfig(), 4, W)
@@ -317,25 +307,11 @@ def test_site_staffing_headcount_with_marshals() -> None:
     assert none.marshals == () and none.headcount()[MARSHAL] == 0
 
 
-def test_headcount_by_shift_rows() -> None:
-    swab = role_schedule(SWAB, RoleRosterConfig(staff=2), 2, W).shifts
-    reg = role_schedule(REGISTRATION, RoleRosterConfig(staff=1), 1, W).shifts
-    rows = headcount_by_shift([*swab, *marshal_shifts(swab, 3), *reg])
-    assert rows == [
-        (REGISTRATION, 0, 420, 1320, 1),
-        (REGISTRATION, 1, 1860, 2760, 1),
-        (SWAB, 0, 420, 1320, 2),
-        (SWAB, 1, 1860, 2760, 2),
-        (MARSHAL, 0, 420, 1320, 3),
-        (MARSHAL, 1, 1860, 2760, 3),
-    ]
-
-
 def test_staffed_minutes_window() -> None:
     rs = role_schedule(SWAB, RoleRosterConfig(staff=3), 3, W)
-    assert staffed_minutes(rs) == 3 * 900 * 2
-    assert staffed_minutes(rs, 0, 1440) == 3 * 900
-    assert staffed_minutes(rs, 1200, 1900) == 3 * (120 + 40)
+    assert rs.schedule.server_minutes(-1e12, 1e12) == 3 * 900 * 2
+    assert rs.schedule.server_minutes(0, 1440) == 3 * 900
+    assert rs.schedule.server_minutes(1200, 1900) == 3 * (120 + 40)
 
 
 # --- validation ---------------------------------------------------------------------------
