@@ -18,6 +18,7 @@ from typing import Literal
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DISTRIBUTION_FIELDS, DistributionConfig, DistributionKind
 from sim.config.errors import ConfigError, require
+from sim.config.labs import CouriersConfig, LabConfig, SamplesConfig, validate_chain
 from sim.config.mobile import MobileTeamsConfig
 from sim.config.staffing import BreakConfig, ShiftConfig, StaffingConfig
 
@@ -25,8 +26,11 @@ from sim.config.staffing import BreakConfig, ShiftConfig, StaffingConfig
 __all__ = [
     "DISTRIBUTION_FIELDS",
     "BreakConfig",
+    "CouriersConfig",
     "DistributionConfig",
     "DistributionKind",
+    "LabConfig",
+    "SamplesConfig",
     "ScenarioConfig",
     "ShiftConfig",
     "SiteConfig",
@@ -607,6 +611,9 @@ class ScenarioConfig:
     subdistricts
         Sub-districts with populations and catchments. Empty: one area of
         ``demand.residents`` residents spread over the points in proportion to their booths.
+    samples, couriers, labs
+        The chain from swab to result (see :mod:`sim.config.labs`); simulated when ``labs`` is
+        not empty.
     """
 
     name: str = "default"
@@ -620,6 +627,9 @@ class ScenarioConfig:
     site_choice: SiteChoiceConfig = field(default_factory=SiteChoiceConfig)
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
     mobile: MobileTeamsConfig = field(default_factory=MobileTeamsConfig)
+    samples: SamplesConfig = field(default_factory=SamplesConfig)
+    couriers: CouriersConfig = field(default_factory=CouriersConfig)
+    labs: tuple[LabConfig, ...] = ()
     output: OutputConfig = field(default_factory=OutputConfig)
 
     @property
@@ -637,7 +647,7 @@ class ScenarioConfig:
     def validate(self) -> None:
         require(self.seed >= 0, "seed", self.seed, "an integer >= 0")
         require(self.replications >= 1, "replications", self.replications, "an integer >= 1")
-        for name in ("demand", "campaign", "site_choice", "mobile"):
+        for name in ("demand", "campaign", "site_choice", "mobile", "samples", "couriers"):
             try:
                 getattr(self, name).validate()
             except ConfigError as err:
@@ -698,6 +708,14 @@ class ScenarioConfig:
                 "demand.residents",
                 None,
                 "an integer >= 1 (or sub-districts with populations)",
+            )
+        if self.labs:
+            last_day = self.campaign.start_days[-1] + self.campaign.round_days - 1
+            validate_chain(
+                tuple((p.name, p.x_km, p.y_km) for p in self.points),
+                self.labs,
+                self.couriers,
+                last_day,
             )
         if self.site_choice.rule == "queue_board":
             modes = {p.green_channel.mode for p in self.points}

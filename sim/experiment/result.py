@@ -13,6 +13,7 @@ from sim.config.schema import ScenarioConfig
 from sim.metrics import queues
 from sim.metrics.district import hour_table, point_table, staff_table, summarise_round
 from sim.metrics.lines import entrance_line, swab_line
+from sim.metrics.turnaround import lab_table, summarise_chain
 from sim.model import records as rec
 
 if TYPE_CHECKING:
@@ -45,6 +46,18 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "swab_station": "swab station that served the resident ('' if none)",
 }
 
+#: Columns added when the scenario has labs (times in minutes after midnight of the round's
+#: first day, like the others; NaN for residents not tested or without a result by the end).
+CHAIN_COLUMNS: dict[str, str] = {
+    "tube": "pooled tube the swab went into (-1 if not tested)",
+    "lab": "lab that tested the tube ('' if it never reached one)",
+    "positive": "the resident's swab is positive",
+    "recalled": "member of a positive pool, recalled for an individual retest",
+    "retest_swab_min": "when the retest swab is taken (recalled residents)",
+    "result_min": "when the final result is out (the pool's, or the retest's if recalled)",
+    "turnaround_h": "hours from the swab to the final result",
+}
+
 
 @dataclass
 class RunResult:
@@ -58,12 +71,16 @@ class RunResult:
         Identify the random streams used.
     rounds
         Records of each round (times in minutes after midnight of the round's first day).
+    chain
+        The chain from swab to result over the campaign (None without labs); times in
+        minutes after midnight of campaign day 1.
     """
 
     config: ScenarioConfig
     seed: int
     replication: int
     rounds: list[rec.RoundRun]
+    chain: rec.ChainRun | None = None
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
@@ -98,6 +115,8 @@ class RunResult:
 
         The metrics are those of the first round; with several rounds, ``rounds`` and
         ``round<k>_coverage``, ``round<k>_tested`` and ``round<k>_last_tested_min`` follow.
+        With labs, the chain's figures over the campaign follow (see
+        :func:`sim.metrics.turnaround.summarise_chain`).
         """
         if self._summary is None:
             out: dict[str, Any] = {
@@ -114,18 +133,24 @@ class RunResult:
                     out[f"round{k}_coverage"] = r["coverage"]
                     out[f"round{k}_tested"] = r["tested"]
                     out[f"round{k}_last_tested_min"] = r["last_tested_min"]
+            if self.chain is not None:
+                out.update(summarise_chain(self.chain))
             self._summary = out
         return dict(self._summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Per-point, per-hour and per-shift tables over all rounds, as DataFrames."""
+        """Per-point, per-hour and per-shift tables over all rounds, and per lab, as
+        DataFrames (``labs`` only when the scenario has labs)."""
         import pandas as pd
 
-        return {
+        out = {
             "points": pd.DataFrame([row for r in self.rounds for row in point_table(r)]),
             "hours": pd.DataFrame([row for r in self.rounds for row in hour_table(r)]),
             "staff": pd.DataFrame([row for r in self.rounds for row in staff_table(r)]),
         }
+        if self.chain is not None:
+            out["labs"] = pd.DataFrame(lab_table(self.chain))
+        return out
 
     @cached_property
     def residents(self) -> pd.DataFrame:
@@ -159,7 +184,7 @@ class RunResult:
 
         site = r.site if r.site is not None else np.zeros(r.n)
         sub = r.subdistrict if r.subdistrict is not None else np.zeros(r.n)
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "round": np.full(r.n, run.round + 1),
                 "resident": np.arange(r.n),
@@ -187,6 +212,41 @@ class RunResult:
                 "swab_station": station(rec.SWAB, r.swab_pool, swab_names),
             }
         )
+        if self.chain is not None:
+            for name, column in self._chain_columns(run).items():
+                frame[name] = column
+        return frame
+
+    def _chain_columns(self, run: rec.RoundRun) -> dict[str, Any]:
+        chain = self.chain
+        assert chain is not None
+        n = run.residents.n
+        mine = chain.swab_round == run.round
+        who = chain.swab_resident[mine]
+        off = 1440.0 * (run.start_day - 1)
+        tube = np.full(n, -1, dtype=np.int64)
+        tube[who] = chain.swab_tube[mine]
+        lab = np.full(n, -1, dtype=np.int64)
+        lab[who] = chain.tube_lab[chain.swab_tube[mine]]
+        out: dict[str, Any] = {"tube": tube, "lab": _categorical(lab + 1, ["", *chain.labs])}
+        flags = {
+            "positive": chain.swab_positive[mine],
+            "recalled": chain.retest_tube[mine] >= 0,
+        }
+        for name, values in flags.items():
+            col = np.zeros(n, dtype=bool)
+            col[who] = values
+            out[name] = col
+        times = {
+            "retest_swab_min": chain.retest_time[mine] - off,
+            "result_min": chain.result[mine] - off,
+            "turnaround_h": (chain.result[mine] - chain.swab_time[mine]) / 60.0,
+        }
+        for name, values in times.items():
+            col = np.full(n, np.nan)
+            col[who] = values
+            out[name] = col
+        return out
 
     def queue_length(
         self,

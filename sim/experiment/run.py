@@ -6,6 +6,7 @@ from sim.config.schema import ScenarioConfig
 from sim.engine.streams import RandomStreams
 from sim.experiment.result import RunResult
 from sim.model.district import simulate_campaign
+from sim.model.sample_chain import simulate_chain
 
 
 def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -> RunResult:
@@ -29,4 +30,5 @@ def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -
     if seed < 0 or replication < 0:
         raise ValueError(f"seed and replication must be >= 0, got {seed} and {replication}")
     streams = RandomStreams(seed, replication)
-    return RunResult(config, seed, replication, simulate_campaign(config, streams))
+    rounds = simulate_campaign(config, streams)
+    return RunResult(config, seed, replication, rounds, simulate_chain(config, rounds, streams))

@@ -215,3 +215,118 @@ class RoundRun:
     subdistricts: tuple[str, ...]
     end_min: float
     mobile: MobileRecords | None = None
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """The chain from swab to result over the whole campaign, as arrays.
+
+    Times are minutes after midnight of campaign day 1 (a round starting on day ``d`` is offset
+    by ``1440 * (d - 1)``); NaN where a swab or tube did not get that far by ``horizon_min``.
+
+    Swabs are the tested residents of every round (``swab_round``, ``swab_resident`` say which);
+    tubes are the pooled tubes made at the points, followed by one individual tube per retest.
+
+    Attributes
+    ----------
+    sites, labs
+        Point and lab names (indices in the arrays below).
+    lab_opens_min
+        When each lab starts working.
+    pool_size
+        Swabs per pooled tube (k-in-1).
+    horizon_min
+        When the run stopped following the samples.
+    target_min
+        Turnaround target (minutes from swab to result).
+    swab_round, swab_resident, swab_site, swab_time
+        Round (0-based), resident number in the round, point, and when the swab was taken.
+    swab_positive
+        Whether the swab is positive.
+    swab_tube
+        Pooled tube of each swab.
+    retest_tube, retest_time, retest_visited
+        For members of a positive pool: the individual retest tube (-1 for others), when the
+        retest swab is taken (planned; may lie after the horizon), and whether a visiting team
+        took it (rather than the point).
+    result
+        When the swab's final result is out: its pool's result, or for a positive pool's
+        member, the individual retest's result.
+    tube_site, tube_size, tube_retest, tube_positive
+        Point, swabs in the tube, whether it is an individual retest, and whether it tests
+        positive.
+    tube_opened, tube_closed
+        First swab into the tube, and when it closed.
+    tube_called, tube_picked, tube_lab, tube_delivered
+        When a courier was called for it, when it was loaded, the lab it went to (-1: never
+        picked up), when it reached the lab.
+    tube_received, tube_extraction_start, tube_extraction_end, tube_pcr_start, tube_pcr_end
+        Its times through the lab's stages.
+    tube_result
+        When its result is out.
+    run_lab, run_stage, run_machine, run_start, run_end, run_tubes
+        Every receiving job, extraction run and plate run: lab, stage (index into
+        :data:`sim.model.labs.STAGES`), desk/machine, start, end (NaN if under way at the
+        horizon) and tubes.
+    capacity
+        Per lab, staffed desks/machines of each stage over time.
+    trip_site, trip_lab, trip_called, trip_loaded, trip_delivered, trip_tubes
+        Courier trips: point, lab, when the courier was called, loaded, delivered (NaN after
+        the horizon), and tubes carried.
+    """
+
+    sites: tuple[str, ...]
+    labs: tuple[str, ...]
+    lab_opens_min: np.ndarray
+    pool_size: int
+    horizon_min: float
+    target_min: float
+    swab_round: np.ndarray
+    swab_resident: np.ndarray
+    swab_site: np.ndarray
+    swab_time: np.ndarray
+    swab_positive: np.ndarray
+    swab_tube: np.ndarray
+    retest_tube: np.ndarray
+    retest_time: np.ndarray
+    retest_visited: np.ndarray
+    result: np.ndarray
+    tube_site: np.ndarray
+    tube_size: np.ndarray
+    tube_retest: np.ndarray
+    tube_positive: np.ndarray
+    tube_opened: np.ndarray
+    tube_closed: np.ndarray
+    tube_called: np.ndarray
+    tube_picked: np.ndarray
+    tube_lab: np.ndarray
+    tube_delivered: np.ndarray
+    tube_received: np.ndarray
+    tube_extraction_start: np.ndarray
+    tube_extraction_end: np.ndarray
+    tube_pcr_start: np.ndarray
+    tube_pcr_end: np.ndarray
+    tube_result: np.ndarray
+    run_lab: np.ndarray
+    run_stage: np.ndarray
+    run_machine: np.ndarray
+    run_start: np.ndarray
+    run_end: np.ndarray
+    run_tubes: np.ndarray
+    capacity: tuple[dict[str, CapacitySchedule], ...]
+    trip_site: np.ndarray
+    trip_lab: np.ndarray
+    trip_called: np.ndarray
+    trip_loaded: np.ndarray
+    trip_delivered: np.ndarray
+    trip_tubes: np.ndarray
+
+    @property
+    def n_swabs(self) -> int:
+        """Swabs taken at the points (retests not included)."""
+        return len(self.swab_time)
+
+    @property
+    def n_tubes(self) -> int:
+        """Tubes, pooled and retest."""
+        return len(self.tube_size)

@@ -28,6 +28,8 @@ from sim.engine.schedule import CapacitySchedule
 
 REGISTRATION = "registration"
 SWAB = "swab"
+#: Lab technicians (their roster gives the people on duty; see :mod:`sim.model.labs`).
+LAB = "lab"
 MARSHAL = "marshal"
 #: The roles, in table order.
 ROLES: tuple[str, ...] = (REGISTRATION, SWAB, MARSHAL)
@@ -141,8 +143,8 @@ def role_schedule(
       each work-and-rest cycle spent resting, rounded up to whole people. Breaks do not reset
       the PPE clock. A shift's serving people never go below 0.
     """
-    if role not in (REGISTRATION, SWAB):
-        raise ValueError(f"role must be {REGISTRATION!r} or {SWAB!r}, not {role!r}")
+    if role not in (REGISTRATION, SWAB, LAB):
+        raise ValueError(f"role must be {REGISTRATION!r}, {SWAB!r} or {LAB!r}, not {role!r}")
     if physical < 0:
         raise ValueError(f"physical must be >= 0, not {physical}")
     wins = _check_windows(windows)

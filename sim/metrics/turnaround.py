@@ -1,0 +1,187 @@
+"""What a planner reads off the chain from swab to result: turnaround, backlog, lab load.
+
+All functions take a :class:`~sim.model.records.ChainRun` (times in minutes after midnight of
+campaign day 1) and return plain numbers, arrays or lists of flat dicts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.metrics.theory import dorfman_tests_per_person
+from sim.model import records as rec
+from sim.model.labs import STAGES
+
+#: Where a swab or tube without a result is at the end of the run, in chain order.
+BACKLOG_STAGES: tuple[str, ...] = (
+    "awaiting_retest",
+    "at_point",
+    "in_transit",
+    "receiving",
+    "extraction_queue",
+    "extraction",
+    "pcr_queue",
+    "pcr",
+    "reporting",
+)
+
+
+def turnaround_h(chain: rec.ChainRun) -> np.ndarray:
+    """Hours from each swab to its final result (NaN: no result by the horizon)."""
+    return (chain.result - chain.swab_time) / 60.0
+
+
+def tube_stage(chain: rec.ChainRun, t: float | None = None) -> np.ndarray:
+    """Index into :data:`BACKLOG_STAGES` of where each tube is at ``t`` (default: the horizon);
+    ``-1`` once its result is out (or for a retest tube whose swab is not taken yet: see
+    :func:`swab_backlog`)."""
+    t = chain.horizon_min if t is None else t
+    stage = np.full(chain.n_tubes, -1, dtype=np.int8)
+    steps = (
+        (chain.tube_closed, 1),  # at the point (a retest tube: swabbed, on its way)
+        (chain.tube_picked, 2),
+        (chain.tube_delivered, 3),
+        (chain.tube_received, 4),
+        (chain.tube_extraction_start, 5),
+        (chain.tube_extraction_end, 6),
+        (chain.tube_pcr_start, 7),
+        (chain.tube_pcr_end, 8),
+    )
+    for times, code in steps:
+        stage[times <= t] = code
+    stage[chain.tube_result <= t] = -1
+    retest = chain.tube_retest
+    stage[retest & (stage == 1)] = 2  # a retest goes straight to the lab
+    return stage
+
+
+def swab_backlog(chain: rec.ChainRun) -> dict[str, int]:
+    """Swabs without a final result at the end of the run, by the stage holding them up.
+
+    A swab of a negative pool is where its tube is; a positive pool's member is awaiting the
+    retest swab, or where the retest tube is.
+    """
+    stage = tube_stage(chain)
+    per_swab = stage[chain.swab_tube]
+    recalled = chain.retest_tube >= 0
+    pool_done = chain.tube_result[chain.swab_tube] <= chain.horizon_min
+    rt = np.maximum(chain.retest_tube, 0)
+    waiting = recalled & pool_done & ~(chain.retest_time <= chain.horizon_min)
+    per_swab = np.where(recalled & pool_done, stage[rt], per_swab)
+    per_swab[waiting] = 0
+    counts = np.bincount(per_swab[per_swab >= 0], minlength=len(BACKLOG_STAGES))
+    return {name: int(c) for name, c in zip(BACKLOG_STAGES, counts, strict=True)}
+
+
+def backlog_over_time(chain: rec.ChainRun, times: np.ndarray) -> np.ndarray:
+    """Tubes at each lab without a result, at each of ``times``: shape (labs, times).
+
+    A tube counts from its delivery to the lab until its result is out.
+    """
+    out = np.zeros((len(chain.labs), len(times)), dtype=np.int64)
+    t = np.asarray(times, dtype=float)
+    for j in range(len(chain.labs)):
+        mine = chain.tube_lab == j
+        arrived = np.sort(chain.tube_delivered[mine][np.isfinite(chain.tube_delivered[mine])])
+        done = np.sort(chain.tube_result[mine][np.isfinite(chain.tube_result[mine])])
+        out[j] = np.searchsorted(arrived, t, side="right") - np.searchsorted(done, t, "right")
+    return out
+
+
+def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
+    """One row per lab: tubes in and resulted, backlog at the end, runs and utilisation.
+
+    Utilisation of a stage is busy desk/machine-minutes over staffed desk/machine-minutes from
+    the lab's opening to its last result (or the horizon if it still holds tubes).
+    """
+    rows = []
+    for j, name in enumerate(chain.labs):
+        mine = chain.tube_lab == j
+        delivered = mine & np.isfinite(chain.tube_delivered)
+        resulted = mine & np.isfinite(chain.tube_result)
+        results = chain.tube_result[resulted]
+        held = int(delivered.sum() - resulted.sum())
+        end = chain.horizon_min if held or not results.size else float(results.max())
+        row: dict[str, Any] = {
+            "lab": name,
+            "opens_min": float(chain.lab_opens_min[j]),
+            "tubes_received": int(delivered.sum()),
+            "tubes_resulted": int(resulted.sum()),
+            "retest_tubes": int(np.sum(resulted & chain.tube_retest)),
+            "swabs_resulted": int(chain.tube_size[resulted].sum()),
+            "backlog_tubes_at_end": held,
+            "last_result_min": float(results.max()) if results.size else float("nan"),
+        }
+        tat = (results - chain.tube_delivered[resulted]) / 60.0
+        row["lab_hours_mean"] = float(tat.mean()) if tat.size else float("nan")
+        for s, stage in enumerate(STAGES):
+            runs = (chain.run_lab == j) & (chain.run_stage == s)
+            start = chain.run_start[runs]
+            stop = np.minimum(np.nan_to_num(chain.run_end[runs], nan=end), end)
+            busy = float(np.sum(np.maximum(stop - start, 0.0)))
+            staffed = chain.capacity[j][stage].server_minutes(float(chain.lab_opens_min[j]), end)
+            row[f"{stage}_runs"] = int(runs.sum())
+            row[f"utilisation_{stage}"] = busy / staffed if staffed > 0 else float("nan")
+            if stage != "receiving":
+                tubes = chain.run_tubes[runs]
+                row[f"{stage}_tubes_per_run"] = float(tubes.mean()) if tubes.size else float("nan")
+        rows.append(row)
+    return rows
+
+
+def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
+    """Headline figures of the chain (hours unless stated).
+
+    Keys: ``swabs`` (taken at the points), ``tubes`` (pooled), ``pool_size``,
+    ``positive_swabs``, ``positive_pools``, ``recalled`` (members of positive pools),
+    ``retests_done`` (retest swabs taken by the horizon), ``retests_visited``, ``pcr_tests``
+    (pooled tubes plus retest tubes resulted), ``tests_per_swab`` (pooled tubes plus
+    retests, per swab; compare ``dorfman_tests_per_swab`` = 1/k + 1 - (1 - p)^k at the
+    observed share positive), ``resulted``, ``backlog_swabs`` (no result by the horizon),
+    ``backlog_<stage>`` for each of :data:`BACKLOG_STAGES`, ``turnaround_<stat>_h`` for stat
+    in mean, p50, p95, max over swabs with a result, ``within_target`` (share of all swabs
+    resulted within the target, unresulted ones counting as late), ``target_h``,
+    ``last_result_min`` (campaign minutes), ``courier_trips``, ``courier_wait_mean_min``
+    (call to loading).
+    """
+    n = chain.n_swabs
+    ta = turnaround_h(chain)
+    ok = np.isfinite(ta)
+    pooled = ~chain.tube_retest
+    recalled = chain.retest_tube >= 0
+    nan = float("nan")
+    out: dict[str, Any] = {
+        "swabs": n,
+        "tubes": int(pooled.sum()),
+        "pool_size": chain.pool_size,
+        "positive_swabs": int(chain.swab_positive.sum()),
+        "positive_pools": int(np.sum(chain.tube_positive & pooled)),
+        "recalled": int(recalled.sum()),
+        "retests_done": int(np.sum(chain.retest_time <= chain.horizon_min)),
+        "retests_visited": int(np.sum(chain.retest_visited)),
+        "pcr_tests": int(np.sum(np.isfinite(chain.tube_result))),
+        "tests_per_swab": (int(pooled.sum()) + int(recalled.sum())) / n if n else nan,
+        "dorfman_tests_per_swab": (
+            dorfman_tests_per_person(float(chain.swab_positive.mean()), chain.pool_size)
+            if n
+            else nan
+        ),
+        "resulted": int(ok.sum()),
+        "backlog_swabs": int(n - ok.sum()),
+    }
+    for stage, count in swab_backlog(chain).items():
+        out[f"backlog_{stage}"] = count
+    t = ta[ok]
+    out["turnaround_mean_h"] = float(t.mean()) if t.size else nan
+    for q in (50, 95):
+        out[f"turnaround_p{q}_h"] = float(np.percentile(t, q)) if t.size else nan
+    out["turnaround_max_h"] = float(t.max()) if t.size else nan
+    out["target_h"] = chain.target_min / 60.0
+    out["within_target"] = float(np.sum(t <= chain.target_min / 60.0) / n) if n else nan
+    out["last_result_min"] = float(np.nanmax(chain.result)) if ok.any() else nan
+    out["courier_trips"] = len(chain.trip_site)
+    waits = chain.trip_loaded - chain.trip_called
+    out["courier_wait_mean_min"] = float(waits.mean()) if waits.size else nan
+    return out

@@ -1,0 +1,418 @@
+"""The chain from swab to result: tubes at the points, couriers, labs, recalls and retests.
+
+After the rounds are simulated, every swab taken at a point enters the chain
+(:func:`simulate_chain`):
+
+1. **Pooling** (:mod:`sim.model.pooling`): swabs go k-in-1 into tubes at the booths.
+2. **Couriers**: each point calls a courier at fixed pick-up times and when a box is full; the
+   call waits for one of the district's vehicles, which loads every tube closed by then, drives
+   to a lab (chosen by the dispatch policy), and drives back.
+3. **Labs** (:mod:`sim.model.labs`): receiving, extraction runs and PCR plate runs.
+4. **Recalls**: when a positive pool's result is out, each member is swabbed again on their
+   own (a visit, or back at their point) and the tube goes straight to the same lab, where it
+   jumps the queue. The member's final result is the retest's.
+
+The queues at the points are not fed back: retests are a few per 10,000 residents at realistic
+prevalence and are taken outside the lines (a visiting team or a separate retest desk).
+
+Randomness (each from its own named stream, so layouts share them): who is positive (per round
+and resident), courier travel (per point-lab pair), run times (per lab and stage), recall
+delays and retest travel. Times are minutes after midnight of campaign day 1.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.config.labs import courier_routes
+from sim.config.schema import ScenarioConfig
+from sim.config.staffing import DAY_MIN
+from sim.engine.streams import RandomStreams
+from sim.model import records as rec
+from sim.model.durations import distribution
+from sim.model.labs import STAGES, Lab, _Draws, stage_capacity
+from sim.model.pooling import pool_swabs
+
+_INF = math.inf
+_NAN = math.nan
+_TUBE_TIMES = (
+    "called",
+    "picked",
+    "delivered",
+    "received",
+    "extraction_start",
+    "extraction_end",
+    "pcr_start",
+    "pcr_end",
+    "result",
+)
+
+
+def round_offset(run: rec.RoundRun) -> float:
+    """Minutes from midnight of campaign day 1 to midnight of the round's first day."""
+    return DAY_MIN * (run.start_day - 1)
+
+
+class _Chain:
+    def __init__(
+        self, config: ScenarioConfig, rounds: list[rec.RoundRun], streams: RandomStreams
+    ) -> None:
+        self.config = config
+        samples = config.samples
+        couriers = config.couriers
+        points = config.points
+        self.labs_cfg = config.labs
+        s = streams.with_prefix("chain/")
+        # ---- swabs of every round, in campaign time
+        parts = []
+        for run in rounds:
+            r = run.residents
+            positive = (
+                streams.with_prefix("" if run.round == 0 else f"round{run.round + 1}/")(
+                    "infection"
+                ).random(r.n)
+                < samples.prevalence
+            )
+            tested = np.flatnonzero(r.outcome == rec.TESTED)
+            assert r.site is not None
+            parts.append(
+                (
+                    np.full(tested.size, run.round, dtype=np.int16),
+                    tested,
+                    r.site[tested].astype(np.int64),
+                    r.swab_end[tested] + round_offset(run),
+                    positive[tested],
+                )
+            )
+        self.swab_round, self.swab_resident, self.swab_site, self.swab_time, self.swab_pos = (
+            np.concatenate([p[i] for p in parts]) for i in range(5)
+        )
+        n_swabs = self.swab_time.size
+        # ---- serving days of each point over the campaign
+        self.windows: list[list[tuple[float, float]]] = [[] for _ in points]
+        for run in rounds:
+            off = round_offset(run)
+            for k, point in enumerate(run.points):
+                self.windows[k] += [(a + off, b + off) for a, b in point.serve_windows]
+        # ---- pooling
+        tubes = pool_swabs(
+            self.swab_time,
+            self.swab_site,
+            np.array([p.swab_booths for p in points]),
+            [np.array([w[0] for w in ws]) for ws in self.windows],
+            [np.array([w[1] for w in ws]) for ws in self.windows],
+            samples.pool_size,
+            samples.tube_max_open_min,
+        )
+        self.tubes = tubes
+        n_pool = tubes.n
+        pos_members = (
+            np.add.reduceat(self.swab_pos[tubes.members].astype(np.int64), tubes.first) > 0
+            if n_pool
+            else np.zeros(0, dtype=bool)
+        )
+        self.swab_tube = tubes.tube_of_swab(n_swabs)
+        recalled = np.flatnonzero(pos_members[self.swab_tube]) if n_swabs else np.zeros(0, int)
+        n_tubes = n_pool + recalled.size
+        self.retest_tube = np.full(n_swabs, -1, dtype=np.int64)
+        self.retest_tube[recalled] = n_pool + np.arange(recalled.size)
+        self.retest_time = np.full(n_swabs, _NAN)
+        self.retest_visited = np.zeros(n_swabs, dtype=bool)
+        self.n_pool = n_pool
+        # ---- tube arrays (pooled tubes, then retests)
+        self.tube_site = np.concatenate([tubes.site, self.swab_site[recalled]])
+        self.tube_size = np.concatenate([tubes.size, np.ones(recalled.size, dtype=np.int64)])
+        self.tube_retest = np.concatenate(
+            [np.zeros(n_pool, dtype=bool), np.ones(recalled.size, dtype=bool)]
+        )
+        self.tube_positive = np.concatenate([pos_members, self.swab_pos[recalled]])
+        self.tube_opened = np.concatenate([tubes.opened, np.full(recalled.size, _NAN)])
+        self.tube_closed = np.concatenate([tubes.closed, np.full(recalled.size, _NAN)])
+        self.tube_lab = np.full(n_tubes, -1, dtype=np.int16)
+        self.t = {name: np.full(n_tubes, _NAN) for name in _TUBE_TIMES}
+        self.retest_swab = np.full(n_tubes, -1, dtype=np.int64)
+        self.retest_swab[n_pool:] = recalled
+        # ---- horizon
+        end = max(round_offset(run) + run.end_min for run in rounds)
+        self.horizon = end + 60.0 * samples.results_horizon_h
+        # ---- the SimPy model
+        self.env = simpy.Environment()
+        env = self.env
+        routes = courier_routes(
+            tuple((p.name, p.x_km, p.y_km) for p in points), config.labs, couriers
+        )
+        self.routes = routes
+        self.mean_travel = [[_INF if r is None else r.expected for r in row] for row in routes]
+        self.travel = [
+            [
+                None
+                if r is None
+                else _Draws(distribution(r, 1.0), s(f"courier_travel/{p.name}/{lab.name}"), 64)
+                for r, lab in zip(row, config.labs, strict=True)
+            ]
+            for row, p in zip(routes, points, strict=True)
+        ]
+        self.retest_travel = [
+            [
+                None
+                if r is None
+                else _Draws(distribution(r, 1.0), s(f"retest_travel/{p.name}/{lab.name}"), 16)
+                for r, lab in zip(row, config.labs, strict=True)
+            ]
+            for row, p in zip(routes, points, strict=True)
+        ]
+        self.recall_delay = (
+            distribution(samples.recall.delay_min, 1.0).sample(s("recall_delay"), n_swabs)
+            if n_swabs
+            else np.zeros(0)
+        )
+        self.capacity = tuple(stage_capacity(lab, self.horizon) for lab in config.labs)
+        self.labs = [
+            Lab(
+                env,
+                j,
+                lab,
+                self.capacity[j],
+                distribution(lab.extraction_min, 1.0),
+                distribution(lab.pcr_min, 1.0),
+                (s(f"lab/{lab.name}/extraction"), s(f"lab/{lab.name}/pcr")),
+                self.tube_retest,
+                self.t,
+                self._on_result,
+            )
+            for j, lab in enumerate(config.labs)
+        ]
+        self.lab_order = self._lab_order(points)
+        self.fleet = simpy.Resource(env, capacity=couriers.vehicles)
+        self.trips: list[tuple[int, int, float, float, float, int]] = []
+        order = np.argsort(tubes.closed, kind="stable")
+        by_site = tubes.site[order]
+        for k in range(len(points)):
+            mine = order[by_site == k]
+            if mine.size:
+                env.process(self._point(k, mine))
+
+    # ------------------------------------------------------------------ dispatch
+    def _lab_order(self, points: tuple[Any, ...]) -> list[list[int]]:
+        names = [lab.name for lab in self.labs_cfg]
+        explicit = {
+            a.site: [names.index(x) for x in a.labs] for a in self.config.couriers.assignment
+        }
+        out = []
+        for k, p in enumerate(points):
+            if p.name in explicit:
+                out.append(explicit[p.name])
+                continue
+            reach = [j for j in range(len(names)) if self.routes[k][j] is not None]
+            out.append(sorted(reach, key=lambda j: (self.mean_travel[k][j], j)))
+        return out
+
+    def _dispatch(self, k: int, now: float) -> int:
+        if self.config.couriers.dispatch == "fixed":
+            for j in self.lab_order[k]:
+                if self.labs_cfg[j].opens_min <= now:
+                    return j
+            return self.lab_order[k][0]
+        load = self.config.couriers.load_min
+        best, best_t = -1, _INF
+        for j, lab in enumerate(self.labs_cfg):
+            if self.routes[k][j] is None:
+                continue
+            rate = lab.tubes_per_hour / 60.0
+            ready = max(now, lab.opens_min) + self.labs[j].in_hand / rate
+            arrive = now + load + self.mean_travel[k][j]
+            done = max(arrive, ready) + (
+                lab.extraction_min.expected + lab.pcr_min.expected + lab.report_min
+            )
+            if done < best_t:
+                best, best_t = j, done
+        return best
+
+    # ------------------------------------------------------------------ processes
+    def _pickups(self, k: int) -> list[float]:
+        every = self.config.couriers.pickup_every_min
+        out: list[float] = []
+        for a, b in self.windows[k]:
+            if every is not None:
+                n = math.ceil((b - a) / every)
+                out += [a + every * i for i in range(1, n) if a + every * i < b]
+            out.append(b)
+        return sorted(out)
+
+    def _point(self, k: int, ids: np.ndarray) -> Generator[simpy.Event, Any, None]:
+        """Call couriers at point ``k`` for its tubes ``ids`` (sorted by closing time)."""
+        env = self.env
+        close = self.tube_closed[ids].tolist()
+        n = len(close)
+        sched = self._pickups(k)
+        box = self.config.samples.box_tubes if self.config.couriers.when_box_full else None
+        p = 0
+        si = 0
+        while p < n:
+            now = env.now
+            while si < len(sched) and sched[si] < now:
+                si += 1
+            t_sched = sched[si] if si < len(sched) else _INF
+            t_full = close[p + box - 1] if box is not None and p + box - 1 < n else _INF
+            t_next = min(t_sched, t_full)
+            if t_next == _INF:
+                t_next = close[-1]
+            if t_next > now:
+                yield env.timeout(t_next - now)
+            if t_next == t_sched:
+                si += 1
+            if bisect_right(close, env.now, p) == p:
+                continue
+            called = env.now
+            req = self.fleet.request()
+            yield req
+            q = bisect_right(close, env.now, p)
+            batch = ids[p:q]
+            p = q
+            self.t["called"][batch] = called
+            env.process(self._trip(k, batch, req))
+
+    def _trip(
+        self, k: int, batch: np.ndarray, req: simpy.Event
+    ) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        loaded = env.now
+        j = self._dispatch(k, loaded)
+        travel = self.travel[k][j]
+        assert travel is not None
+        d = travel()
+        self.tube_lab[batch] = j
+        self.t["picked"][batch] = loaded
+        lab = self.labs[j]
+        lab.in_hand += int(batch.size)
+        trip = len(self.trips)
+        self.trips.append((k, j, float(self.t["called"][batch[0]]), loaded, _NAN, int(batch.size)))
+        yield env.timeout(self.config.couriers.load_min + d)
+        self.t["delivered"][batch] = env.now
+        self.trips[trip] = (*self.trips[trip][:4], env.now, int(batch.size))
+        lab.deliver(batch, env.now)
+        yield env.timeout(d)
+        self.fleet.release(req)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ recalls
+    def _on_result(self, ids: np.ndarray, out: float) -> None:
+        pos = ids[self.tube_positive[ids] & ~self.tube_retest[ids]]
+        if not pos.size:
+            return
+        tubes = self.tubes
+        recall = self.config.samples.recall
+        env = self.env
+        for tube in pos.tolist():
+            j = int(self.tube_lab[tube])
+            first = tubes.first[tube]
+            for swab in tubes.members[first : first + tubes.size[tube]].tolist():
+                k = int(self.swab_site[swab])
+                when = out + self.recall_delay[swab]
+                visited = True
+                if recall.mode == "point":
+                    back = self._next_serving(k, when)
+                    if back < _INF:
+                        when, visited = back, False
+                retest = int(self.retest_tube[swab])
+                self.retest_time[swab] = when
+                self.retest_visited[swab] = visited
+                self.tube_opened[retest] = self.tube_closed[retest] = when
+                self.t["called"][retest] = self.t["picked"][retest] = when
+                self.tube_lab[retest] = j
+                self.labs[j].in_hand += 1
+                travel = self.retest_travel[k][j]
+                assert travel is not None
+                arrive = when + travel()
+                if arrive <= self.horizon:
+                    env.process(self._retest(retest, j, arrive))
+
+    def _retest(self, tube: int, j: int, arrive: float) -> Generator[simpy.Event, Any, None]:
+        """Carry retest tube ``tube`` to lab ``j`` (a dedicated run, not the fleet)."""
+        yield self.env.timeout(arrive - self.env.now)
+        self.t["delivered"][tube] = arrive
+        self.labs[j].deliver(np.array([tube]), arrive)
+
+    def _next_serving(self, k: int, t: float) -> float:
+        for a, b in self.windows[k]:
+            if t < b:
+                return max(a, t)
+        return _INF
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> rec.ChainRun:
+        self.env.run(until=self.horizon)
+        t = self.t
+        result = t["result"][self.swab_tube] if self.swab_tube.size else np.zeros(0)
+        recalled = self.retest_tube >= 0
+        result = np.where(recalled, t["result"][np.maximum(self.retest_tube, 0)], result)
+        result = np.where(result <= self.horizon, result, _NAN)
+        logs = [lab.log for lab in self.labs]
+        stage_code = {name: i for i, name in enumerate(STAGES)}
+        trips = self.trips
+        config = self.config
+        return rec.ChainRun(
+            sites=tuple(p.name for p in config.points),
+            labs=tuple(lab.name for lab in config.labs),
+            lab_opens_min=np.array([lab.opens_min for lab in config.labs]),
+            pool_size=config.samples.pool_size,
+            horizon_min=self.horizon,
+            target_min=60.0 * config.samples.turnaround_target_h,
+            swab_round=self.swab_round,
+            swab_resident=self.swab_resident,
+            swab_site=self.swab_site.astype(np.int16),
+            swab_time=self.swab_time,
+            swab_positive=self.swab_pos,
+            swab_tube=self.swab_tube,
+            retest_tube=self.retest_tube,
+            retest_time=self.retest_time,
+            retest_visited=self.retest_visited,
+            result=result,
+            tube_site=self.tube_site.astype(np.int16),
+            tube_size=self.tube_size,
+            tube_retest=self.tube_retest,
+            tube_positive=self.tube_positive,
+            tube_opened=self.tube_opened,
+            tube_closed=self.tube_closed,
+            tube_called=t["called"],
+            tube_picked=t["picked"],
+            tube_lab=self.tube_lab,
+            tube_delivered=t["delivered"],
+            tube_received=t["received"],
+            tube_extraction_start=t["extraction_start"],
+            tube_extraction_end=t["extraction_end"],
+            tube_pcr_start=t["pcr_start"],
+            tube_pcr_end=t["pcr_end"],
+            tube_result=np.where(t["result"] <= self.horizon, t["result"], _NAN),
+            run_lab=np.concatenate(
+                [np.full(len(log.stage), j, dtype=np.int16) for j, log in enumerate(logs)]
+            ),
+            run_stage=np.array([stage_code[x] for log in logs for x in log.stage], dtype=np.int8),
+            run_machine=np.array([x for log in logs for x in log.machine], dtype=np.int16),
+            run_start=np.array([x for log in logs for x in log.start], dtype=float),
+            run_end=np.array(
+                [x if x < _INF else _NAN for log in logs for x in log.end], dtype=float
+            ),
+            run_tubes=np.array([x for log in logs for x in log.tubes], dtype=np.int64),
+            capacity=self.capacity,
+            trip_site=np.array([x[0] for x in trips], dtype=np.int16),
+            trip_lab=np.array([x[1] for x in trips], dtype=np.int16),
+            trip_called=np.array([x[2] for x in trips], dtype=float),
+            trip_loaded=np.array([x[3] for x in trips], dtype=float),
+            trip_delivered=np.array([x[4] for x in trips], dtype=float),
+            trip_tubes=np.array([x[5] for x in trips], dtype=np.int64),
+        )
+
+
+def simulate_chain(
+    config: ScenarioConfig, rounds: list[rec.RoundRun], streams: RandomStreams
+) -> rec.ChainRun | None:
+    """Follow every swab of the campaign's rounds to its result (None when ``labs`` is empty)."""
+    if not config.labs:
+        return None
+    return _Chain(config, rounds, streams).run()
