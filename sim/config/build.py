@@ -31,7 +31,7 @@ def build_config(data: Mapping[str, Any]) -> ScenarioConfig:
     ConfigError
         Naming the field, the value and what is allowed.
     """
-    cfg = _build(ScenarioConfig, expand_sites(data), "")
+    cfg = _build(ScenarioConfig, expand_labs(expand_sites(data)), "")
     cfg.validate()
     return cfg
 
@@ -66,6 +66,26 @@ def expand_sites(data: Mapping[str, Any]) -> dict[str, Any]:
         expanded.append(_merge(_merge(template, layer), entry))
     if entries:
         out["sites"] = expanded
+    return out
+
+
+def expand_labs(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept ``labs`` as a mapping of key -> lab fields (YAML and layouts), in order.
+
+    A mapping merges across config files and command-line overrides (``labs.mobile.enabled=
+    false``), which a list cannot; each entry's ``name`` defaults to its key.
+    """
+    out = dict(data)
+    labs = out.get("labs")
+    if labs is None and "labs" in out:
+        out["labs"] = []  # `labs: null` in a scenario file: no labs
+    elif isinstance(labs, Mapping):
+        entries = []
+        for key, entry in labs.items():
+            if not isinstance(entry, Mapping):
+                raise ConfigError(f"labs.{key}", entry, "a mapping of lab fields")
+            entries.append({"name": str(key), **dict(entry)})
+        out["labs"] = entries
     return out
 
 

@@ -266,6 +266,9 @@ class LabConfig:
     ----------
     name
         Unique name.
+    enabled
+        Whether the lab takes part (``false`` leaves it out, e.g. ``labs.2.enabled=false`` for
+        a layout without the mobile lab; routes and assignments naming it are then ignored).
     x_km, y_km
         Position, kilometres (for the courier's distance bands).
     opens_day, opens_at
@@ -300,6 +303,7 @@ class LabConfig:
     """
 
     name: str = "Lab"
+    enabled: bool = True
     x_km: float = 0.0
     y_km: float = 0.0
     opens_day: int = 1
@@ -487,25 +491,28 @@ def validate_chain(
 ) -> None:
     """Check labs, routes and assignments against the points and the campaign's days.
 
-    ``last_day`` is the campaign's last day (1-based). Fields are named from the scenario root.
+    ``labs`` are all the labs listed (those with ``enabled: false`` too); ``last_day`` is the
+    campaign's last day (1-based). Fields are named from the scenario root.
     """
     names: dict[str, int] = {}
     for j, lab in enumerate(labs):
         try:
             lab.validate()
         except ConfigError as err:
-            raise err.within(f"labs[{j}]") from None
+            raise ConfigError(
+                f"labs[{j}].{err.field}", err.value, f"{err.allowed} (lab '{lab.name}')"
+            ) from None
         if lab.name in names:
             raise ConfigError(
                 f"labs[{j}].name", lab.name, f"a unique name (labs[{names[lab.name]}] has it)"
             )
         names[lab.name] = j
         require(
-            lab.opens_day <= last_day,
+            not lab.enabled or lab.opens_day <= last_day,
             f"labs[{j}].opens_day",
             lab.opens_day,
-            f"a day of the campaign, 1 to {last_day} (a lab that opens after the last round "
-            "ends tests nothing)",
+            f"a day of the campaign, 1 to {last_day}, for lab '{lab.name}' (a lab that opens "
+            "after the last round ends tests nothing; or set enabled: false)",
         )
     point_names = [p[0] for p in points]
     lab_list = ", ".join(names)
@@ -519,7 +526,11 @@ def validate_chain(
         require(
             route.lab in names, f"couriers.routes[{i}].lab", route.lab, f"a lab's name ({lab_list})"
         )
-    routes = courier_routes(points, labs, couriers)
+    used = tuple(lab for lab in labs if lab.enabled)
+    if not used:
+        return  # no lab takes part: the chain is not simulated
+    in_use = {lab.name: j for j, lab in enumerate(used)}
+    routes = courier_routes(points, used, couriers)
     for i, a in enumerate(couriers.assignment):
         require(
             a.site in point_names,
@@ -535,17 +546,25 @@ def validate_chain(
                 lab_name,
                 f"lab names ({lab_list})",
             )
+            if lab_name not in in_use:
+                continue
             require(
-                routes[point_names.index(a.site)][names[lab_name]] is not None,
+                routes[point_names.index(a.site)][in_use[lab_name]] is not None,
                 f"couriers.assignment[{i}].labs",
                 lab_name,
                 f"labs with a courier route from '{a.site}' (add couriers.routes or a farther "
                 "travel band)",
             )
+        require(
+            any(x in in_use for x in a.labs),
+            f"couriers.assignment[{i}].labs",
+            a.labs,
+            "at least one lab in use (enabled)",
+        )
     for k, row in enumerate(routes):
         if all(r is None for r in row):
             name, x, y = points[k]
-            nearest = min(math.hypot(x - lab.x_km, y - lab.y_km) for lab in labs)
+            nearest = min(math.hypot(x - lab.x_km, y - lab.y_km) for lab in used)
             reach = couriers.travel_bands[-1].up_to_km if couriers.travel_bands else 0.0
             raise ConfigError(
                 "couriers.travel_bands",

@@ -612,8 +612,8 @@ class ScenarioConfig:
         Sub-districts with populations and catchments. Empty: one area of
         ``demand.residents`` residents spread over the points in proportion to their booths.
     samples, couriers, labs
-        The chain from swab to result (see :mod:`sim.config.labs`); simulated when ``labs`` is
-        not empty.
+        The chain from swab to result (see :mod:`sim.config.labs`); simulated when some lab is
+        listed and enabled.
     """
 
     name: str = "default"
@@ -636,6 +636,11 @@ class ScenarioConfig:
     def points(self) -> tuple[SiteConfig, ...]:
         """The collection points of the scenario (``sites``, or the template alone)."""
         return self.sites if self.sites else (self.site,)
+
+    @property
+    def labs_in_use(self) -> tuple[LabConfig, ...]:
+        """The labs that take part (``enabled``); empty: the sample chain is not simulated."""
+        return tuple(lab for lab in self.labs if lab.enabled)
 
     @property
     def residents_per_round(self) -> int | None:

@@ -23,7 +23,7 @@ delays and retest travel. Times are minutes after midnight of campaign day 1.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Generator
 from typing import Any
 
@@ -67,7 +67,7 @@ class _Chain:
         samples = config.samples
         couriers = config.couriers
         points = config.points
-        self.labs_cfg = config.labs
+        self.labs_cfg = config.labs_in_use
         s = streams.with_prefix("chain/")
         # ---- swabs of every round, in campaign time
         parts = []
@@ -145,7 +145,7 @@ class _Chain:
         self.env = simpy.Environment()
         env = self.env
         routes = courier_routes(
-            tuple((p.name, p.x_km, p.y_km) for p in points), config.labs, couriers
+            tuple((p.name, p.x_km, p.y_km) for p in points), self.labs_cfg, couriers
         )
         self.routes = routes
         self.mean_travel = [[_INF if r is None else r.expected for r in row] for row in routes]
@@ -154,7 +154,7 @@ class _Chain:
                 None
                 if r is None
                 else _Draws(distribution(r, 1.0), s(f"courier_travel/{p.name}/{lab.name}"), 64)
-                for r, lab in zip(row, config.labs, strict=True)
+                for r, lab in zip(row, self.labs_cfg, strict=True)
             ]
             for row, p in zip(routes, points, strict=True)
         ]
@@ -163,7 +163,7 @@ class _Chain:
                 None
                 if r is None
                 else _Draws(distribution(r, 1.0), s(f"retest_travel/{p.name}/{lab.name}"), 16)
-                for r, lab in zip(row, config.labs, strict=True)
+                for r, lab in zip(row, self.labs_cfg, strict=True)
             ]
             for row, p in zip(routes, points, strict=True)
         ]
@@ -172,7 +172,7 @@ class _Chain:
             if n_swabs
             else np.zeros(0)
         )
-        self.capacity = tuple(stage_capacity(lab, self.horizon) for lab in config.labs)
+        self.capacity = tuple(stage_capacity(lab, self.horizon) for lab in self.labs_cfg)
         self.labs = [
             Lab(
                 env,
@@ -186,9 +186,17 @@ class _Chain:
                 self.t,
                 self._on_result,
             )
-            for j, lab in enumerate(config.labs)
+            for j, lab in enumerate(self.labs_cfg)
         ]
         self.lab_order = self._lab_order(points)
+        # per lab, for dispatch (properties, computed once): opening, tubes per minute, and
+        # expected minutes from a tube's turn to its result
+        self.lab_opens = [lab.opens_min for lab in self.labs_cfg]
+        self.lab_rate = [lab.tubes_per_hour / 60.0 for lab in self.labs_cfg]
+        self.lab_work = [
+            lab.extraction_min.expected + lab.pcr_min.expected + lab.report_min
+            for lab in self.labs_cfg
+        ]
         self.fleet = simpy.Resource(env, capacity=couriers.vehicles)
         self.trips: list[tuple[int, int, float, float, float, int]] = []
         order = np.argsort(tubes.closed, kind="stable")
@@ -202,7 +210,8 @@ class _Chain:
     def _lab_order(self, points: tuple[Any, ...]) -> list[list[int]]:
         names = [lab.name for lab in self.labs_cfg]
         explicit = {
-            a.site: [names.index(x) for x in a.labs] for a in self.config.couriers.assignment
+            a.site: [names.index(x) for x in a.labs if x in names]
+            for a in self.config.couriers.assignment
         }
         out = []
         for k, p in enumerate(points):
@@ -216,33 +225,36 @@ class _Chain:
     def _dispatch(self, k: int, now: float) -> int:
         if self.config.couriers.dispatch == "fixed":
             for j in self.lab_order[k]:
-                if self.labs_cfg[j].opens_min <= now:
+                if self.lab_opens[j] <= now:
                     return j
             return self.lab_order[k][0]
         load = self.config.couriers.load_min
         best, best_t = -1, _INF
-        for j, lab in enumerate(self.labs_cfg):
-            if self.routes[k][j] is None:
+        routes, travel = self.routes[k], self.mean_travel[k]
+        for j, lab in enumerate(self.labs):
+            if routes[j] is None:
                 continue
-            rate = lab.tubes_per_hour / 60.0
-            ready = max(now, lab.opens_min) + self.labs[j].in_hand / rate
-            arrive = now + load + self.mean_travel[k][j]
-            done = max(arrive, ready) + (
-                lab.extraction_min.expected + lab.pcr_min.expected + lab.report_min
-            )
+            ready = max(now, self.lab_opens[j]) + lab.in_hand / self.lab_rate[j]
+            arrive = now + load + travel[j]
+            done = max(arrive, ready) + self.lab_work[j]
             if done < best_t:
                 best, best_t = j, done
         return best
 
     # ------------------------------------------------------------------ processes
-    def _pickups(self, k: int) -> list[float]:
+    def _pickups(self, k: int, close: list[float]) -> list[float]:
+        """Fixed pick-up times at point ``k``, given its tubes' closing times (sorted)."""
         every = self.config.couriers.pickup_every_min
+        wins = self.windows[k]
         out: list[float] = []
-        for a, b in self.windows[k]:
+        for d, (a, b) in enumerate(wins):
             if every is not None:
                 n = math.ceil((b - a) / every)
                 out += [a + every * i for i in range(1, n) if a + every * i < b]
-            out.append(b)
+            # The day's last pick-up, after its last tube closes: a booth may finish a swab
+            # after the end of serving, and that tube must not wait for the next day.
+            j = bisect_left(close, wins[d + 1][0]) if d + 1 < len(wins) else len(close)
+            out.append(max(b, close[j - 1]) if j > 0 else b)
         return sorted(out)
 
     def _point(self, k: int, ids: np.ndarray) -> Generator[simpy.Event, Any, None]:
@@ -250,7 +262,7 @@ class _Chain:
         env = self.env
         close = self.tube_closed[ids].tolist()
         n = len(close)
-        sched = self._pickups(k)
+        sched = self._pickups(k, close)
         box = self.config.samples.box_tubes if self.config.couriers.when_box_full else None
         p = 0
         si = 0
@@ -358,8 +370,8 @@ class _Chain:
         config = self.config
         return rec.ChainRun(
             sites=tuple(p.name for p in config.points),
-            labs=tuple(lab.name for lab in config.labs),
-            lab_opens_min=np.array([lab.opens_min for lab in config.labs]),
+            labs=tuple(lab.name for lab in self.labs_cfg),
+            lab_opens_min=np.array([lab.opens_min for lab in self.labs_cfg]),
             pool_size=config.samples.pool_size,
             horizon_min=self.horizon,
             target_min=60.0 * config.samples.turnaround_target_h,
@@ -412,7 +424,7 @@ class _Chain:
 def simulate_chain(
     config: ScenarioConfig, rounds: list[rec.RoundRun], streams: RandomStreams
 ) -> rec.ChainRun | None:
-    """Follow every swab of the campaign's rounds to its result (None when ``labs`` is empty)."""
-    if not config.labs:
+    """Follow every swab of the campaign's rounds to its result (None without labs in use)."""
+    if not config.labs_in_use:
         return None
     return _Chain(config, rounds, streams).run()

@@ -80,6 +80,22 @@ def _three_rounds(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
     assert len(r.rounds) == 3
     assert sorted(r.residents["round"].unique()) == [1, 2, 3]
     assert r.summary()["rounds"] == 3
+    assert cfg.labs[2].opens_day == 4  # the source's mobile lab, on day 4
+
+
+def _no_mobile_lab(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
+    assert [lab.name for lab in cfg.labs_in_use] == ["District hospital lab", "City CDC lab"]
+    assert r.chain is not None and "Mobile lab" not in r.chain.labs
+    assert set(r.residents["lab"].dropna().unique()) <= {"", "District hospital lab", "City CDC lab"}
+
+
+def _pool_5_in_1(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
+    assert r.chain is not None and r.chain.pool_size == 5
+    assert r.chain.tube_size[~r.chain.tube_retest].max() == 5
+
+
+def _courier_every_2h(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
+    assert cfg.couriers.pickup_every_min == 120
 
 
 #: What each shipped layout must change (layouts added later get the generic checks only).
@@ -92,6 +108,9 @@ EXPECTED: dict[str, Callable[[sim.ScenarioConfig, sim.RunResult], None]] = {
     "no_green_channel": _no_green_channel,
     "queue_board": _queue_board,
     "three_rounds": _three_rounds,
+    "no_mobile_lab": _no_mobile_lab,
+    "pool_5_in_1": _pool_5_in_1,
+    "courier_every_2h": _courier_every_2h,
 }
 
 
