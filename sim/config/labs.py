@@ -198,7 +198,9 @@ class CouriersConfig:
         ``fixed``: each point sends to its first open lab in ``assignment`` (default: its labs
         nearest first by mean travel time). ``shortest_completion``: each pick-up goes to the
         open lab where it is expected to be resulted first (travel, plus the lab's work in
-        hand at its full-staff throughput, plus the run times).
+        hand at its full-staff throughput, plus the run times). With either policy, a point
+        that reaches no open lab sends to a lab that has not opened yet (the tubes wait
+        there).
     travel_bands
         Travel time by straight-line distance from point to lab, bands in increasing
         ``up_to_km``; a point farther than the last band from a lab has no route to it.

@@ -93,8 +93,10 @@ def backlog_over_time(chain: rec.ChainRun, times: np.ndarray) -> np.ndarray:
 def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
     """One row per lab: tubes in and resulted, backlog at the end, runs and utilisation.
 
-    Utilisation of a stage is busy desk/machine-minutes over staffed desk/machine-minutes from
-    the lab's opening to its last result (or the horizon if it still holds tubes).
+    Utilisation of a stage is busy desk/machine-minutes over staffed desk/machine-minutes
+    while the lab has work: from its first delivery (or its opening, if later) to its last
+    result (or the horizon if it still holds tubes). ``tubes_received`` counts tubes delivered
+    to the lab's door.
     """
     rows = []
     for j, name in enumerate(chain.labs):
@@ -114,6 +116,8 @@ def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
             "backlog_tubes_at_end": held,
             "last_result_min": float(results.max()) if results.size else float("nan"),
         }
+        first_in = chain.tube_delivered[delivered]
+        begin = max(float(chain.lab_opens_min[j]), float(first_in.min()) if first_in.size else end)
         tat = (results - chain.tube_delivered[resulted]) / 60.0
         row["lab_hours_mean"] = float(tat.mean()) if tat.size else float("nan")
         for s, stage in enumerate(STAGES):
@@ -121,7 +125,7 @@ def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
             start = chain.run_start[runs]
             stop = np.minimum(np.nan_to_num(chain.run_end[runs], nan=end), end)
             busy = float(np.sum(np.maximum(stop - start, 0.0)))
-            staffed = chain.capacity[j][stage].server_minutes(float(chain.lab_opens_min[j]), end)
+            staffed = chain.capacity[j][stage].server_minutes(begin, end)
             row[f"{stage}_runs"] = int(runs.sum())
             row[f"utilisation_{stage}"] = busy / staffed if staffed > 0 else float("nan")
             if stage != "receiving":
@@ -136,10 +140,11 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
 
     Keys: ``swabs`` (taken at the points), ``tubes`` (pooled), ``pool_size``,
     ``positive_swabs``, ``positive_pools``, ``recalled`` (members of positive pools),
-    ``retests_done`` (retest swabs taken by the horizon), ``retests_visited``, ``pcr_tests``
-    (pooled tubes plus retest tubes resulted), ``tests_per_swab`` (pooled tubes plus
-    retests, per swab; compare ``dorfman_tests_per_swab`` = 1/k + 1 - (1 - p)^k at the
-    observed share positive), ``resulted``, ``backlog_swabs`` (no result by the horizon),
+    ``retests_done`` (retest swabs taken by the horizon), ``retests_visited`` (of those, the
+    ones a visiting team took), ``pcr_tests`` (pooled tubes plus retest tubes resulted),
+    ``tests_per_swab`` (pooled tubes plus retests, per swab; compare
+    ``dorfman_tests_per_swab`` = 1/k + 1 - (1 - p)^k at the observed share positive),
+    ``resulted``, ``backlog_swabs`` (no result by the horizon),
     ``backlog_<stage>`` for each of :data:`BACKLOG_STAGES`, ``turnaround_<stat>_h`` for stat
     in mean, p50, p95, max over swabs with a result, ``within_target`` (share of all swabs
     resulted within the target, unresulted ones counting as late), ``target_h``,
@@ -151,6 +156,7 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
     ok = np.isfinite(ta)
     pooled = ~chain.tube_retest
     recalled = chain.retest_tube >= 0
+    taken = chain.retest_time <= chain.horizon_min
     nan = float("nan")
     out: dict[str, Any] = {
         "swabs": n,
@@ -159,8 +165,8 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
         "positive_swabs": int(chain.swab_positive.sum()),
         "positive_pools": int(np.sum(chain.tube_positive & pooled)),
         "recalled": int(recalled.sum()),
-        "retests_done": int(np.sum(chain.retest_time <= chain.horizon_min)),
-        "retests_visited": int(np.sum(chain.retest_visited)),
+        "retests_done": int(np.sum(taken)),
+        "retests_visited": int(np.sum(taken & chain.retest_visited)),
         "pcr_tests": int(np.sum(np.isfinite(chain.tube_result))),
         "tests_per_swab": (int(pooled.sum()) + int(recalled.sum())) / n if n else nan,
         "dorfman_tests_per_swab": (

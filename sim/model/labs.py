@@ -23,6 +23,7 @@ midnight of campaign day 1.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -120,12 +121,13 @@ class _Stage:
 
     def put(self, ids: np.ndarray, t: float) -> None:
         hot = self._urgent_tube[ids]
-        if hot.any():
+        n = ids.size
+        if np.count_nonzero(hot):
             self.urgent.append([t, ids[hot], 0])
             ids = ids[~hot]
         if ids.size:
             self.normal.append([t, ids, 0])
-        self.queued += int(hot.sum()) + int(ids.size)
+        self.queued += n
         old, self.changed = self.changed, self.env.event()
         old.succeed()
 
@@ -161,6 +163,12 @@ class _Stage:
         out = parts[0] if len(parts) == 1 else np.concatenate(parts)
         self.queued -= out.size
         return out
+
+    def staffed(self, t: float) -> int:
+        """Desks/machines staffed at ``t`` (``capacity.at(t)``, without numpy: a hot path)."""
+        cap = self.capacity
+        k = bisect_right(cap.times, t) - 1
+        return cap.counts[k] if k >= 0 else 0
 
     def next_staffed(self, i: int) -> float:
         """First time after now when machine ``i`` is staffed (inf: never)."""
@@ -254,7 +262,7 @@ class Lab:
         log = self.log
         while True:
             now = env.now
-            if stage.capacity.at(now) > i:
+            if stage.staffed(now) > i:
                 wake = stage.ready_at()
                 if wake <= now:
                     ids = stage.take()

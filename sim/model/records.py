@@ -258,8 +258,9 @@ class ChainRun:
     tube_opened, tube_closed
         First swab into the tube, and when it closed.
     tube_called, tube_picked, tube_lab, tube_delivered
-        When a courier was called for it, when it was loaded, the lab it went to (-1: never
-        picked up), when it reached the lab.
+        When a courier was called for it (its closing time if it closed while the call waited
+        for a vehicle), when it was loaded, the lab it went to (-1: never picked up), when it
+        reached the lab.
     tube_received, tube_extraction_start, tube_extraction_end, tube_pcr_start, tube_pcr_end
         Its times through the lab's stages.
     tube_result

@@ -231,9 +231,12 @@ class _Chain:
         load = self.config.couriers.load_min
         best, best_t = -1, _INF
         routes, travel = self.routes[k], self.mean_travel[k]
-        for j, lab in enumerate(self.labs):
-            if routes[j] is None:
-                continue
+        # Labs open now, if the point reaches any; else every lab it reaches (they queue
+        # until it opens).
+        reach = [j for j in range(len(self.labs)) if routes[j] is not None]
+        open_now = [j for j in reach if self.lab_opens[j] <= now]
+        for j in open_now or reach:
+            lab = self.labs[j]
             ready = max(now, self.lab_opens[j]) + lab.in_hand / self.lab_rate[j]
             arrive = now + load + travel[j]
             done = max(arrive, ready) + self.lab_work[j]
@@ -287,7 +290,7 @@ class _Chain:
             q = bisect_right(close, env.now, p)
             batch = ids[p:q]
             p = q
-            self.t["called"][batch] = called
+            self.t["called"][batch] = np.maximum(called, self.tube_closed[batch])
             env.process(self._trip(k, batch, req))
 
     def _trip(

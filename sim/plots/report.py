@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from sim.config.clock import day_clock
 from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
 from sim.metrics.intervals import t_interval
@@ -132,6 +133,8 @@ def format_summary(results: Sequence[RunResult]) -> str:
             f"{_fmt(s['mobile_sampled'], 0)} of {_fmt(s['mobile_employees'], 0)} employees "
             f"sampled ({s['mobile_coverage']:.1%})",
         ]
+    if first.chain is not None:
+        lines += _chain_lines(first, s, n)
     return "\n".join(lines)
 
 
@@ -203,6 +206,74 @@ def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _clock(minutes: float) -> str:
+    return day_clock(minutes) if math.isfinite(minutes) else "-"
+
+
+def _chain_lines(result: RunResult, s: dict[str, Any], n: int) -> list[str]:
+    """Samples and results: pooling, recalls, turnaround, backlog, couriers, one line per lab."""
+    from sim.metrics.turnaround import BACKLOG_STAGES
+    from sim.plots.lab_figures import share_text
+
+    mean = " (mean of replications)" if n > 1 else ""
+    assert result.chain is not None
+    horizon = result.chain.horizon_min
+    lines = [
+        "",
+        "Samples and results (swab to result, whole campaign; per lab: labs.csv)",
+        f"  swabs pooled           {_fmt(s['swabs'], 0):>10}  in {_fmt(s['tubes'], 0)} tubes, "
+        f"{_fmt(s['swabs'] / s['tubes'] if s['tubes'] else math.nan)} per tube "
+        f"(pools of up to {_fmt(s['pool_size'], 0)})",
+        f"  PCR tests per swab     {_fmt(s['tests_per_swab'], 3):>10}  (Dorfman, full pools at "
+        f"the share positive observed: {_fmt(s['dorfman_tests_per_swab'], 3)})",
+        f"  positive pools         {_fmt(s['positive_pools'], 0):>10}"
+        + (f"  ({_fmt(s['recalled'], 0)} members recalled)" if s["recalled"] else ""),
+    ]
+    if s["recalled"]:
+        lines.append(
+            f"  retests by the horizon {_fmt(s['retests_done'], 0):>10}  "
+            f"({_fmt(s['retests_visited'], 0)} by a visiting team)"
+        )
+    lines += [
+        f"  turnaround, hours      {'p50':>10}{'p95':>8}{'max':>8}{'mean':>8}",
+        f"  {'':<23}{_fmt(s['turnaround_p50_h']):>10}{_fmt(s['turnaround_p95_h']):>8}"
+        f"{_fmt(s['turnaround_max_h']):>8}{_fmt(s['turnaround_mean_h']):>8}",
+        f"  within {_fmt(s['target_h'], 0) + ' h target':<16}{share_text(s['within_target']):>10}"
+        "  (of all swabs)",
+        f"  last result out       {_clock(s['last_result_min']):>11}{mean}",
+        f"  no result by horizon   {_fmt(s['backlog_swabs'], 0):>10}  swabs "
+        f"(horizon {_clock(horizon)})",
+    ]
+    for stage in BACKLOG_STAGES:
+        count = s[f"backlog_{stage}"]
+        if count > 0:
+            lines.append(f"    {stage.replace('_', ' '):<21}{_fmt(count, 0):>10}")
+    lines.append(
+        f"  courier trips          {_fmt(s['courier_trips'], 0):>10}  "
+        f"mean wait for a vehicle {_fmt(s['courier_wait_mean_min'])} min"
+    )
+    labs = result.tables()["labs"]
+    lines += [
+        f"  {'lab':<24}{'opens':>12}{'tubes':>8}{'extr.':>7}{'PCR':>6}{'last result':>13}"
+        f"{'no result':>10}",
+    ]
+    for _, row in labs.iterrows():
+        lines.append(
+            f"  {str(row['lab'])[:23]:<24}{_clock(row['opens_min']):>12}"
+            f"{_fmt(int(row['tubes_received']), 0):>8}{_pct(row['utilisation_extraction']):>7}"
+            f"{_pct(row['utilisation_pcr']):>6}{_clock(row['last_result_min']):>13}"
+            f"{_fmt(int(row['backlog_tubes_at_end']), 0):>10}"
+        )
+    lines.append(
+        "  (extr., PCR: busy share of staffed machine time; no result: tubes at the horizon)"
+    )
+    return lines
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if math.isfinite(x) else "-"
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Write ``path`` through a temporary file and rename it; refuse to overwrite.
 
@@ -254,11 +325,12 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
         )
     import pandas as pd
 
-    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in ("points", "hours", "staff")}
+    # points, hours, staff; and labs when the run has a sample chain
+    tables: dict[str, list[pd.DataFrame]] = {}
     for r in results:
         for name, frame in r.tables().items():
             frame.insert(0, "replication", r.replication)
-            tables[name].append(frame)
+            tables.setdefault(name, []).append(frame)
     for name, frames in tables.items():
         written.append(atomic_write(out_dir / f"{name}.csv", _csv_writer(pd.concat(frames))))
     if config.output.residents_table:
@@ -295,6 +367,11 @@ def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult
             ("utilisation.png", utilisation_figure),
         ):
             written.append(atomic_write(out_dir / name, _png_writer(make(first))))
+    if config.output.figures:
+        from sim.plots.lab_figures import lab_figure_set
+
+        for name, fig in lab_figure_set(results[0]).items():  # none without labs
+            written.append(atomic_write(out_dir / name, _png_writer(fig)))
     return written
 
 

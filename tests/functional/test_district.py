@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiment.result import CHAIN_COLUMNS
 from sim.config import CampaignConfig
+from sim.experiment.result import CHAIN_COLUMNS
 from sim.metrics.intervals import t_interval
 from sim.model.records import OUTCOMES
 

@@ -86,7 +86,11 @@ def _three_rounds(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
 def _no_mobile_lab(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
     assert [lab.name for lab in cfg.labs_in_use] == ["District hospital lab", "City CDC lab"]
     assert r.chain is not None and "Mobile lab" not in r.chain.labs
-    assert set(r.residents["lab"].dropna().unique()) <= {"", "District hospital lab", "City CDC lab"}
+    assert set(r.residents["lab"].dropna().unique()) <= {
+        "",
+        "District hospital lab",
+        "City CDC lab",
+    }
 
 
 def _pool_5_in_1(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:

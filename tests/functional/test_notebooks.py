@@ -172,3 +172,14 @@ def test_district_notebook_runs_and_shows_the_round(tmp_path: Path) -> None:
         assert _has_image(_cell(nb, cell_id)), f"cell {cell_id} showed no figure"
     compare = _text(_cell(nb, "compare"))
     assert "no_barcodes" in compare and "queue_board" in compare
+    # From swab to result: the chain's summary, the labs, the two figures, the mobile lab's worth
+    chain = _text(_cell(nb, "chain"))
+    assert "last result out: day " in chain
+    for key in ("tests_per_swab", "turnaround_p95_h", "within_target", "courier_trips"):
+        assert key in chain
+    labs = _text(_cell(nb, "labs"))
+    assert "District hospital lab" in labs and "Mobile lab" in labs
+    for cell_id in ("backlog", "turnaround"):
+        assert _has_image(_cell(nb, cell_id)), f"cell {cell_id} showed no figure"
+    mobile = _text(_cell(nb, "mobile-lab"))
+    assert "turnaround p95 (h)" in mobile and "without - with" in mobile

@@ -1,0 +1,486 @@
+"""Figures of the chain from swab to result a planner can read: lab backlog, turnaround, lab load.
+
+Each figure function takes the run's :class:`~sim.model.records.ChainRun` (``result.chain``) or
+the :class:`~sim.experiment.result.RunResult` itself; given the result, the title names the
+scenario and seed, and the backlog figure also marks when the points serve and when each round
+ends. None of them runs the model. Times are campaign minutes (after midnight of campaign day
+1), shown as ``day 1 08:00``; everything is computed with numpy over the per-swab and per-tube
+arrays, in about a second each for the default district.
+
+:func:`lab_figure_set` returns the figures keyed by the PNG file name :func:`write_run
+<sim.plots.report.write_run>` saves them as (none for a run without labs).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
+
+from sim.config.clock import day_clock
+from sim.experiment.result import RunResult
+from sim.metrics.turnaround import backlog_over_time, lab_table, summarise_chain, turnaround_h
+from sim.model import records as rec
+from sim.model.labs import STAGES
+
+DAY_MIN = 1440.0
+
+_LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+_STAGE_COLOURS = {"receiving": "#9467bd", "extraction": "#17becf", "pcr": "#d62728"}
+_STAGE_LABELS = {
+    "receiving": "receiving desks",
+    "extraction": "extractors",
+    "pcr": "PCR machines",
+}
+_SERVING_COLOUR = "#e5f2e5"
+_TARGET_COLOUR = "crimson"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The chain, with what only the run knows: when points serve and rounds end."""
+
+    chain: rec.ChainRun
+    where: str
+    round_ends: tuple[float, ...]
+    serving: tuple[tuple[float, float], ...]
+
+
+def _source(data: rec.ChainRun | RunResult) -> _Source:
+    if isinstance(data, rec.ChainRun):
+        return _Source(data, "", (), ())
+    if data.chain is None:
+        raise ValueError(
+            f"scenario {data.config.name!r} has no labs in use: there is no sample chain to plot"
+        )
+    ends: list[float] = []
+    serving: list[tuple[float, float]] = []
+    from sim.plots.district_figures import point_windows
+
+    for run in data.rounds:
+        offset = DAY_MIN * (run.start_day - 1)
+        ends.append(offset + run.end_min)
+        per_point = [point_windows(p, run.days) for p in run.points]
+        for d in range(run.days):
+            a = min(w[d][0] for w in per_point)
+            b = max(w[d][1] for w in per_point)
+            serving.append((offset + a, offset + b))
+    return _Source(data.chain, f"{data.config.name}, seed {data.seed}", tuple(ends), tuple(serving))
+
+
+def _title(text: str, src: _Source) -> str:
+    return f"{text} - {src.where}" if src.where else text
+
+
+def share_text(x: float) -> str:
+    """``97.3%``; with more decimals when one would round a share short of 100% up to it."""
+    if not np.isfinite(x):
+        return "-"
+    for digits in (1, 2, 3):
+        text = f"{x:.{digits}%}"
+        if x >= 1.0 or not text.startswith("100."):
+            return text
+    return ">99.999%"
+
+
+def _lab_colour(j: int) -> str:
+    return _LAB_COLOURS[j % len(_LAB_COLOURS)]
+
+
+def _clock_axis(ax: Axes, start: float, end: float) -> None:
+    """x axis in campaign minutes labelled ``day 1 / 08:00``, at most ~12 ticks."""
+    ax.set_xlim(start, end)
+    hours = (end - start) / 60.0
+    step = next((s for s in (1, 2, 3, 4, 6, 8, 12, 24) if hours / s <= 12), 48)
+    ax.xaxis.set_major_locator(MultipleLocator(60.0 * step))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: day_clock(x, sep="\n")))
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def _mark(ax: Axes, x: float, text: str, colour: str, y: float = 0.98) -> None:
+    """A vertical line at ``x`` with its label written along it, near the top."""
+    ax.axvline(x, color=colour, ls="--", lw=1.2, zorder=3)
+    ax.annotate(
+        text,
+        (x, y),
+        xycoords=("data", "axes fraction"),
+        xytext=(-3, 0),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        rotation=90,
+        fontsize=8,
+        color=colour,
+        bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.0},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Backlog at each lab over time
+
+
+def backlog_span(chain: rec.ChainRun) -> tuple[float, float]:
+    """Whole hours from the first swab to the last result (to the horizon if some tube has
+    no result by then)."""
+    swabs = chain.swab_time[np.isfinite(chain.swab_time)]
+    if swabs.size == 0:
+        return 0.0, max(chain.horizon_min, 60.0)
+    start = float(np.floor(swabs.min() / 60.0) * 60.0)
+    results = chain.tube_result[np.isfinite(chain.tube_result)]
+    unfinished = results.size < chain.n_tubes
+    end = chain.horizon_min if unfinished or results.size == 0 else float(results.max())
+    return start, float(np.ceil(end / 60.0) * 60.0)
+
+
+def backlog_series(chain: rec.ChainRun, step_min: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+    """The grid (every ``step_min`` over :func:`backlog_span`) and the tubes at each lab
+    without a result at each grid time, shape (labs, times); see
+    :func:`sim.metrics.turnaround.backlog_over_time`."""
+    if step_min <= 0:
+        raise ValueError(f"step_min must be > 0, got {step_min}")
+    start, end = backlog_span(chain)
+    grid = np.arange(start, end + step_min / 2, step_min)
+    return grid, backlog_over_time(chain, grid)
+
+
+def backlog_figure(
+    data: rec.ChainRun | RunResult,
+    step_min: float = 10.0,
+    round_ends: Sequence[float] | None = None,
+) -> Figure:
+    """Tubes delivered to each lab and waiting for their result, over the campaign.
+
+    One step line per lab (sampled every ``step_min`` minutes, from the first swab to the last
+    result), with a dashed mark when a lab opens after the first swab (a mobile lab) and when
+    each round ends (given ``round_ends`` in campaign minutes, or from a
+    :class:`~sim.experiment.result.RunResult`, which also shades when the points serve).
+    """
+    src = _source(data)
+    chain = src.chain
+    ends = tuple(round_ends) if round_ends is not None else src.round_ends
+    grid, values = backlog_series(chain, step_min)
+    start, end = float(grid[0]), float(grid[-1])
+    fig = Figure(figsize=(13, 5.4), layout="constrained")
+    ax = fig.add_subplot()
+
+    handles: list[Artist] = []
+    if src.serving:
+        for k, (a, b) in enumerate(src.serving):
+            if b > start and a < end:
+                ax.axvspan(max(a, start), min(b, end), color=_SERVING_COLOUR, lw=0, zorder=0)
+            if k == 0:
+                handles.append(Patch(color=_SERVING_COLOUR, label="points serving (swabs taken)"))
+    table = {row["lab"]: row for row in lab_table(chain)}
+    for j, name in enumerate(chain.labs):
+        y = values[j]
+        peak = int(y.max()) if y.size else 0
+        at = float(grid[int(np.argmax(y))]) if y.size else start
+        row = table[name]
+        last = row["last_result_min"]
+        if not row["tubes_received"]:
+            label = f"{name}: no tubes"
+        else:
+            label = f"{name}: {row['tubes_received']:,} tubes in, most waiting {peak:,}"
+            label += f" ({day_clock(at)})"
+        if row["backlog_tubes_at_end"]:
+            label += f"; {row['backlog_tubes_at_end']:,} still waiting at the horizon"
+        elif np.isfinite(last):
+            label += f"; last result {day_clock(last)}"
+        (line,) = ax.step(grid, y, where="post", color=_lab_colour(j), lw=1.6, label=label)
+        handles.insert(j, line)
+        opens = float(chain.lab_opens_min[j])
+        if start < opens < end:
+            _mark(ax, opens, f"{name} opens {day_clock(opens)}", _lab_colour(j))
+    for k, t in enumerate(ends):
+        if start < t <= end:
+            text = "round ends" if len(ends) == 1 else f"round {k + 1} ends"
+            _mark(ax, t, f"{text} {day_clock(t)}", "black")
+    if end >= chain.horizon_min:
+        _mark(ax, chain.horizon_min, f"results horizon {day_clock(chain.horizon_min)}", "grey")
+
+    _clock_axis(ax, start, end)
+    ax.set_ylim(bottom=0, top=max(float(values.max()) if values.size else 0.0, 1.0) * 1.12)
+    ax.set_xlabel("campaign time")
+    ax.set_ylabel(
+        f"tubes at the lab, not yet resulted\n(a tube holds up to {chain.pool_size} swabs)"
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.16),
+        fontsize=8,
+        frameon=False,
+    )
+    ax.set_title(f"Tubes waiting for a result at each lab (every {step_min:g} min)", fontsize=10)
+    fig.suptitle(_title("Lab backlog over the campaign", src), fontsize=12)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Swab-to-result turnaround
+
+
+def turnaround_by_hour(
+    chain: rec.ChainRun, quantiles: Sequence[float] = (0.5, 0.95)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Turnaround quantiles (hours) of the swabs taken in each hour of the campaign.
+
+    Returns the start of each hour in which some swab was taken (campaign minutes) and an
+    array ``len(quantiles) x hours``. Swabs without a result count as later than any result:
+    a quantile they reach is ``inf``.
+    """
+    ta = turnaround_h(chain)
+    ta = np.where(np.isfinite(ta), ta, np.inf)
+    hour = np.floor(chain.swab_time / 60.0).astype(np.int64)
+    order = np.lexsort((ta, hour))
+    hour, ta = hour[order], ta[order]
+    starts, first = np.unique(hour, return_index=True)
+    bounds = [*first.tolist(), hour.size]
+    out = np.empty((len(quantiles), starts.size))
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        values = ta[a:b]  # sorted
+        for i, q in enumerate(quantiles):
+            # the smallest value with at least a share q of the hour's swabs at or below it
+            rank = int(np.ceil(q * values.size - 1e-9))
+            out[i, k] = values[min(max(rank - 1, 0), values.size - 1)]
+    return 60.0 * starts.astype(float), out
+
+
+def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
+    """Hours from swab to result: the share of swabs resulted within each time (left), with
+    the target, the share within it and p50/p95 marked; median and p95 by hour of swab (right).
+
+    The left curve is over all swabs, so it stays below 100% when some have no result by the
+    horizon (their number is written on the figure).
+    """
+    src = _source(data)
+    chain = src.chain
+    s = summarise_chain(chain)
+    target = chain.target_min / 60.0
+    ta = turnaround_h(chain)
+    done = np.sort(ta[np.isfinite(ta)])
+    n = chain.n_swabs
+    fig = Figure(figsize=(14, 5.4), layout="constrained")
+    ax, ax_hour = fig.subplots(1, 2, width_ratios=[1.1, 1.4])
+
+    # Left: ECDF over all swabs.
+    right = max(float(done[-1]) if done.size else 0.0, target) * 1.08
+    if done.size:
+        x = np.concatenate(([0.0], done, [right]))
+        y = np.concatenate(([0.0], np.arange(1, done.size + 1) / n, [done.size / n]))
+        ax.step(x, y, where="post", color="black", lw=1.8, label="swabs with a result by then")
+    ax.axvline(target, color=_TARGET_COLOUR, lw=1.4)
+    ax.annotate(
+        f"target {target:g} h:\n{share_text(s['within_target'])} of swabs within",
+        (target, 0.35),
+        xycoords=("data", "axes fraction"),
+        xytext=(-5, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        color=_TARGET_COLOUR,
+    )
+    # p50 and p95 are over the swabs with a result: at that share of them on this curve.
+    resulted = done.size / n if n else 0.0
+    of = " of those resulted" if s["backlog_swabs"] else ""
+    for key, name, level in (("turnaround_p50_h", "p50", 0.5), ("turnaround_p95_h", "p95", 0.95)):
+        value = s[key]
+        yy = level * resulted
+        if np.isfinite(value):
+            ax.plot([value, value], [0, yy], color="grey", ls=":", lw=1.2)
+            ax.plot([0, value], [yy, yy], color="grey", ls=":", lw=1.2)
+            ax.annotate(
+                f"{name}{of} {value:.1f} h",
+                (value, yy),
+                xytext=(4, -10),
+                textcoords="offset points",
+                fontsize=8.5,
+                color="dimgrey",
+            )
+    if s["backlog_swabs"]:
+        note = (
+            f"{s['backlog_swabs']:,} of {n:,} swabs ({s['backlog_swabs'] / n:.1%}) have no "
+            f"result by the horizon ({day_clock(chain.horizon_min)})"
+        )
+    else:
+        note = f"all {n:,} swabs resulted; longest {s['turnaround_max_h']:.1f} h"
+    ax.annotate(
+        f"{note}\nmean {s['turnaround_mean_h']:.1f} h, pool size {chain.pool_size}",
+        (0.98, 0.03),
+        xycoords="axes fraction",
+        ha="right",
+        va="bottom",
+        fontsize=8.5,
+        bbox={"boxstyle": "round", "fc": "white", "ec": "lightgrey"},
+    )
+    ax.set_xlim(0, right)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("hours from swab to result")
+    ax.set_ylabel("share of all swabs with their result within")
+    ax.set_title("Turnaround: share of swabs resulted within x hours", fontsize=10)
+    ax.grid(alpha=0.3)
+
+    # Right: by hour of swab.
+    hours, q = turnaround_by_hour(chain)
+    if hours.size:
+        centres = hours + 30.0
+        # Hours with no swab (nights) break the lines.
+        full = np.arange(hours[0], hours[-1] + 60.0, 60.0)
+        at = np.searchsorted(full, hours)
+        marks = (("median", "#1f77b4", 0.96), ("p95", "#ff7f0e", 1.0))
+        for i, (name, colour, top) in enumerate(marks):
+            y = np.full(full.size, np.nan)
+            y[at] = q[i]
+            late = np.isinf(y)
+            y[late] = np.nan
+            ax_hour.plot(full + 30.0, y, marker="o", ms=3, color=colour, label=name)
+            if late.any():
+                ax_hour.plot(
+                    full[late] + 30.0,
+                    np.full(int(late.sum()), right * top),
+                    ls="",
+                    marker="^",
+                    color=colour,
+                    label=f"{name} beyond the horizon (no result)",
+                )
+        _clock_axis(ax_hour, float(hours[0]), float(centres[-1] + 30.0))
+    ax_hour.axhline(target, color=_TARGET_COLOUR, lw=1.4, label=f"target {target:g} h")
+    ax_hour.set_ylim(0, right * 1.05)
+    ax_hour.set_xlabel("hour the swab was taken (point at the middle of the hour)")
+    ax_hour.set_ylabel("hours from swab to result")
+    ax_hour.set_title("Turnaround by hour of swab: median and 95th percentile", fontsize=10)
+    ax_hour.grid(alpha=0.3)
+    ax_hour.legend(
+        loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8, frameon=False, ncols=3
+    )
+    fig.suptitle(_title("Swab-to-result turnaround", src), fontsize=12)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Lab load
+
+
+def lab_utilisation_figure(data: rec.ChainRun | RunResult) -> Figure:
+    """Utilisation of each lab's receiving desks, extractors and PCR machines (left) and the
+    tubes each lab received (right).
+
+    Utilisation is busy desk/machine time over staffed desk/machine time from the lab's
+    opening to its last result (see :func:`sim.metrics.turnaround.lab_table`).
+    """
+    src = _source(data)
+    chain = src.chain
+    rows = lab_table(chain)
+    n_labs = len(rows)
+    fig = Figure(figsize=(14, max(4.6, 1.0 + 0.9 * n_labs)), layout="constrained")
+    ax, ax_tubes = fig.subplots(1, 2, width_ratios=[1.5, 1])
+
+    x = np.arange(n_labs)
+    width = 0.8 / len(STAGES)
+    for s, stage in enumerate(STAGES):
+        util = np.array([row[f"utilisation_{stage}"] for row in rows], dtype=float)
+        xs = x + (s - (len(STAGES) - 1) / 2) * width
+        ax.bar(
+            xs,
+            np.nan_to_num(util),
+            width=width * 0.95,
+            color=_STAGE_COLOURS[stage],
+            alpha=0.85,
+            label=_STAGE_LABELS[stage],
+        )
+        for xx, u, row in zip(xs, util, rows, strict=True):
+            text = f"{u:.0%}" if np.isfinite(u) else "-"
+            if stage != "receiving" and row[f"{stage}_runs"]:
+                text += f"\n{row[f'{stage}_runs']:,} runs\n{row[f'{stage}_tubes_per_run']:.0f}/run"
+            ax.annotate(
+                text,
+                (xx, np.nan_to_num(u)),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    labels = [
+        f"{row['lab']}\nopens {day_clock(row['opens_min'])}"
+        if row["opens_min"] > 0
+        else f"{row['lab']}\nopen from the start"
+        for row in rows
+    ]
+    ax.set_xticks(x, labels=labels, fontsize=8)
+    ax.set_ylim(0, 1.35)
+    ax.axhline(1.0, color="black", lw=0.8, alpha=0.5)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("share of staffed desk/machine time busy")
+    ax.set_title(
+        "Utilisation by lab and stage, opening to last result (runs, tubes per run)", fontsize=10
+    )
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
+
+    y = np.arange(n_labs)
+    pooled = np.array([row["tubes_received"] - row["retest_tubes"] for row in rows])
+    retests = np.array([row["retest_tubes"] for row in rows])
+    ax_tubes.barh(y, pooled, color=[_lab_colour(j) for j in range(n_labs)], alpha=0.85)
+    ax_tubes.barh(y, retests, left=pooled, color="black", alpha=0.7)
+    top = max(int((pooled + retests).max()) if n_labs else 0, 1)
+    for yy, row in zip(y, rows, strict=True):
+        text = f"{row['tubes_received']:,} tubes, {row['swabs_resulted']:,} swabs"
+        if np.isfinite(row["lab_hours_mean"]):
+            text += f"\nin the lab {row['lab_hours_mean']:.1f} h on average"
+        if row["retest_tubes"]:
+            text += f"; {row['retest_tubes']:,} retests"
+        if row["backlog_tubes_at_end"]:
+            text += f"\n{row['backlog_tubes_at_end']:,} without a result at the horizon"
+        ax_tubes.annotate(
+            text,
+            (row["tubes_received"], yy),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+        )
+    ax_tubes.set_yticks(y, labels=[row["lab"] for row in rows], fontsize=8)
+    ax_tubes.invert_yaxis()
+    ax_tubes.set_xlim(0, top * 1.9)
+    ax_tubes.set_xlabel("tubes delivered to the lab (black: individual retest tubes)")
+    ax_tubes.set_title("Tubes received by each lab", fontsize=10)
+    ax_tubes.grid(axis="x", alpha=0.3)
+    fig.suptitle(_title("Lab load", src), fontsize=12)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def lab_figure_set(result: RunResult) -> dict[str, Figure]:
+    """The lab figures keyed by PNG file name; empty for a run without labs."""
+    if result.chain is None:
+        return {}
+    return {
+        "lab_backlog.png": backlog_figure(result),
+        "turnaround.png": turnaround_figure(result),
+        "lab_utilisation.png": lab_utilisation_figure(result),
+    }
+
+
+__all__ = [
+    "backlog_figure",
+    "backlog_series",
+    "backlog_span",
+    "lab_figure_set",
+    "lab_utilisation_figure",
+    "turnaround_by_hour",
+    "turnaround_figure",
+]
