@@ -1,16 +1,17 @@
 """``python -m benchmarks``: the point benchmark (project vs SimPy vs Ciw), then the district
-round. See benchmarks/README.md. Options are those of benchmarks/run.py; ``--no-district``
-skips the district round."""
+round and its sample chain, saved into the same results file. See benchmarks/README.md.
+Options are those of benchmarks/run.py; ``--no-district`` skips the district round."""
 
 import sys
 
 from benchmarks import district
-from benchmarks.run import main
+from benchmarks.run import benchmark
 
 args = sys.argv[1:]
 skip_district = "--no-district" in args
 args = [a for a in args if a != "--no-district"]
-code = main(args)
+code, path = benchmark(args)
 if not skip_district and "-h" not in args and "--help" not in args:
-    code = max(code, district.main([]))
+    extra = ["--no-save"] if path is None else ["--results", str(path)]
+    code = max(code, district.main(extra))
 sys.exit(code)

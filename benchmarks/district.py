@@ -1,25 +1,54 @@
-"""The district round benchmark: the default 313,000-resident round, and the same layout
-scaled up to show that the cost per resident stays flat (linear growth).
+"""The district round benchmark: the default 313,000-resident round with its sample chain, the
+same round with individual testing (``samples.pool_size=1``, ten times the tubes) as a stress
+line, and the layout scaled up to show that the cost per resident stays flat (linear growth).
 
-Each case runs in a fresh subprocess (one core) that loads the config before the clock starts,
-then times ``sim.run`` (the whole round: residents, 40 points, staff, mobile teams, records)
-and ``summary()``; peak memory is the child's own high-water mark (``VmHWM``).
+Each case runs in a fresh subprocess (one core) that loads the config before the clock starts.
+Every repetition ``k`` (seed 1, replication ``k``) times, in this order:
 
-Run: ``python -m benchmarks.district [--scales 1 10] [--repeat 3]`` (also part of
-``python -m benchmarks``). Targets: the default round in under 3 s and 1 GB.
+``round``
+    :func:`sim.model.district.simulate_campaign`: the collection round alone (residents,
+    40 points, staff, mobile teams, records).
+``chain``
+    :func:`sim.model.sample_chain.simulate_chain` on those rounds, with the same streams, as
+    ``sim.run`` calls it: pooling, couriers and labs.
+``sim.run``
+    the whole ``sim.run(cfg, seed=1, replication=k)`` (round and chain again, from scratch),
+    then ``summary()`` timed on its own.
+
+The chain computed on its own is checked against ``sim.run``'s (same tubes and results), so
+the split measures what ``sim.run`` does. Peak memory is the child's high-water mark
+(``VmHWM``, the interpreter and libraries included); ``chain +MB`` is how far the chain
+raised the resident set above what the round had left (the high-water mark is reset before
+the chain, where Linux allows it).
+
+Run: ``python -m benchmarks.district [--scales 1 10] [--repeat 3] [--no-stress]`` (also part
+of ``python -m benchmarks``). Targets: the default round (collection alone) in under 3 s and
+the whole child in under 1 GB; the lab chain adds at most 30 % to the round's time. The
+stress line and the scaled round are reported, not judged (except the linear-growth ratio).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import gc
 import json
+import os
+import platform
+import statistics
 import subprocess
 import sys
 import time
+import traceback
+from pathlib import Path
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 MARKER = "@@DISTRICT@@ "
-TARGET_S = 3.0
-TARGET_MB = 1024.0
+TARGET_S = 3.0  # the default round (collection alone), best of the repetitions
+TARGET_MB = 1024.0  # peak memory of the default case's child
+TARGET_CHAIN_SHARE = 0.30  # chain / round, default case
+SEED = 1
+STRESS = ("samples.pool_size=1",)  # individual testing: one tube per swab
 
 
 def _scaled_overrides(scale: int) -> list[str]:
@@ -43,100 +72,428 @@ def _scaled_overrides(scale: int) -> list[str]:
     return out
 
 
-def _child(scale: int, repeat: int) -> None:
+# --------------------------------------------------------------------------- child
+
+
+def _rss_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset ``VmHWM`` to the current resident set (Linux >= 4.0); False where not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+# arrays of ChainRun compared between the chain timed on its own and sim.run's
+_COMPARED = ("swab_tube", "result", "tube_lab", "tube_result", "run_start", "trip_called")
+
+
+def _same_chain(ref: dict | None, chain: object) -> bool:
+    """The chain computed on its own (``ref``: its arrays) and ``sim.run``'s are the same."""
+    import numpy as np
+
+    if ref is None or chain is None:
+        return ref is None and chain is None
+    return all(
+        np.array_equal(ref[name], getattr(chain, name), equal_nan=True) for name in _COMPARED
+    )
+
+
+def _child(scale: int, repeat: int, overrides: list[str]) -> dict:
     import sim
     from benchmarks._child import _peak_rss_kib
+    from sim.engine.streams import RandomStreams
+    from sim.model.district import simulate_campaign
+    from sim.model.sample_chain import simulate_chain
 
-    cfg = sim.load_config(overrides=_scaled_overrides(scale))
-    times = []
+    cfg = sim.load_config(overrides=_scaled_overrides(scale) + overrides)
+    reps: list[dict] = []
     summary: dict = {}
+    peak = 0  # KiB, over every phase (VmHWM is reset before the chain)
+    chain_mb: list[float | None] = []
+    tubes = labs = 0
     for k in range(repeat):
-        t0 = time.perf_counter()
-        result = sim.run(cfg, seed=1, replication=k)
+        gc.collect()
+        rep: dict = {"replication": k}
+        streams = RandomStreams(SEED, k)  # what sim.run(cfg, seed=SEED, replication=k) uses
+        c0, t0 = time.process_time(), time.perf_counter()
+        rounds = simulate_campaign(cfg, streams)
+        t1, c1 = time.perf_counter(), time.process_time()
+        peak = max(peak, _peak_rss_kib())
+        before = _rss_kib("VmRSS")
+        reset = _reset_peak()
+        c2, t2 = time.process_time(), time.perf_counter()
+        chain = simulate_chain(cfg, rounds, streams)
+        t3, c3 = time.perf_counter(), time.process_time()
+        during = _peak_rss_kib()
+        peak = max(peak, during)
+        chain_mb.append((during - before) / 1024.0 if reset and before is not None else None)
+        rep.update(round_s=t1 - t0, chain_s=t3 - t2, round_cpu_s=c1 - c0, chain_cpu_s=c3 - c2)
+        tubes = 0 if chain is None else int(chain.tube_size.size)
+        labs = 0 if chain is None else len(chain.labs)
+        ref = None if chain is None else {name: getattr(chain, name) for name in _COMPARED}
+        del rounds, chain
+        gc.collect()
+        c4, t4 = time.process_time(), time.perf_counter()
+        result = sim.run(cfg, seed=SEED, replication=k)
+        t5, c5 = time.perf_counter(), time.process_time()
         summary = result.summary()
-        times.append(time.perf_counter() - t0)
-    print(
-        MARKER
-        + json.dumps(
-            {
-                "scale": scale,
-                "residents": summary["residents"],
-                "tested": summary["tested"],
-                "coverage": summary["coverage"],
-                "seconds": times,
-                "peak_mb": _peak_rss_kib() / 1024.0,
-            }
-        ),
-        flush=True,
-    )
+        t6 = time.perf_counter()
+        rep.update(run_s=t5 - t4, run_cpu_s=c5 - c4, summary_s=t6 - t5)
+        rep["split_matches_run"] = _same_chain(ref, result.chain)
+        peak = max(peak, _peak_rss_kib())
+        del ref, result
+        reps.append(rep)
+    known = [m for m in chain_mb if m is not None]
+    return {
+        "scale": scale,
+        "overrides": overrides,
+        "residents": summary["residents"],
+        "tested": summary["tested"],
+        "coverage": summary["coverage"],
+        "tubes": tubes,
+        "labs": labs,
+        "repetitions": reps,
+        "peak_mb": peak / 1024.0,
+        "chain_mb": max(known) if known else None,
+    }
 
 
-def run_case(scale: int, repeat: int) -> dict:
-    """Run one scale in a fresh process and return its measurements."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.district",
-            "--child",
-            str(scale),
-            "--repeat",
-            str(repeat),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _child_main(scale: int, repeat: int, overrides: list[str]) -> int:
+    try:
+        payload = {"status": "ok", **_child(scale, repeat, overrides)}
+        code = 0
+    except Exception as exc:
+        payload = {
+            "status": "error",
+            "scale": scale,
+            "overrides": overrides,
+            "reason": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+        code = 1
+    sys.stdout.flush()
+    print(MARKER + json.dumps(payload), flush=True)
+    return code
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_case(scale: int, repeat: int, overrides: tuple[str, ...] = ()) -> dict:
+    """Run one case in a fresh process and return its measurements."""
+    cmd = [sys.executable, "-m", "benchmarks.district", "--child", str(scale)]
+    cmd += ["--repeat", str(repeat)] + [f"--set={o}" for o in overrides]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MARKER):
             return json.loads(line[len(MARKER) :])
-    raise RuntimeError(f"district benchmark child failed:\n{proc.stderr[-3000:]}")
+    return {
+        "status": "error",
+        "scale": scale,
+        "overrides": list(overrides),
+        "reason": f"child exited with code {proc.returncode} and no result",
+        "traceback": proc.stderr[-3000:],
+    }
+
+
+def _stats(values: list[float]) -> dict:
+    return {"best": min(values), "median": statistics.median(values), "all": values}
+
+
+def summarise(r: dict) -> None:
+    """Add best / median of every timing, the chain's share and the cost per resident."""
+    reps = r["repetitions"]
+    for key in ("round_s", "chain_s", "run_s", "summary_s", "round_cpu_s", "chain_cpu_s"):
+        r[key] = _stats([x[key] for x in reps])
+    # share of best times (the judged figure), and the median of each repetition's share
+    r["chain_share"] = r["chain_s"]["best"] / r["round_s"]["best"]
+    r["chain_share_median"] = statistics.median(x["chain_s"] / x["round_s"] for x in reps)
+    r["chain_share_cpu"] = r["chain_cpu_s"]["best"] / r["round_cpu_s"]["best"]
+    r["us_per_resident"] = r["run_s"]["best"] / r["residents"] * 1e6
+    r["split_matches_run"] = all(x["split_matches_run"] for x in reps)
+
+
+def _label(r: dict) -> str:
+    parts = [] if r["scale"] == 1 else [f"x{r['scale']}"]
+    parts += [o.split(".")[-1] for o in r["overrides"]]
+    return "default" if not parts else " ".join(parts)
+
+
+def _cell(s: dict) -> str:
+    return f"{s['best']:.2f} ({s['median']:.2f})"
+
+
+def print_table(rows: list[dict]) -> None:
+    headers = [
+        "case",
+        "residents",
+        "tubes",
+        "round s",
+        "chain s",
+        "chain/round",
+        "sim.run s",
+        "summary s",
+        "µs/resident",
+        "peak MB",
+        "chain +MB",
+    ]
+    lines = []
+    for r in rows:
+        if r["status"] != "ok":
+            lines.append([_label(r), r["status"].upper()] + [""] * (len(headers) - 2))
+            continue
+        chain_mb = r["chain_mb"]
+        lines.append(
+            [
+                _label(r),
+                f"{r['residents']:,}",
+                f"{r['tubes']:,}",
+                _cell(r["round_s"]),
+                _cell(r["chain_s"]),
+                f"{r['chain_share']:.1%} ({r['chain_share_median']:.1%})",
+                _cell(r["run_s"]),
+                _cell(r["summary_s"]),
+                f"{r['us_per_resident']:.2f}",
+                f"{r['peak_mb']:.0f}",
+                "n/a" if chain_mb is None else f"{chain_mb:+.0f}",
+            ]
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
+
+    def render(cells: list[str]) -> str:
+        return "  " + "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print(render(headers))
+    print("  " + "  ".join("-" * w for w in widths))
+    for line in lines:
+        print(render(line))
+    print(
+        "  times: best of the repetitions (median); chain/round: best chain / best round "
+        "(median of the\n  repetitions' shares); sim.run is round + chain again, from scratch; "
+        "µs/resident from sim.run's best"
+    )
+    for r in rows:
+        if r["status"] != "ok":
+            print(f"  note: {_label(r)} {r['status']}: {r.get('reason', '')}")
+            if r.get("traceback"):
+                print("    " + "\n    ".join(r["traceback"].strip().splitlines()[-6:]))
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def compute_checks(rows: list[dict]) -> list[dict]:
+    checks: list[dict] = []
+    ok_rows = [r for r in rows if r["status"] == "ok"]
+    base = next((r for r in ok_rows if r["scale"] == 1 and not r["overrides"]), None)
+    if base is not None:
+        t = base["round_s"]["best"]
+        checks.append(
+            {
+                "name": "default round (collection alone)",
+                "value": t,
+                "text": f"{t:.2f} s (median {base['round_s']['median']:.2f} s, "
+                f"cpu {base['round_cpu_s']['best']:.2f} s)",
+                "target": f"< {TARGET_S:g} s",
+                "ok": t < TARGET_S,
+            }
+        )
+        checks.append(
+            {
+                "name": "default case peak memory",
+                "value": base["peak_mb"],
+                "text": f"{base['peak_mb']:.0f} MB",
+                "target": f"< {TARGET_MB:.0f} MB",
+                "ok": base["peak_mb"] < TARGET_MB,
+            }
+        )
+        share = base["chain_share"]
+        checks.append(
+            {
+                "name": "lab chain / default round",
+                "value": share,
+                "text": f"{share:.1%} ({base['chain_s']['best']:.2f} s; median "
+                f"{base['chain_share_median']:.1%}, cpu {base['chain_share_cpu']:.1%})",
+                "target": f"<= {TARGET_CHAIN_SHARE:.0%}",
+                "ok": share <= TARGET_CHAIN_SHARE,
+            }
+        )
+    for r in ok_rows:
+        if r is base:
+            continue
+        if r["overrides"]:
+            checks.append(
+                {
+                    "name": f"{_label(r)} chain / round (stress, info)",
+                    "value": r["chain_share"],
+                    "text": f"{r['chain_share']:.1%} ({r['chain_s']['best']:.2f} s, "
+                    f"{r['tubes']:,} tubes, peak {r['peak_mb']:.0f} MB)",
+                    "target": "",
+                    "ok": None,
+                }
+            )
+        elif base is not None:
+            ratio = r["us_per_resident"] / base["us_per_resident"]
+            checks.append(
+                {
+                    "name": f"scale {r['scale']}: cost per resident / default",
+                    "value": ratio,
+                    "text": f"x{ratio:.2f} (1.0 = linear growth; chain {r['chain_share']:.1%} "
+                    "of its round)",
+                    "target": "",
+                    "ok": None,
+                }
+            )
+    for r in ok_rows:
+        if not r["split_matches_run"]:
+            checks.append(
+                {
+                    "name": f"{_label(r)}: chain timed alone equals sim.run's",
+                    "value": None,
+                    "text": "no (the split does not measure what sim.run does)",
+                    "target": "same",
+                    "ok": False,
+                }
+            )
+    return checks
+
+
+def print_checks(checks: list[dict]) -> None:
+    width = max((len(c["name"]) for c in checks), default=0)
+    for c in checks:
+        verdict = "" if c["ok"] is None else f"  {c['target']}: {_verdict(c['ok'])}"
+        print(f"  {c['name']:<{width}}  {c['text']}{verdict}")
+
+
+def _meta(args: argparse.Namespace, argv: list[str] | None) -> dict:
+    from benchmarks.run import _version
+
+    return {
+        "timestamp": _dt.datetime.now().isoformat(timespec="seconds"),
+        "argv": sys.argv[1:] if argv is None else argv,
+        "scales": args.scales,
+        "repeat": args.repeat,
+        "stress": None if args.no_stress else list(STRESS),
+        "seed": SEED,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "loadavg_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "versions": {d: _version(d) for d in ("simpy", "numpy")},
+    }
+
+
+def save(payload: dict, into: Path | None) -> Path:
+    """Add ``payload`` as ``district`` to the results file ``into``, or write a new one."""
+    from benchmarks.run import save_results
+
+    if into is None:
+        return save_results({"meta": payload["meta"], "district": payload})
+    data = json.loads(into.read_text(encoding="utf-8"))
+    data["district"] = payload
+    tmp = into.with_name(into.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, allow_nan=True)
+        fh.write("\n")
+    os.replace(tmp, into)
+    return into
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.district")
-    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
-    parser.add_argument("--repeat", type=int, default=3, help="replications timed per scale")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.district",
+        description="Time the default district round, its sample chain and sim.run.",
+    )
+    parser.add_argument(
+        "--scales",
+        type=int,
+        nargs="+",
+        default=[1, 10],
+        help="layout scales to run (default 1 10: the default round and 10x its residents)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="replications timed at scale 1 (others: 1)"
+    )
+    parser.add_argument(
+        "--no-stress", action="store_true", help="skip the samples.pool_size=1 stress line"
+    )
+    parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="add the district results to this results file (default: write a new one)",
+    )
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--set", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
-        _child(args.child, args.repeat)
-        return 0
-    print("\nDistrict round (default config: 40 points, 8 sub-districts, 2 days, mobile teams)")
+        return _child_main(args.child, args.repeat, args.set)
+    if args.repeat < 1 or any(s < 1 for s in args.scales):
+        parser.error("--repeat and --scales must be >= 1")
+    if hasattr(sys.stdout, "reconfigure"):  # keep table and stderr progress in order
+        sys.stdout.reconfigure(line_buffering=True)
+
+    cases: list[tuple[int, tuple[str, ...]]] = []
+    for scale in args.scales:
+        cases.append((scale, ()))
+        if scale == 1 and not args.no_stress:
+            cases.append((1, STRESS))
     print(
-        f"  {'scale':>5} {'residents':>11} {'coverage':>9} {'best s':>8} {'median s':>9}"
-        f" {'us/resident':>12} {'peak MB':>8}"
+        "\nDistrict round (default config: 40 points, 8 sub-districts, 2 days, mobile teams)"
+        "\nand its sample chain (pooling 10-in-1, couriers, labs), seed 1, replications "
+        f"0..{args.repeat - 1} at scale 1"
     )
     rows = []
-    for scale in args.scales:
-        r = run_case(scale, args.repeat if scale == 1 else 1)
-        best = min(r["seconds"])
-        med = sorted(r["seconds"])[len(r["seconds"]) // 2]
-        r["us_per_resident"] = best / r["residents"] * 1e6
+    t_all = time.perf_counter()
+    for k, (scale, overrides) in enumerate(cases, 1):
+        repeat = args.repeat if scale == 1 else 1
+        name = _label({"scale": scale, "overrides": list(overrides)})
+        print(
+            f"[{k}/{len(cases)}] district {name} x{repeat} ...", end="", flush=True, file=sys.stderr
+        )
+        t0 = time.perf_counter()
+        r = run_case(scale, repeat, overrides)
+        print(f" {r['status']} [{time.perf_counter() - t0:.1f} s]", file=sys.stderr)
+        if r["status"] == "ok":
+            summarise(r)
         rows.append(r)
-        print(
-            f"  {scale:>5} {r['residents']:>11,} {r['coverage']:>9.1%} {best:>8.2f} {med:>9.2f}"
-            f" {r['us_per_resident']:>12.2f} {r['peak_mb']:>8.0f}"
-        )
-    ok = True
-    base = next((r for r in rows if r["scale"] == 1), None)
-    if base is not None:
-        t_ok = min(base["seconds"]) < TARGET_S
-        m_ok = base["peak_mb"] < TARGET_MB
-        ok &= t_ok and m_ok
-        print(
-            f"  default round: {min(base['seconds']):.2f} s (< {TARGET_S:.0f} s: "
-            f"{'PASS' if t_ok else 'FAIL'}), {base['peak_mb']:.0f} MB (< {TARGET_MB:.0f} MB: "
-            f"{'PASS' if m_ok else 'FAIL'})"
-        )
-        for r in rows:
-            if r["scale"] != 1:
-                ratio = r["us_per_resident"] / base["us_per_resident"]
-                print(
-                    f"  scale {r['scale']}: cost per resident x{ratio:.2f} of the default "
-                    "(1.0 = linear growth)"
-                )
-    return 0 if ok else 1
+    print_table(rows)
+    checks = compute_checks(rows)
+    print()
+    print_checks(checks)
+    print(f"  total district benchmark time {time.perf_counter() - t_all:.1f} s")
+
+    if not args.no_save:
+        payload = {"meta": _meta(args, argv), "cases": rows, "checks": checks}
+        path = save(payload, args.results)
+        try:
+            shown: Path = path.relative_to(REPO_ROOT)
+        except ValueError:
+            shown = path
+        print(f"district results written to {shown}")
+
+    failed = any(c["ok"] is False for c in checks) or any(r["status"] != "ok" for r in rows)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -414,6 +414,13 @@ def save_results(payload: dict) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the point benchmark; the exit status (see ``--strict``)."""
+    return benchmark(argv)[0]
+
+
+def benchmark(argv: list[str] | None = None) -> tuple[int, Path | None]:
+    """Run the point benchmark: the exit status and the results file written (None with
+    ``--no-save``)."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Benchmark the project's engine against plain SimPy and Ciw.",
@@ -525,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     print_checks(checks)
     print(f"\ntotal benchmark time {time.perf_counter() - t_all:.1f} s")
 
+    path: Path | None = None
     if not args.no_save:
         payload = {
             "meta": {
@@ -552,8 +560,8 @@ def main(argv: list[str] | None = None) -> int:
             c.get("ok") is False for group in ("speed", "scaling", "memory") for c in checks[group]
         )
         errored = any(r["status"] in ("error", "timeout") for r in rows)
-        return 1 if failed or errored else 0
-    return 0
+        return (1 if failed or errored else 0), path
+    return 0, path
 
 
 if __name__ == "__main__":
