@@ -149,24 +149,8 @@ class _Chain:
         )
         self.routes = routes
         self.mean_travel = [[_INF if r is None else r.expected for r in row] for row in routes]
-        self.travel = [
-            [
-                None
-                if r is None
-                else _Draws(distribution(r, 1.0), s(f"courier_travel/{p.name}/{lab.name}"), 64)
-                for r, lab in zip(row, self.labs_cfg, strict=True)
-            ]
-            for row, p in zip(routes, points, strict=True)
-        ]
-        self.retest_travel = [
-            [
-                None
-                if r is None
-                else _Draws(distribution(r, 1.0), s(f"retest_travel/{p.name}/{lab.name}"), 16)
-                for r, lab in zip(row, self.labs_cfg, strict=True)
-            ]
-            for row, p in zip(routes, points, strict=True)
-        ]
+        self.travel = self._travel_draws(s, "courier_travel", 64)
+        self.retest_travel = self._travel_draws(s, "retest_travel", 16)
         self.recall_delay = (
             distribution(samples.recall.delay_min, 1.0).sample(s("recall_delay"), n_swabs)
             if n_swabs
@@ -205,6 +189,18 @@ class _Chain:
             mine = order[by_site == k]
             if mine.size:
                 env.process(self._point(k, mine))
+
+    def _travel_draws(self, s: RandomStreams, stream: str, block: int) -> list[list[_Draws | None]]:
+        """Per point and lab, travel times (minutes) from stream ``<stream>/<point>/<lab>``."""
+        return [
+            [
+                None
+                if r is None
+                else _Draws(distribution(r, 1.0), s(f"{stream}/{p.name}/{lab.name}"), block)
+                for r, lab in zip(row, self.labs_cfg, strict=True)
+            ]
+            for row, p in zip(self.routes, self.config.points, strict=True)
+        ]
 
     # ------------------------------------------------------------------ dispatch
     def _lab_order(self, points: tuple[Any, ...]) -> list[list[int]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -18,29 +17,10 @@ import pytest
 import yaml
 
 from sim.model.records import OUTCOMES
-from tests.cli_helpers import sim_cli
+from tests.cli_helpers import Run, run_cli
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 FIGURES = ("queue_length.png", "wait_distribution.png", "utilisation.png")
-
-
-@dataclass(frozen=True)
-class Run:
-    cwd: Path
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def folder(self) -> Path:
-        m = re.search(r"^run folder: (.+)$", self.stdout, flags=re.MULTILINE)
-        assert m, f"no run folder printed:\n{self.stdout}\n{self.stderr}"
-        return Path(m.group(1).strip())
-
-
-def run_cli(cwd: Path, *overrides: str) -> Run:
-    proc = sim_cli(cwd, *overrides, timeout=300)
-    return Run(cwd, proc.returncode, proc.stdout, proc.stderr)
 
 
 def run_folders(cwd: Path) -> list[Path]:

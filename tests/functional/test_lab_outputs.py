@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,29 +23,11 @@ from sim.config.labs import LabConfig
 from sim.metrics.turnaround import backlog_over_time, summarise_chain, turnaround_h
 from sim.plots import lab_figures as lf
 from sim.plots.report import format_summary
-from tests.cli_helpers import sim_cli
+from tests.cli_helpers import Run, run_cli
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LAB_FIGURES = ("lab_backlog.png", "turnaround.png", "lab_utilisation.png")
 BASE = ("scenario=busy_point", "demand.residents=800")
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def folder(self) -> Path:
-        m = re.search(r"^run folder: (.+)$", self.stdout, flags=re.MULTILINE)
-        assert m, f"no run folder printed:\n{self.stdout}\n{self.stderr}"
-        return Path(m.group(1).strip())
-
-
-def run_cli(cwd: Path, *args: str) -> Run:
-    proc = sim_cli(cwd, *args, timeout=300)
-    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def section(stdout: str) -> str:
