@@ -294,7 +294,10 @@ class LabConfig:
         Minutes per plate run.
     max_batch_wait_min
         A run starts with fewer tubes than a full batch or plate once the oldest waiting tube
-        has waited this long (retest tubes start a run at once).
+        has waited this long.
+    retest_max_wait_min
+        The same for retest tubes (which go first in every run): 0 starts a run for them at
+        once; a few minutes lets retests share runs when prevalence is high.
     report_min
         Minutes from the end of the plate run to the result being out.
     machines_per_technician
@@ -320,6 +323,7 @@ class LabConfig:
     control_wells: int = 2
     pcr_min: DistributionConfig = field(default_factory=lambda: _minutes(90.0))
     max_batch_wait_min: float = 60.0
+    retest_max_wait_min: float = 0.0
     report_min: float = 30.0
     machines_per_technician: int = 2
     technicians: RoleRosterConfig = field(
@@ -419,7 +423,7 @@ class LabConfig:
                 getattr(self, name).validate()
             except ConfigError as err:
                 raise err.within(name) from None
-        for name in ("max_batch_wait_min", "report_min"):
+        for name in ("max_batch_wait_min", "retest_max_wait_min", "report_min"):
             value = getattr(self, name)
             require(_finite(value) and value >= 0, name, value, "minutes >= 0")
         require(

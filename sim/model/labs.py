@@ -12,7 +12,8 @@ FIFO queue in front of identical machines:
     is out ``report_min`` after the run ends.
 
 Extraction and PCR start a run when a full batch waits, when the oldest waiting tube has waited
-``max_batch_wait_min``, or at once when a retest tube waits (retest tubes go first). Machine
+``max_batch_wait_min``, or when a retest tube has waited ``retest_max_wait_min`` (0: at once;
+retest tubes go first). Machine
 ``i`` of a stage works while the stage has more than ``i`` machines staffed
 (:func:`stage_capacity`); a run under way when staff go off duty is finished.
 
@@ -107,12 +108,14 @@ class _Stage:
         batch: int | None,
         max_wait: float,
         urgent: np.ndarray,
+        urgent_wait: float = 0.0,
     ) -> None:
         self.env = env
         self.name = name
         self.capacity = capacity
         self.batch = batch  # None: one delivery at a time
         self.max_wait = max_wait
+        self.urgent_wait = urgent_wait
         self._urgent_tube = urgent
         self.normal: deque[list[Any]] = deque()  # [ready time, tube ids, taken so far]
         self.urgent: deque[list[Any]] = deque()
@@ -133,13 +136,15 @@ class _Stage:
 
     def ready_at(self) -> float:
         """When a run may start with the tubes now waiting (inf: none wait)."""
-        if self.urgent:
-            return self.env.now
-        if not self.normal:
-            return _INF
-        if self.batch is None or self.queued >= self.batch:
-            return self.env.now
-        return self.normal[0][0] + self.max_wait
+        now = self.env.now
+        if self.batch is None:
+            return now if self.urgent or self.normal else _INF
+        if self.queued >= self.batch:
+            return now
+        due = self.urgent[0][0] + self.urgent_wait if self.urgent else _INF
+        if self.normal:
+            due = min(due, self.normal[0][0] + self.max_wait)
+        return max(due, now)
 
     def take(self) -> np.ndarray:
         if self.batch is None:
@@ -224,12 +229,13 @@ class Lab:
         self.log = RunLog([], [], [], [], [])
         self.in_hand = 0  # tubes sent here (in transit or in the lab) without a result
         w = cfg.max_batch_wait_min
+        rw = cfg.retest_max_wait_min
         self.stages = {
             RECEIVING: _Stage(env, RECEIVING, capacity[RECEIVING], None, 0.0, urgent),
             EXTRACTION: _Stage(
-                env, EXTRACTION, capacity[EXTRACTION], cfg.extraction_batch, w, urgent
+                env, EXTRACTION, capacity[EXTRACTION], cfg.extraction_batch, w, urgent, rw
             ),
-            PCR: _Stage(env, PCR, capacity[PCR], cfg.tubes_per_plate, w, urgent),
+            PCR: _Stage(env, PCR, capacity[PCR], cfg.tubes_per_plate, w, urgent, rw),
         }
         per_tube = cfg.receiving_s_per_tube / 60.0
         ext = _Draws(extraction_min, rngs[0])

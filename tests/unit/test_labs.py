@@ -227,6 +227,22 @@ def test_a_retest_tube_starts_the_run_of_a_waiting_partial_batch() -> None:
     assert [n for *_, n in h.runs(EXTRACTION)] == [2]
 
 
+def test_retests_share_a_run_within_retest_max_wait() -> None:
+    # Three retests 0, 5 and 12 min apart; with a 15-min allowance they wait for the first
+    # one's 15 min and share one extraction run (instead of three runs of one tube).
+    h = Harness(lab_config(retest_max_wait_min=15.0), 3, urgent=(0, 1, 2))
+    h.deliver(0.0, [0])
+    h.deliver(5.0, [1])
+    h.deliver(12.0, [2])
+    t = h.run()
+    np.testing.assert_allclose(t["extraction_start"], 15.0)
+    assert [n for *_, n in h.runs(EXTRACTION)] == [3]
+    # a full batch does not wait for the allowance
+    h = Harness(lab_config(retest_max_wait_min=15.0), 4, urgent=(0, 1, 2, 3))
+    h.deliver(1.0, [0, 1, 2, 3])
+    assert h.run()["extraction_start"][0] == 1.0
+
+
 def test_retest_tubes_go_ahead_of_waiting_tubes() -> None:
     # One extractor, batches of 2: tubes 0-3 arrive at 0, the retest 4 at 10. Run 1 takes 0, 1;
     # when it ends the retest goes first (with 2), and 3 is left for the run after.
