@@ -13,7 +13,7 @@ from sim.config.schema import ScenarioConfig
 from sim.metrics import queues
 from sim.metrics.district import hour_table, point_table, staff_table, summarise_round
 from sim.metrics.lines import entrance_line, swab_line
-from sim.metrics.turnaround import lab_table, summarise_chain
+from sim.metrics.turnaround import backlog_table, lab_table, summarise_chain
 from sim.model import records as rec
 
 if TYPE_CHECKING:
@@ -139,8 +139,9 @@ class RunResult:
         return dict(self._summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Per-point, per-hour and per-shift tables over all rounds, and per lab, as
-        DataFrames (``labs`` only when the scenario has labs)."""
+        """Per-point, per-hour and per-shift tables over all rounds, and per lab and per lab
+        and hour, as DataFrames (``labs`` and ``lab_backlog`` only when the scenario has
+        labs)."""
         import pandas as pd
 
         out = {
@@ -150,6 +151,7 @@ class RunResult:
         }
         if self.chain is not None:
             out["labs"] = pd.DataFrame(lab_table(self.chain))
+            out["lab_backlog"] = pd.DataFrame(backlog_table(self.chain))
         return out
 
     @cached_property

@@ -84,10 +84,45 @@ def backlog_over_time(chain: rec.ChainRun, times: np.ndarray) -> np.ndarray:
     t = np.asarray(times, dtype=float)
     for j in range(len(chain.labs)):
         mine = chain.tube_lab == j
-        arrived = np.sort(chain.tube_delivered[mine][np.isfinite(chain.tube_delivered[mine])])
-        done = np.sort(chain.tube_result[mine][np.isfinite(chain.tube_result[mine])])
-        out[j] = np.searchsorted(arrived, t, side="right") - np.searchsorted(done, t, "right")
+        out[j] = _count_by(chain.tube_delivered[mine], t) - _count_by(chain.tube_result[mine], t)
     return out
+
+
+def backlog_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
+    """One row per lab and hour of the campaign, from the first swab's hour to the last result
+    (or the horizon): tubes waiting for a result at the lab on the hour, and tubes delivered
+    and resulted in the hour that follows."""
+    first = np.nanmin(chain.swab_time) if chain.n_swabs else 0.0
+    done = chain.tube_result[np.isfinite(chain.tube_result)]
+    held = np.isfinite(chain.tube_delivered) & ~np.isfinite(chain.tube_result)
+    last = chain.horizon_min if held.any() or not done.size else float(done.max())
+    hours = np.arange(np.floor(first / 60.0), np.ceil(last / 60.0) + 1) * 60.0
+    waiting = backlog_over_time(chain, hours)
+    rows = []
+    for j, name in enumerate(chain.labs):
+        mine = chain.tube_lab == j
+        # counted in (t, t + 60]: the waiting count on the next hour is this hour's plus
+        # delivered less resulted
+        arrived = np.diff(_count_by(chain.tube_delivered[mine], hours))
+        resulted = np.diff(_count_by(chain.tube_result[mine], hours))
+        for i, t in enumerate(hours[:-1]):
+            rows.append(
+                {
+                    "lab": name,
+                    "day": int(t // 1440) + 1,
+                    "hour": f"{int(t % 1440) // 60:02d}:00",
+                    "time_min": float(t),
+                    "tubes_waiting": int(waiting[j, i]),
+                    "tubes_delivered": int(arrived[i]),
+                    "tubes_resulted": int(resulted[i]),
+                }
+            )
+    return rows
+
+
+def _count_by(times: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """How many of ``times`` (NaN: never) are <= each of ``at``."""
+    return np.searchsorted(np.sort(times[np.isfinite(times)]), at, side="right")
 
 
 def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:

@@ -363,3 +363,20 @@ def test_summary_section_lists_backlog_stages(three_labs: sim.RunResult) -> None
     for _, row in labs.iterrows():
         assert re.search(rf"^  {row['lab']}\s", text, re.M)
     assert summarise_chain(three_labs.chain)["swabs"] == s["swabs"]
+
+
+def test_lab_backlog_table_adds_up_hour_by_hour() -> None:
+    cfg = sim.load_config(["scenario=busy_point", "demand.residents=3000"])
+    result = sim.run(cfg, seed=2)
+    chain = result.chain
+    assert chain is not None
+    table = result.tables()["lab_backlog"]
+    assert list(table["lab"].unique()) == list(chain.labs)
+    for _, rows in table.groupby("lab"):
+        waiting = rows["tubes_waiting"].to_numpy()
+        flow = (rows["tubes_delivered"] - rows["tubes_resulted"]).to_numpy()
+        # the next hour's waiting = this hour's + delivered - resulted in between
+        np.testing.assert_array_equal(waiting[1:], waiting[:-1] + flow[:-1])
+        assert waiting[0] == 0 and (waiting >= 0).all()
+        assert rows["tubes_delivered"].sum() == int(np.isfinite(chain.tube_delivered).sum())
+    assert (np.diff(table["time_min"].to_numpy()[: len(table) // len(chain.labs)]) == 60).all()
