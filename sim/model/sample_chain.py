@@ -10,7 +10,8 @@ After the rounds are simulated, every swab taken at a point enters the chain
 3. **Labs** (:mod:`sim.model.labs`): receiving, extraction runs and PCR plate runs.
 4. **Recalls**: when a positive pool's result is out, each member is swabbed again on their
    own (a visit, or back at their point) and the tube goes straight to the same lab, where it
-   jumps the queue. The member's final result is the retest's.
+   jumps the queue. The member's final result is the retest's. A positive tube holding a single
+   swab is already that swab's result: nobody is recalled.
 
 The queues at the points are not fed back: retests are a few per 10,000 residents at realistic
 prevalence and are taken outside the lines (a visiting team or a separate retest desk).
@@ -118,7 +119,10 @@ class _Chain:
             else np.zeros(0, dtype=bool)
         )
         self.swab_tube = tubes.tube_of_swab(n_swabs)
-        recalled = np.flatnonzero(pos_members[self.swab_tube]) if n_swabs else np.zeros(0, int)
+        # A positive tube of one swab is already an individual result: only pools of two or
+        # more recall their members.
+        recall = pos_members & (tubes.size > 1)
+        recalled = np.flatnonzero(recall[self.swab_tube]) if n_swabs else np.zeros(0, int)
         n_tubes = n_pool + recalled.size
         self.retest_tube = np.full(n_swabs, -1, dtype=np.int64)
         self.retest_tube[recalled] = n_pool + np.arange(recalled.size)
@@ -313,7 +317,7 @@ class _Chain:
 
     # ------------------------------------------------------------------ recalls
     def _on_result(self, ids: np.ndarray, out: float) -> None:
-        pos = ids[self.tube_positive[ids] & ~self.tube_retest[ids]]
+        pos = ids[self.tube_positive[ids] & ~self.tube_retest[ids] & (self.tube_size[ids] > 1)]
         if not pos.size:
             return
         tubes = self.tubes

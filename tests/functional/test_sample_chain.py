@@ -495,3 +495,13 @@ def test_pickups_come_at_least_every_interval_and_at_the_days_end(load_config: L
     assert every is not None
     assert wait.max() <= every + overrun + 1e-9, f"a tube waited {wait.max():.0f} min"
     assert wait[late].max() <= overrun + 1e-9, "a tube closed after the day's end waited"
+
+
+def test_individual_tests_recall_nobody(load_config: Callable[..., sim.ScenarioConfig]) -> None:
+    """With 1-in-1 tubes a positive result is already individual: Dorfman's k = 1 is 1 test."""
+    cfg = load_config("scenario=busy_point", "samples.pool_size=1", "samples.prevalence=0.05")
+    s = sim.run(cfg, seed=4).summary()
+    assert s["positive_swabs"] > 100
+    assert s["recalled"] == 0 and s["retests_done"] == 0
+    assert s["tests_per_swab"] == 1.0 == s["dorfman_tests_per_swab"]
+    assert s["tubes"] == s["swabs"] == s["resulted"]
