@@ -377,7 +377,7 @@ def lab_utilisation_figure(data: rec.ChainRun | RunResult) -> Figure:
     tubes each lab received (right).
 
     Utilisation is busy desk/machine time over staffed desk/machine time from the lab's
-    opening to its last result (see :func:`sim.metrics.turnaround.lab_table`).
+    first delivery to its last result (see :func:`sim.metrics.turnaround.lab_table`).
     """
     src = _source(data)
     chain = src.chain
@@ -424,7 +424,8 @@ def lab_utilisation_figure(data: rec.ChainRun | RunResult) -> Figure:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("share of staffed desk/machine time busy")
     ax.set_title(
-        "Utilisation by lab and stage, opening to last result (runs, tubes per run)", fontsize=10
+        "Utilisation by lab and stage, first delivery to last result (runs, tubes per run)",
+        fontsize=10,
     )
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
