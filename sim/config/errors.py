@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -37,3 +38,13 @@ def require(condition: bool, field: str, value: Any, allowed: str) -> None:
     """Raise :class:`ConfigError` unless ``condition`` holds."""
     if not condition:
         raise ConfigError(field, value, allowed)
+
+
+def finite(x: object) -> bool:
+    """Whether ``x`` is a finite number (not a bool)."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def whole(x: object) -> bool:
+    """Whether ``x`` is an integer (not a bool)."""
+    return isinstance(x, int) and not isinstance(x, bool)

@@ -22,7 +22,7 @@ from typing import Literal
 
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
-from sim.config.errors import ConfigError, require
+from sim.config.errors import ConfigError, finite, require, whole
 from sim.config.staffing import DAY_MIN, RoleRosterConfig
 
 
@@ -93,26 +93,26 @@ class SamplesConfig:
 
     def validate(self) -> None:
         require(
-            _whole(self.pool_size) and self.pool_size >= 1,
+            whole(self.pool_size) and self.pool_size >= 1,
             "pool_size",
             self.pool_size,
             "an integer >= 1 (swabs per tube; 1 = individual tests)",
         )
         if self.tube_max_open_min is not None:
             require(
-                _finite(self.tube_max_open_min) and self.tube_max_open_min > 0,
+                finite(self.tube_max_open_min) and self.tube_max_open_min > 0,
                 "tube_max_open_min",
                 self.tube_max_open_min,
                 "minutes > 0, or null (a tube closes only when full or at the end of the day)",
             )
         require(
-            _whole(self.box_tubes) and self.box_tubes >= 1,
+            whole(self.box_tubes) and self.box_tubes >= 1,
             "box_tubes",
             self.box_tubes,
             "an integer >= 1 (tubes per box)",
         )
         require(
-            _finite(self.prevalence) and 0 <= self.prevalence <= 1,
+            finite(self.prevalence) and 0 <= self.prevalence <= 1,
             "prevalence",
             self.prevalence,
             "a share between 0 and 1 (e.g. 0.00003 = 3 per 100,000)",
@@ -122,13 +122,13 @@ class SamplesConfig:
         except ConfigError as err:
             raise err.within("recall") from None
         require(
-            _finite(self.results_horizon_h) and self.results_horizon_h > 0,
+            finite(self.results_horizon_h) and self.results_horizon_h > 0,
             "results_horizon_h",
             self.results_horizon_h,
             "hours > 0 after the last point closes",
         )
         require(
-            _finite(self.turnaround_target_h) and self.turnaround_target_h > 0,
+            finite(self.turnaround_target_h) and self.turnaround_target_h > 0,
             "turnaround_target_h",
             self.turnaround_target_h,
             "hours > 0",
@@ -144,7 +144,7 @@ class TravelBandConfig:
 
     def validate(self) -> None:
         require(
-            _finite(self.up_to_km) and self.up_to_km > 0,
+            finite(self.up_to_km) and self.up_to_km > 0,
             "up_to_km",
             self.up_to_km,
             "kilometres > 0",
@@ -225,20 +225,20 @@ class CouriersConfig:
 
     def validate(self) -> None:
         require(
-            _whole(self.vehicles) and self.vehicles >= 1,
+            whole(self.vehicles) and self.vehicles >= 1,
             "vehicles",
             self.vehicles,
             "an integer >= 1 (courier vehicles)",
         )
         if self.pickup_every_min is not None:
             require(
-                _finite(self.pickup_every_min) and self.pickup_every_min > 0,
+                finite(self.pickup_every_min) and self.pickup_every_min > 0,
                 "pickup_every_min",
                 self.pickup_every_min,
                 "minutes > 0, or null (pick up only when a box is full and at the day's end)",
             )
         require(
-            _finite(self.load_min) and self.load_min >= 0, "load_min", self.load_min, "minutes >= 0"
+            finite(self.load_min) and self.load_min >= 0, "load_min", self.load_min, "minutes >= 0"
         )
         last = 0.0
         for i, band in enumerate(self.travel_bands):
@@ -363,9 +363,9 @@ class LabConfig:
             "a non-empty text string",
         )
         for name in ("x_km", "y_km"):
-            require(_finite(getattr(self, name)), name, getattr(self, name), "kilometres")
+            require(finite(getattr(self, name)), name, getattr(self, name), "kilometres")
         require(
-            _whole(self.opens_day) and self.opens_day >= 1,
+            whole(self.opens_day) and self.opens_day >= 1,
             "opens_day",
             self.opens_day,
             "a campaign day >= 1 (1 = the first day)",
@@ -377,43 +377,43 @@ class LabConfig:
             "a time of day before '24:00'",
         )
         require(
-            _whole(self.receiving_desks) and self.receiving_desks >= 1,
+            whole(self.receiving_desks) and self.receiving_desks >= 1,
             "receiving_desks",
             self.receiving_desks,
             "an integer >= 1",
         )
         require(
-            _finite(self.receiving_s_per_tube) and self.receiving_s_per_tube >= 0,
+            finite(self.receiving_s_per_tube) and self.receiving_s_per_tube >= 0,
             "receiving_s_per_tube",
             self.receiving_s_per_tube,
             "seconds >= 0",
         )
         require(
-            _whole(self.extractors) and self.extractors >= 1,
+            whole(self.extractors) and self.extractors >= 1,
             "extractors",
             self.extractors,
             "an integer >= 1 (a lab with no extractor can test nothing)",
         )
         require(
-            _whole(self.pcr_machines) and self.pcr_machines >= 1,
+            whole(self.pcr_machines) and self.pcr_machines >= 1,
             "pcr_machines",
             self.pcr_machines,
             "an integer >= 1 (a lab with no PCR machine can test nothing)",
         )
         require(
-            _whole(self.extraction_batch) and self.extraction_batch >= 1,
+            whole(self.extraction_batch) and self.extraction_batch >= 1,
             "extraction_batch",
             self.extraction_batch,
             "an integer >= 1 (tubes per extractor run)",
         )
         require(
-            _whole(self.plate_wells) and self.plate_wells >= 2,
+            whole(self.plate_wells) and self.plate_wells >= 2,
             "plate_wells",
             self.plate_wells,
             "an integer >= 2",
         )
         require(
-            _whole(self.control_wells) and 0 <= self.control_wells < self.plate_wells,
+            whole(self.control_wells) and 0 <= self.control_wells < self.plate_wells,
             "control_wells",
             self.control_wells,
             f"an integer from 0 to plate_wells - 1 ({self.plate_wells - 1})",
@@ -425,9 +425,9 @@ class LabConfig:
                 raise err.within(name) from None
         for name in ("max_batch_wait_min", "retest_max_wait_min", "report_min"):
             value = getattr(self, name)
-            require(_finite(value) and value >= 0, name, value, "minutes >= 0")
+            require(finite(value) and value >= 0, name, value, "minutes >= 0")
         require(
-            _whole(self.machines_per_technician) and self.machines_per_technician >= 1,
+            whole(self.machines_per_technician) and self.machines_per_technician >= 1,
             "machines_per_technician",
             self.machines_per_technician,
             "an integer >= 1",
@@ -448,14 +448,6 @@ class LabConfig:
             self.technicians.pattern,
             "'2x12', '3x8' or 'custom' (a lab has no opening hours of its own)",
         )
-
-
-def _finite(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _whole(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def courier_routes(

@@ -14,12 +14,11 @@ style of :mod:`sim.config.schema`: ``validate`` raises
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
-from sim.config.errors import ConfigError, require
+from sim.config.errors import ConfigError, finite, require, whole
 
 #: Minutes in a day; day ``d`` (0-based) of a round is offset by ``MINUTES_PER_DAY * d``.
 MINUTES_PER_DAY = 1440.0
@@ -50,9 +49,9 @@ class EnterpriseConfig:
             self.name,
             "a non-empty text string",
         )
-        require(_whole(self.zone) and self.zone >= 0, "zone", self.zone, "an integer >= 0")
+        require(whole(self.zone) and self.zone >= 0, "zone", self.zone, "an integer >= 0")
         require(
-            _whole(self.workforce) and self.workforce >= 1,
+            whole(self.workforce) and self.workforce >= 1,
             "workforce",
             self.workforce,
             "an integer >= 1",
@@ -76,21 +75,21 @@ class GeneratedEnterprisesConfig:
     workforce_cv: float = 1.0
 
     def validate(self) -> None:
-        require(_whole(self.count) and self.count >= 1, "count", self.count, "an integer >= 1")
+        require(whole(self.count) and self.count >= 1, "count", self.count, "an integer >= 1")
         require(
-            _whole(self.zones) and 1 <= self.zones <= self.count,
+            whole(self.zones) and 1 <= self.zones <= self.count,
             "zones",
             self.zones,
             f"an integer between 1 and count ({self.count})",
         )
         require(
-            _finite(self.workforce_mean) and self.workforce_mean >= 1,
+            finite(self.workforce_mean) and self.workforce_mean >= 1,
             "workforce_mean",
             self.workforce_mean,
             "a number >= 1 (employees per enterprise)",
         )
         require(
-            _finite(self.workforce_cv) and self.workforce_cv >= 0,
+            finite(self.workforce_cv) and self.workforce_cv >= 0,
             "workforce_cv",
             self.workforce_cv,
             "a coefficient of variation >= 0 (0: every enterprise has workforce_mean)",
@@ -148,9 +147,9 @@ class MobileTeamsConfig:
         return clock_to_min(self.work_end, "work_end")
 
     def validate(self) -> None:
-        require(_whole(self.teams) and self.teams >= 0, "teams", self.teams, "an integer >= 0")
+        require(whole(self.teams) and self.teams >= 0, "teams", self.teams, "an integer >= 0")
         require(
-            _whole(self.swabbers_per_team) and self.swabbers_per_team >= 1,
+            whole(self.swabbers_per_team) and self.swabbers_per_team >= 1,
             "swabbers_per_team",
             self.swabbers_per_team,
             "an integer >= 1",
@@ -161,7 +160,7 @@ class MobileTeamsConfig:
             raise err.within("swab_time_s") from None
         for name in ("setup_min", "travel_same_zone_min", "travel_other_zone_min"):
             value = getattr(self, name)
-            require(_finite(value) and value >= 0, name, value, "minutes >= 0")
+            require(finite(value) and value >= 0, name, value, "minutes >= 0")
         start = self.work_start_min
         end = self.work_end_min
         require(
@@ -210,11 +209,3 @@ class MobileTeamsConfig:
                 [],
                 "a non-empty list of enterprises, or set generate, when teams > 0",
             )
-
-
-def _finite(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _whole(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)

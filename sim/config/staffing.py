@@ -26,12 +26,11 @@ relative to the object.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sim.config.clock import Clock, clock_to_min
-from sim.config.errors import ConfigError, require
+from sim.config.errors import ConfigError, finite, require
 
 RosterPattern = Literal["opening_hours", "2x12", "3x8", "custom"]
 
@@ -192,7 +191,7 @@ class RoleRosterConfig:
                 f"an empty list when pattern is '{self.pattern}' (shifts are for 'custom')",
             )
         require(
-            _finite(self.handover_min) and self.handover_min >= 0,
+            finite(self.handover_min) and self.handover_min >= 0,
             "handover_min",
             self.handover_min,
             "minutes >= 0",
@@ -209,13 +208,13 @@ class RoleRosterConfig:
         )
         if self.ppe_max_hours is not None:
             require(
-                _finite(self.ppe_max_hours) and self.ppe_max_hours > 0,
+                finite(self.ppe_max_hours) and self.ppe_max_hours > 0,
                 "ppe_max_hours",
                 self.ppe_max_hours,
                 "hours > 0, or null for no PPE limit",
             )
         require(
-            _finite(self.ppe_rest_min) and self.ppe_rest_min > 0,
+            finite(self.ppe_rest_min) and self.ppe_rest_min > 0,
             "ppe_rest_min",
             self.ppe_rest_min,
             "minutes > 0",
@@ -288,10 +287,6 @@ class StaffingConfig:
             self.marshals_per_shift,
             "an integer >= 0",
         )
-
-
-def _finite(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 # Imported last so that ``sim.config.schema`` may itself import this module (to nest a
