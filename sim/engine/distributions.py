@@ -54,6 +54,25 @@ class Distribution:
         )
 
 
+class BlockDraws:
+    """One value at a time from ``dist``, drawn ``block`` at a time from one stream.
+
+    For event-driven code that needs a draw per event (a run time, a trip) without a call to
+    the generator per draw.
+    """
+
+    def __init__(self, dist: Distribution, rng: np.random.Generator, block: int = 256) -> None:
+        self._dist = dist
+        self._rng = rng
+        self._block = block
+        self._values: list[float] = []
+
+    def __call__(self) -> float:
+        if not self._values:
+            self._values = self._dist.sample(self._rng, self._block).tolist()[::-1]
+        return self._values.pop()
+
+
 def exponential(mean: float) -> Distribution:
     """Exponential with the given mean."""
     return Distribution("exponential", lambda rng, n: rng.exponential(mean, n), mean, 2 * mean**2)

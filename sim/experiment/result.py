@@ -225,7 +225,7 @@ class RunResult:
         n = run.residents.n
         mine = chain.swab_round == run.round
         who = chain.swab_resident[mine]
-        off = 1440.0 * (run.start_day - 1)
+        off = run.offset_min
         tube = np.full(n, -1, dtype=np.int64)
         tube[who] = chain.swab_tube[mine]
         lab = np.full(n, -1, dtype=np.int64)

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.clock import min_to_clock
+from sim.config.staffing import DAY_MIN
 from sim.metrics.theory import dorfman_tests_per_person
 from sim.model import records as rec
 from sim.model.labs import STAGES
@@ -109,8 +111,8 @@ def backlog_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "lab": name,
-                    "day": int(t // 1440) + 1,
-                    "hour": f"{int(t % 1440) // 60:02d}:00",
+                    "day": int(t // DAY_MIN) + 1,
+                    "hour": min_to_clock(t % DAY_MIN),
                     "time_min": float(t),
                     "tubes_waiting": int(waiting[j, i]),
                     "tubes_delivered": int(arrived[i]),

@@ -35,7 +35,7 @@ import simpy
 
 from sim.config.labs import LabConfig
 from sim.config.staffing import DAY_MIN
-from sim.engine.distributions import Distribution
+from sim.engine.distributions import BlockDraws, Distribution
 from sim.engine.schedule import CapacitySchedule
 from sim.model.staffing import LAB, role_schedule
 
@@ -69,21 +69,6 @@ def stage_capacity(lab: LabConfig, until: float) -> dict[str, CapacitySchedule]:
         ]
         out[stage] = CapacitySchedule.from_steps(on_duty.times, counts)
     return out
-
-
-class _Draws:
-    """Run times drawn in blocks from one stream (minutes)."""
-
-    def __init__(self, dist: Distribution, rng: np.random.Generator, block: int = 256) -> None:
-        self._dist = dist
-        self._rng = rng
-        self._block = block
-        self._values: list[float] = []
-
-    def __call__(self) -> float:
-        if not self._values:
-            self._values = self._dist.sample(self._rng, self._block).tolist()[::-1]
-        return self._values.pop()
 
 
 @dataclass
@@ -238,8 +223,8 @@ class Lab:
             PCR: _Stage(env, PCR, capacity[PCR], cfg.tubes_per_plate, w, urgent, rw),
         }
         per_tube = cfg.receiving_s_per_tube / 60.0
-        ext = _Draws(extraction_min, rngs[0])
-        pcr = _Draws(pcr_min, rngs[1])
+        ext = BlockDraws(extraction_min, rngs[0])
+        pcr = BlockDraws(pcr_min, rngs[1])
         self._duration: dict[str, Callable[[int], float]] = {
             RECEIVING: lambda n: n * per_tube,
             EXTRACTION: lambda n: ext(),

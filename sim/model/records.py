@@ -216,6 +216,11 @@ class RoundRun:
     end_min: float
     mobile: MobileRecords | None = None
 
+    @property
+    def offset_min(self) -> float:
+        """Minutes from midnight of campaign day 1 to midnight of the round's first day."""
+        return 1440.0 * (self.start_day - 1)
+
 
 @dataclass(frozen=True)
 class ChainRun:

@@ -33,11 +33,11 @@ import simpy
 
 from sim.config.labs import courier_routes
 from sim.config.schema import ScenarioConfig
-from sim.config.staffing import DAY_MIN
+from sim.engine.distributions import BlockDraws
 from sim.engine.streams import RandomStreams
 from sim.model import records as rec
 from sim.model.durations import distribution
-from sim.model.labs import STAGES, Lab, _Draws, stage_capacity
+from sim.model.labs import STAGES, Lab, stage_capacity
 from sim.model.pooling import pool_swabs
 
 _INF = math.inf
@@ -53,11 +53,6 @@ _TUBE_TIMES = (
     "pcr_end",
     "result",
 )
-
-
-def round_offset(run: rec.RoundRun) -> float:
-    """Minutes from midnight of campaign day 1 to midnight of the round's first day."""
-    return DAY_MIN * (run.start_day - 1)
 
 
 class _Chain:
@@ -87,7 +82,7 @@ class _Chain:
                     np.full(tested.size, run.round, dtype=np.int16),
                     tested,
                     r.site[tested].astype(np.int64),
-                    r.swab_end[tested] + round_offset(run),
+                    r.swab_end[tested] + run.offset_min,
                     positive[tested],
                 )
             )
@@ -98,7 +93,7 @@ class _Chain:
         # ---- serving days of each point over the campaign
         self.windows: list[list[tuple[float, float]]] = [[] for _ in points]
         for run in rounds:
-            off = round_offset(run)
+            off = run.offset_min
             for k, point in enumerate(run.points):
                 self.windows[k] += [(a + off, b + off) for a, b in point.serve_windows]
         # ---- pooling
@@ -143,7 +138,7 @@ class _Chain:
         self.retest_swab = np.full(n_tubes, -1, dtype=np.int64)
         self.retest_swab[n_pool:] = recalled
         # ---- horizon
-        end = max(round_offset(run) + run.end_min for run in rounds)
+        end = max(run.offset_min + run.end_min for run in rounds)
         self.horizon = end + 60.0 * samples.results_horizon_h
         # ---- the SimPy model
         self.env = simpy.Environment()
@@ -194,13 +189,15 @@ class _Chain:
             if mine.size:
                 env.process(self._point(k, mine))
 
-    def _travel_draws(self, s: RandomStreams, stream: str, block: int) -> list[list[_Draws | None]]:
+    def _travel_draws(
+        self, s: RandomStreams, stream: str, block: int
+    ) -> list[list[BlockDraws | None]]:
         """Per point and lab, travel times (minutes) from stream ``<stream>/<point>/<lab>``."""
         return [
             [
                 None
                 if r is None
-                else _Draws(distribution(r, 1.0), s(f"{stream}/{p.name}/{lab.name}"), block)
+                else BlockDraws(distribution(r, 1.0), s(f"{stream}/{p.name}/{lab.name}"), block)
                 for r, lab in zip(row, self.labs_cfg, strict=True)
             ]
             for row, p in zip(self.routes, self.config.points, strict=True)

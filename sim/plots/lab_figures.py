@@ -30,8 +30,6 @@ from sim.metrics.turnaround import backlog_over_time, lab_table, summarise_chain
 from sim.model import records as rec
 from sim.model.labs import STAGES
 
-DAY_MIN = 1440.0
-
 _LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 _STAGE_COLOURS = {"receiving": "#9467bd", "extraction": "#17becf", "pcr": "#d62728"}
 _STAGE_LABELS = {
@@ -65,7 +63,7 @@ def _source(data: rec.ChainRun | RunResult) -> _Source:
     from sim.plots.district_figures import point_windows
 
     for run in data.rounds:
-        offset = DAY_MIN * (run.start_day - 1)
+        offset = run.offset_min
         ends.append(offset + run.end_min)
         per_point = [point_windows(p, run.days) for p in run.points]
         for d in range(run.days):
