@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.config import ConfigError, ScenarioConfig, build_config
+from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
 from sim.config.clock import clock_to_min as clock
 from sim.experiment import (
     RunResult,
@@ -46,15 +46,17 @@ def load_config(
     overrides
         Hydra-style overrides, e.g. ``["scenario=single_station", "site.swab_booths=3"]``.
     config_dir
-        A planner's own config folder, searched before the shipped ``configs/`` (its files can
-        add scenarios or replace shipped ones).
+        A planner's own config folder, searched before the shipped ``configs/``: its files add
+        scenarios and layouts, and replace shipped ones of the same name; a ``config.yaml`` in
+        it (e.g. a run folder's) replaces the primary config.
     config_name
         Primary config file name without ``.yaml``.
 
     Raises
     ------
     ConfigError
-        For any invalid or unknown field, naming the field, the value and what is allowed.
+        A :class:`ConfigErrors` with every error of the config (``.errors``), each naming the
+        field, the value and what is allowed (with the closest name for a misspelt one).
     """
     from sim.cli import compose  # Hydra is imported only by the CLI module
 
@@ -71,6 +73,7 @@ def __getattr__(name: str) -> Any:  # pragma: no cover - convenience for noteboo
 
 __all__ = [
     "ConfigError",
+    "ConfigErrors",
     "RunResult",
     "ScenarioConfig",
     "build_config",

@@ -1,334 +1,357 @@
 """The command line: ``python -m sim [overrides]``. The only module that imports Hydra.
 
-It composes the YAML config (shipped ``configs/``, plus ``--config-dir`` if given), turns it into
-frozen config objects (reporting bad input with the field, the value and what is allowed),
-runs the replications and writes the run folder.
+Hydra composes the YAML (a planner's ``--config-dir`` first, then the shipped ``configs/``);
+:func:`sim.config.build_config` turns it into frozen config objects, reporting every error at
+once; the task runs the replications and writes the run folder. Hydra's own options
+(``hydra/launcher=joblib``, ``hydra/sweeper=optuna``, ``-sc``, ``--cfg``, ``--info``) pass
+through untouched; the config is checked before Hydra runs anything, so ``--cfg job`` never
+prints a config that would fail.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
+import logging
+import math
+import os
 import sys
-import typing
-from collections.abc import Collection
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
-from sim.config import ConfigError, ScenarioConfig, build_config
+from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
+from sim.config.files import check_yaml_files, config_groups, group_options
+
+log = logging.getLogger("sim")
+
+#: Names the planner's config folder for the search-path plugin (hydra_plugins.masstest_sim).
+USER_DIR_ENV = "MASSTEST_SIM_CONFIG_DIR"
 
 CONFIG_MODULE = "sim.configs"
-_GROUPS = ("scenario", "layout")
+#: Sweeps larger than this are checked job by job as they start, not all before the first.
+_MAX_CHECKED_JOBS = 256
+
+
+def job_folder(overrides: str, name: str) -> str:
+    """A sweep job's folder name from its overrides (``site.swab_booths=4,layout=no_barcodes``),
+    or the scenario's name when it has none; ``++``/``+`` and unsafe characters left out."""
+    import re
+
+    parts = [p.lstrip("+~") for p in overrides.split(",") if p]
+    text = re.sub(r"[^-\w.=,\[\]]", "_", ",".join(parts).replace("/", "-"))
+    return (text or str(name))[:120]
+
+
+def _register() -> None:
+    """The resolver of sweep folder names, and the search-path plugin that puts a planner's
+    folder first (Hydra's own ``--config-dir`` comes after the app's configs)."""
+    from hydra.core.config_search_path import ConfigSearchPath, SearchPathQuery
+    from hydra.core.plugins import Plugins
+    from hydra.plugins.search_path_plugin import SearchPathPlugin
+    from omegaconf import OmegaConf
+
+    class MasstestUserConfigs(SearchPathPlugin):
+        def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
+            folder = os.environ.get(USER_DIR_ENV)
+            if folder:
+                query = SearchPathQuery(provider="main")
+                search_path.prepend("masstest-sim user configs", f"file://{folder}", query)
+
+    OmegaConf.register_new_resolver("sim_job", job_folder, replace=True)
+    Plugins.instance().register(MasstestUserConfigs)
+
+
+_register()  # in every process that runs a job (joblib, submitit workers import this module)
 
 
 def config_root() -> Path:
-    """Folder of the shipped configs.
-
-    Inside an installed package this is ``sim/configs``; when ``sim`` is imported from a source
-    checkout (e.g. ``python -m sim`` run at the repository root) it is the top-level ``configs/``.
-    """
+    """Folder of the shipped configs (``sim/configs`` when installed, ``configs/`` in a
+    source checkout)."""
     try:
         return Path(str(resources.files(CONFIG_MODULE)))
-    except ModuleNotFoundError:
-        source = Path(__file__).resolve().parent.parent / "configs"
-        if (source / "config.yaml").is_file():
-            return source
-        raise
+    except ModuleNotFoundError:  # pragma: no cover - sim imported from a bare source tree
+        return Path(__file__).resolve().parent.parent / "configs"
 
 
-def group_options(group: str, extra_dir: Path | None = None) -> list[str]:
-    """Names of the configs available in a group (e.g. scenarios)."""
-    names = {p.stem for p in (config_root() / group).glob("*.yaml")}
-    if extra_dir is not None:
-        names |= {p.stem for p in (Path(extra_dir) / group).glob("*.yaml")}
-    return sorted(names)
+def _user_dir(config_dir: str | Path | None, field: str = "config_dir") -> Path | None:
+    if config_dir is None:
+        return None
+    path = Path(config_dir).expanduser().resolve()
+    if not path.is_dir():
+        raise ConfigError(field, str(config_dir), "an existing folder of YAML configs")
+    check_yaml_files(path)
+    return path
 
 
-def check_overrides(overrides: list[str], extra_dir: Path | None = None) -> None:
-    """Check every override names a real field or group before Hydra sees it.
+@contextmanager
+def _user_first(user: Path | None) -> Iterator[None]:
+    """Put the planner's folder first on Hydra's search path (see ``hydra_plugins.masstest_sim``:
+    Hydra's own ``--config-dir`` would come after the shipped configs)."""
+    before = os.environ.pop(USER_DIR_ENV, None)
+    if user is not None:
+        os.environ[USER_DIR_ENV] = str(user)
+    try:
+        yield
+    finally:
+        os.environ.pop(USER_DIR_ENV, None)
+        if before is not None:
+            os.environ[USER_DIR_ENV] = before
 
-    Raises
-    ------
-    ConfigError
-        For an unknown key (with the closest field name) or an unknown group option.
-    """
+
+def _groups(user: Path | None) -> set[str]:
+    return config_groups(config_root()) | (config_groups(user) if user else set())
+
+
+def _parse(overrides: list[str]) -> list[Any]:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    parser = OverridesParser.create()
+    parsed = []
     for item in overrides:
-        if "=" not in item:
-            raise ConfigError(item, item, "an override of the form key=value")
-        key, value = item.split("=", 1)
-        key = key.lstrip("+~")
-        if key.startswith("hydra.") or key == "hydra":
-            continue
-        if key.startswith("site_types."):
-            parts = key.split(".")
-            if len(parts) >= 3:
-                _check_path(".".join(["site", *parts[2:]]), value)
-            continue
-        if key in _GROUPS:
-            if value.startswith(("glob(", "choice(", "range(")):
-                continue  # a Hydra sweep function: Hydra checks the names it expands to
-            options = group_options(key, extra_dir)
-            for name in value.split(","):  # a multirun sweep lists several
-                if name.strip() not in options and name.strip() != "null":
-                    raise ConfigError(key, name, "one of " + ", ".join(options))
-            continue
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "sites" and parts[1].isdigit() and parts[2] == "type":
-            continue  # a point's size: checked against site_types once the config is composed
-        if parts[0] == "labs" and len(parts) >= 3:
-            # labs are a mapping by key (labs.mobile.enabled): check the field here; the key is
-            # checked against the composed config (check_lab_keys)
-            try:
-                _check_path(".".join(["labs", "0", *parts[2:]]), value)
-            except ConfigError as err:
-                raise ConfigError(
-                    err.field.replace("labs.0", f"labs.{parts[1]}", 1), err.value, err.allowed
-                ) from None
-            continue
-        _check_path(key, value)
+        try:
+            parsed += parser.parse_overrides([item])
+        except OverrideParseException as err:
+            text = str(err).strip().splitlines()[0]
+            raise ConfigError(item, item, f"an override key=value ({text})") from None
+    return parsed
 
 
-_LIST_PREFIXES = ("sites.", "subdistricts.", "site_types.")
-
-
-def force_list_overrides(overrides: list[str], lab_keys: Collection[str] = ()) -> list[str]:
-    """Let ``sites.3.swab_booths=10`` set a field the YAML entry leaves to the template.
-
-    Entries of ``sites`` (and ``site_types``) list only what differs from the template, so
-    Hydra would refuse a key they do not spell out; the key has been checked against the
-    schema, so it is passed as ``++key=value`` (add or override). The same for
-    ``labs.<key>.<field>`` when ``<key>`` is one of ``lab_keys`` (the labs of the composed
-    config: a lab added in a planner's YAML may spell out only some fields); any other lab key
-    is left to Hydra, so that a misspelt key never adds a lab.
-    """
+def _for_hydra(overrides: list[str], user: Path | None) -> list[str]:
+    """The overrides as Hydra should get them: a field the YAML leaves to the schema's default
+    (``sites.3.swab_booths``) is set with ``++``; a misspelt one is then reported with the
+    rest of the config's errors (did-you-mean included) instead of by Hydra."""
+    groups = _groups(user)
     out = []
-    for item in overrides:
-        key = item.split("=", 1)[0]
-        if key.startswith(("+", "~")) or key.count(".") < 2:
-            pass
-        elif key.startswith(_LIST_PREFIXES) or _lab_key(item) in lab_keys:
-            item = "++" + item
-        out.append(item)
+    for o in _parse(overrides):
+        plain = not (o.is_add() or o.is_force_add() or o.is_delete() or o.package)
+        if plain and not o.is_hydra_override() and o.key_or_group not in groups:
+            out.append("++" + str(o.input_line))
+        else:
+            out.append(str(o.input_line))
     return out
 
 
-def _lab_key(item: str) -> str | None:
-    """``mobile`` for ``labs.mobile.enabled=false`` (None if the override sets no lab's field,
-    or adds one with ``+``/``++``)."""
-    key = item.split("=", 1)[0]
-    parts = key.split(".")
-    if key.startswith(("+", "~")) or parts[0] != "labs" or len(parts) < 3:
-        return None
-    return parts[1]
+def _hydra_compose(
+    overrides: list[str], user: Path | None, config_name: str, with_hydra: bool = False
+) -> Any:
+    """Hydra's composed config, its errors as :class:`ConfigError`."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
 
-
-def lab_keys(
-    overrides: list[str], extra_dir: Path | None = None, config_name: str = "config"
-) -> list[str]:
-    """Keys of the ``labs`` mapping once the scenario, layout and the other overrides are
-    applied (the ``labs.<key>.<field>`` overrides themselves are left out)."""
-    from omegaconf import DictConfig
-
-    others = [o for o in overrides if _lab_key(o) is None]
-    labs = _hydra_compose(others, extra_dir, config_name).get("labs")
-    return [str(k) for k in labs] if isinstance(labs, DictConfig) else []
-
-
-def check_lab_keys(overrides: list[str], keys: list[str]) -> None:
-    """Check every ``labs.<key>.<field>`` override names a lab of the composed config.
-
-    Raises
-    ------
-    ConfigError
-        Naming ``labs.<key>``, with the closest key, or for a position (``labs.2.opens_day``)
-        the key of the lab at that position.
-    """
-    for item in overrides:
-        name = _lab_key(item)
-        if name is None or name in keys:
-            continue
-        key, value = item.split("=", 1)
-        field = key.split(".", 2)[2]
-        if not keys:
-            allowed = "a lab's key, but this scenario has no labs (labs: null or {})"
-        elif name.isdigit() and int(name) < len(keys):
-            lab = keys[int(name)]
-            allowed = (
-                f"a lab's key, not its position: labs are keyed by name ({', '.join(keys)}); "
-                f"lab {name} is '{lab}': labs.{lab}.{field}={value}"
-            )
-        else:
-            close = difflib.get_close_matches(name, keys, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            allowed = f"a lab's key{hint}; labs here: {', '.join(keys)}"
-        raise ConfigError(f"labs.{name}", value, allowed)
-
-
-def _check_path(key: str, value: str) -> None:
-    tp: Any = ScenarioConfig
-    done: list[str] = []
-    for part in key.split("."):
-        tp = _unwrap(tp)
-        if get_origin(tp) is tuple and part.isdigit():  # list index, e.g. roster.swab.0.staff
-            tp = get_args(tp)[0]
-            done.append(part)
-            continue
-        if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)):
-            where = ".".join([*done, part])
-            raise ConfigError(where, value, f"no sub-field '{part}' under {'.'.join(done)}")
-        fields = [f.name for f in dataclasses.fields(tp)]
-        if part not in fields:
-            close = difflib.get_close_matches(part, fields, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            where = ".".join([*done, part])
-            raise ConfigError(
-                where, value, f"a known field{hint}; fields here: {', '.join(fields)}"
-            )
-        done.append(part)
-        tp = typing.get_type_hints(tp)[part]
-
-
-def _unwrap(tp: Any) -> Any:
-    args = [a for a in get_args(tp) if a is not type(None)]
-    if get_origin(tp) in (typing.Union, __import__("types").UnionType) and len(args) == 1:
-        return args[0]
-    return tp
+    GlobalHydra.instance().clear()
+    try:
+        with _user_first(user), initialize_config_dir(str(config_root()), version_base=None):
+            return compose(config_name, overrides=overrides, return_hydra_config=with_hydra)
+    except (HydraException, OmegaConfBaseException) as err:
+        text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        groups = _groups(user)
+        for item in overrides:  # name the override Hydra could not apply
+            key, _, value = item.lstrip("+~").partition("=")
+            options = group_options(key, config_root(), user)
+            if key in groups and value not in options:
+                raise ConfigError(key, value, "one of " + ", ".join(options)) from None
+            if key and key in text:
+                raise ConfigError(key, value, f"an entry that exists ({text})") from None
+        raise ConfigError("config", config_name, f"a valid composition ({text})") from None
+    finally:
+        GlobalHydra.instance().clear()
 
 
 def _plain(cfg: Any) -> dict[str, Any]:
-    from omegaconf import OmegaConf
+    from omegaconf import DictConfig, OmegaConf
 
-    data = OmegaConf.to_container(cfg, resolve=True)
+    task = DictConfig({k: v for k, v in cfg.items_ex(resolve=False) if k != "hydra"})
+    data = OmegaConf.to_container(task, resolve=True)
     assert isinstance(data, dict)
-    data.pop("hydra", None)
     return {str(k): v for k, v in data.items()}
+
+
+def _lab_keys_exist(overrides: list[str], user: Path | None, config_name: str) -> None:
+    """``labs.<key>.<field>=v`` must name a lab of the config (``++`` would add one)."""
+    import difflib
+
+    named = [(o, o.split("=", 1)[0].split(".")) for o in overrides if o.startswith("labs.")]
+    named = [(o, parts) for o, parts in named if len(parts) >= 3]
+    if not named:
+        return
+    others = [o for o in overrides if o not in {x for x, _ in named}]
+    labs = _plain(_hydra_compose(_for_hydra(others, user), user, config_name)).get("labs") or {}
+    keys = [str(k) for k in labs] if isinstance(labs, dict) else []
+    errors = []
+    for o, parts in named:
+        if parts[1] in keys:
+            continue
+        close = difflib.get_close_matches(parts[1], keys, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        where = f"labs here: {', '.join(keys)}" if keys else "this scenario has no labs"
+        errors.append(
+            ConfigError(f"labs.{parts[1]}", o.split("=", 1)[1], f"a lab's key{hint}; {where}")
+        )
+    if errors:
+        raise ConfigErrors(errors)
 
 
 def compose(
     overrides: list[str], config_dir: str | Path | None = None, config_name: str = "config"
 ) -> ScenarioConfig:
-    """Compose and validate a scenario config without running anything (for notebooks)."""
-    extra = Path(config_dir).resolve() if config_dir is not None else None
-    if extra is not None and not extra.is_dir():
-        raise ConfigError("config_dir", str(config_dir), "an existing folder of YAML configs")
-    return _compose(list(overrides), extra, config_name)[0]
+    """Compose the YAML with ``overrides`` and build the validated config (for notebooks).
+
+    Raises
+    ------
+    ConfigError
+        Every error of the config at once (:class:`~sim.config.ConfigErrors`).
+    """
+    user = _user_dir(config_dir)
+    mine = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    return _build(mine, user, config_name)[0]
 
 
-def _compose(
-    overrides: list[str], extra: Path | None, config_name: str = "config"
-) -> tuple[ScenarioConfig, list[str]]:
-    """:func:`compose`, and the keys of the labs that ``labs.<key>.<field>`` overrides name."""
-    check_overrides(overrides, extra)
-    keys: list[str] = []
-    if any(_lab_key(o) is not None for o in overrides):
-        keys = lab_keys(overrides, extra, config_name)
-        check_lab_keys(overrides, keys)
-    cfg = _hydra_compose(force_list_overrides(overrides, keys), extra, config_name)
-    return _checked(build_config(_plain(cfg))), keys
+def _build(overrides: list[str], user: Path | None, config_name: str) -> tuple[ScenarioConfig, Any]:
+    _lab_keys_exist(overrides, user, config_name)
+    cfg = _hydra_compose(_for_hydra(overrides, user), user, config_name, with_hydra=True)
+    return build_config(_plain(cfg)), cfg
 
 
-def _hydra_compose(overrides: list[str], extra: Path | None, config_name: str) -> Any:
-    """Hydra's composed config (a DictConfig), its errors reported as :class:`ConfigError`."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
+def _jobs(overrides: list[str]) -> list[list[str]] | None:
+    """The jobs of a basic sweep (``a=1,2 b=x,y``: four), or None for another sweeper's
+    syntax (``interval(...)``), whose trials are checked as they start."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
-    search = [f"hydra.searchpath=[file://{extra}]"] if extra is not None else []
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
+    parsed = _parse(overrides)
     try:
-        with initialize_config_dir(config_dir=str(config_root()), version_base=None):
-            return hydra_compose(config_name, overrides=[*overrides, *search])
-    except (HydraException, OmegaConfBaseException) as err:
-        text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        for item in overrides:  # name the override Hydra could not apply, if it is one of them
-            key, _, value = item.lstrip("+~").partition("=")
-            if key and key in str(err):
-                raise ConfigError(key, value, f"an existing entry or key ({text})") from None
-        plain = [o[2:] if o.startswith("++") else o for o in overrides]
-        raise ConfigError("overrides", plain, f"a valid composition ({text})") from None
+        batches = BasicSweeper.split_arguments(parsed, max_batch_size=None)
+    except Exception:  # a sweep function only another sweeper understands
+        return None
+    jobs = [job for batch in batches for job in batch]
+    return jobs if len(jobs) <= _MAX_CHECKED_JOBS else None
 
 
-def _checked(config: ScenarioConfig) -> ScenarioConfig:
-    """Also check what needs the model: e.g. that every point is staffed while open."""
-    from sim.model.district import check_layout
+def _check(args: Any, user: Path | None) -> None:
+    """Check the config of a run, or of every job of a sweep, and that its output folder can
+    be written, before Hydra starts (and so before it writes anything)."""
+    from omegaconf import OmegaConf
 
-    check_layout(config)
-    return config
+    from sim.plots.report import check_run_folder
+
+    name = args.config_name or "config"
+    hydra_ones = [o for o in args.overrides if o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    mine = [o for o in args.overrides if o not in hydra_ones]
+    jobs = _jobs(mine) if args.multirun else [mine]
+    if jobs is None:  # another sweeper: check what every trial shares
+        jobs = [[o for o in mine if not any(o.partition("=")[2].startswith(f) for f in _SWEEPS)]]
+    seen: dict[str, ConfigError] = {}  # an error shared by every job is shown once
+    for job in jobs:
+        try:
+            cfg = _build(job, user, name)[1]
+        except ConfigError as err:
+            seen.update({e.line: e for e in err.errors})
+    if seen:
+        raise ConfigErrors(list(seen.values()))
+    folder = [
+        o.split("=", 1)[1]
+        for o in hydra_ones
+        if o.startswith(("hydra.run.dir=", "hydra.sweep.dir="))
+    ]
+    key = "hydra.sweep.dir" if args.multirun else "hydra.run.dir"
+    mine_dir = folder[-1] if folder else OmegaConf.select(cfg, key)
+    if mine_dir:
+        check_run_folder(Path(str(mine_dir)))
 
 
-def _task(cfg: Any) -> None:
+_SWEEPS = ("interval(", "range(", "choice(", "tag(", "glob(", "shuffle(", "sort(")
+
+
+def _task(cfg: Any) -> float | None:
+    """One Hydra job: build the config, run its replications, write the run folder.
+
+    Returns the summary metric named by ``objective`` (mean over replications), for sweepers
+    that optimise it; None without an objective.
+    """
     from hydra.core.hydra_config import HydraConfig
 
+    from sim.config.cautions import config_warnings
     from sim.experiment.replications import run_replications
-    from sim.plots.report import format_summary, write_run
+    from sim.plots.report import RunFolderError, format_summary, write_run
 
     try:
-        config = _checked(build_config(_plain(cfg)))
+        config = build_config(_plain(cfg))
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+        log.error("%s", err)
         raise SystemExit(2) from None
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    results = run_replications(config)
+    log.info("%s: %d replication(s), seed %d", config.name, config.replications, config.seed)
+    results = run_replications(config)  # logs the config's warnings
     try:
-        paths = write_run(out_dir, config, results)
-    except FileExistsError as err:
-        print(f"error: {err}. Choose another hydra.run.dir.", file=sys.stderr)
+        paths = write_run(out_dir, config, results, config_warnings(config))
+    except RunFolderError as err:
+        log.error("%s", err)
         raise SystemExit(2) from None
+    log.info("run folder %s complete (%d files)", out_dir, len(paths))
     if config.output.print_summary:
         print(format_summary(results))
         print(f"\nrun folder: {out_dir}")
         for p in paths:
             print(f"  {p.name}")
+    if config.objective is None:
+        return None
+    values = [r.summary().get(config.objective) for r in results]
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    if len(numbers) != len(values):
+        names = sorted(k for k, v in results[0].summary().items() if isinstance(v, int | float))
+        log.error(
+            "objective %r is not a numeric summary metric; known: %s", config.objective, names
+        )
+        raise SystemExit(2)
+    value = math.fsum(numbers) / len(numbers)
+    log.info("objective %s = %.6g", config.objective, value)
+    return value
 
 
-def _multirun_lab_keys(overrides: list[str], extra_dir: Path | None) -> list[str]:
-    """Lab keys for a multirun: composed without the sweeps (``a,b``, ``glob(...)``)."""
-
-    def sweep(item: str) -> bool:
-        value = item.split("=", 1)[1].strip()
-        if value.startswith(("glob(", "choice(", "range(", "interval(")):
-            return True
-        return "," in value and not value.startswith(("[", "{", "'", '"'))
-
-    try:
-        return lab_keys([o for o in overrides if not sweep(o)], extra_dir)
-    except ConfigError:
-        return []  # Hydra reports it for the run that fails
+def _fail(err: Exception) -> None:
+    print(f"error: {err}", file=sys.stderr)
+    raise SystemExit(2)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m sim`` and ``masstest-sim``."""
+    from hydra._internal.utils import get_args_parser
+
+    from sim import __version__
+    from sim.plots.report import RunFolderError
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--version" in argv:
+        print(f"masstest-sim {__version__}")
+        return
+    args, _ = get_args_parser().parse_known_args(argv)
+    try:
+        user = _user_dir(args.config_dir, "--config-dir")
+        passthrough = args.shell_completion or args.help or args.hydra_help
+        if not passthrough:
+            _check(args, user)
+        overrides = args.overrides if args.shell_completion else _for_hydra(args.overrides, user)
+    except (ConfigError, RunFolderError) as err:
+        _fail(err)
+    flags = _drop_config_dir([a for a in argv if a not in args.overrides])
+    sys.argv = [sys.argv[0], *flags, *overrides]
     import hydra
 
-    args = sys.argv[1:]
-    extra_dir = None
-    for i, a in enumerate(args):
-        if a.startswith("--config-dir="):
-            extra_dir = Path(a.split("=", 1)[1])
-        elif a in ("--config-dir", "-cd") and i + 1 < len(args):
-            extra_dir = Path(args[i + 1])
-    overrides = [a for a in args if "=" in a and not a.startswith("-")]
-    multirun = any(a in ("-m", "--multirun") for a in args)
-    extra = extra_dir.resolve() if extra_dir is not None else None
-    keys: list[str] = []
-    try:
-        check_overrides(overrides, extra_dir)
-        if multirun:
-            if any(_lab_key(o) is not None for o in overrides):
-                keys = _multirun_lab_keys(overrides, extra)
-        elif any(o.lstrip("+~").startswith((*_LIST_PREFIXES, "labs.")) for o in overrides):
-            # an index past the end of a list, or a lab key that names no lab: our error,
-            # not Hydra's
-            _, keys = _compose(overrides, extra)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
-    sys.argv = [sys.argv[0], *force_list_overrides(args, keys)]
-    runner = hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(
-        _task
-    )
-    runner()
+    with _user_first(user):
+        hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(_task)()
+
+
+def _drop_config_dir(flags: list[str]) -> list[str]:
+    """Hydra gets the planner's folder from the search-path plugin, not as ``--config-dir``."""
+    out, skip = [], False
+    for a in flags:
+        if skip:
+            skip = False
+        elif a in ("--config-dir", "-cd"):
+            skip = True
+        elif not a.startswith("--config-dir="):
+            out.append(a)
+    return out

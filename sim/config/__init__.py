@@ -2,7 +2,7 @@
 
 from sim.config.build import build_config
 from sim.config.distribution import DistributionConfig
-from sim.config.errors import ConfigError
+from sim.config.errors import ConfigError, ConfigErrors
 from sim.config.mobile import MobileTeamsConfig
 from sim.config.schema import (
     CampaignConfig,
@@ -18,6 +18,7 @@ from sim.config.staffing import RoleRosterConfig, ShiftConfig, StaffingConfig
 __all__ = [
     "CampaignConfig",
     "ConfigError",
+    "ConfigErrors",
     "DemandConfig",
     "DistributionConfig",
     "GreenChannelConfig",

@@ -1,8 +1,12 @@
-"""Turn a plain mapping (composed YAML) into validated, frozen config objects.
+"""Turn a plain mapping (composed YAML) into validated, frozen config objects: the one path.
 
-The dataclasses in :mod:`sim.config.schema` are the schema: this module walks their type hints,
-so a misspelt key, a wrong type or a value outside the allowed set is reported with its full
-dotted path before any simulation starts.
+Every config, from the command line, :func:`sim.load_config` or Python, goes through
+:func:`build_config`. The dataclasses in :mod:`sim.config.schema` are the schema: the builder
+walks their type hints, so a misspelt key (with the closest field name), a wrong type or a
+value outside the allowed set is reported with its full dotted path; then each object's
+``validate`` checks values and how they fit together (including that every point is staffed
+while it is open). All errors of a config are reported at once (:class:`ConfigErrors`), before
+any simulation starts.
 """
 
 from __future__ import annotations
@@ -15,12 +19,16 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from sim.config.clock import Clock, clock_to_min
-from sim.config.errors import ConfigError
-from sim.config.schema import ScenarioConfig
+from sim.config.errors import ConfigError, ConfigErrors, collecting, report, within
+from sim.config.schema import LabConfig, ScenarioConfig, SiteConfig
 
 T = TypeVar("T")
 
 _MISSING = dataclasses.MISSING
+
+
+class _Unbuilt(Exception):
+    """An object could not be built (its errors are already reported)."""
 
 
 def build_config(data: Mapping[str, Any]) -> ScenarioConfig:
@@ -29,44 +37,150 @@ def build_config(data: Mapping[str, Any]) -> ScenarioConfig:
     Raises
     ------
     ConfigError
-        Naming the field, the value and what is allowed.
+        A :class:`ConfigErrors` listing every error found (``.errors``), each naming the field,
+        the value and what is allowed; ``field``/``value``/``allowed`` are the first one's.
     """
-    cfg = _build(ScenarioConfig, expand_labs(expand_sites(data)), "")
-    cfg.validate()
+    if not isinstance(data, Mapping):
+        raise ConfigErrors([ConfigError("<root>", data, "a mapping of scenario fields")])
+    with collecting() as errors:
+        cfg: ScenarioConfig | None = None
+        with within(""):  # a part that cannot be built ends the build (its errors recorded)
+            cfg = _build(ScenarioConfig, expand_labs(expand_sites(data)), "")
+        built_with_errors = len(errors)
+        if cfg is not None:
+            with within(""):
+                cfg.validate()
+    if errors:
+        raise ConfigErrors(_tidy(errors, built_with_errors))
+    assert cfg is not None
+    object.__setattr__(cfg, "_checked", True)  # not a field: dataclasses.replace drops it
     return cfg
+
+
+def check_config(config: ScenarioConfig) -> None:
+    """Check a config object made in Python (``dataclasses.replace``, or by hand) exactly as
+    :func:`build_config` checks a mapping: types, values, and how they fit together.
+
+    Raises
+    ------
+    ConfigError
+        A :class:`ConfigErrors` with every error found.
+    """
+    if not getattr(config, "_checked", False):
+        build_config(dataclasses.asdict(config))
+
+
+def _tidy(errors: list[ConfigError], n_build: int) -> list[ConfigError]:
+    """Drop repeats: a template's error shown again at every point that inherits it, and
+    checks of a value that was replaced by its default because it could not be read."""
+    bad_fields = [e.field for e in errors[:n_build]]
+    out: list[ConfigError] = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, err in enumerate(errors):
+        if i >= n_build and any(
+            err.field == f or err.field.startswith((f + ".", f + "[")) for f in bad_fields
+        ):
+            continue
+        field = err.field
+        if field.startswith("sites["):  # sites[3].x repeats site.x or another point's error
+            field = "site" + field[field.index("]") + 1 :]
+        key = (field, repr(err.value), err.allowed)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(err)
+    return out
 
 
 def expand_sites(data: Mapping[str, Any]) -> dict[str, Any]:
     """Resolve each ``sites`` entry as ``site`` <- ``site_types[type]`` <- entry (deep merge).
 
     ``site_types`` (a mapping of named partial sites) is consumed here; the built config lists
-    every point in full.
+    every point in full. A misspelt key is reported where it was typed (``site.x``,
+    ``site_types.square.x`` or ``sites[3].x``), once, and left out of the merge.
     """
     out = dict(data)
-    types = out.pop("site_types", None) or {}
-    if not isinstance(types, Mapping):
-        raise ConfigError("site_types", types, "a mapping of type names to site fields")
+    kinds = out.pop("site_types", None) or {}
+    if not isinstance(kinds, Mapping):
+        report(ConfigError("site_types", kinds, "a mapping of type names to site fields"))
+        kinds = {}
+    checked_kinds: dict[str, Mapping[str, Any]] = {}
+    for name, layer in kinds.items():
+        if not isinstance(layer, Mapping):
+            report(ConfigError(f"site_types.{name}", layer, "a mapping of site fields"))
+            continue
+        checked_kinds[str(name)] = _known_keys(SiteConfig, layer, f"site_types.{name}")
     template = out.get("site") or {}
+    if isinstance(template, Mapping):
+        template = _known_keys(SiteConfig, template, "site")
+        if "site" in out:
+            out["site"] = template
+    else:
+        template = {}
     entries = out.get("sites") or []
     if not isinstance(entries, list | tuple):
-        raise ConfigError("sites", entries, "a list of collection points")
+        report(ConfigError("sites", entries, "a list of collection points"))
+        out["sites"] = entries = []
     expanded = []
     for k, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
-            raise ConfigError(f"sites[{k}]", entry, "a mapping of site fields")
+            report(ConfigError(f"sites[{k}]", entry, "a mapping of site fields"))
+            continue
         entry = dict(entry)
         kind = entry.pop("type", None)
         layer: Mapping[str, Any] = {}
         if kind is not None:
-            if kind not in types:
-                raise ConfigError(
-                    f"sites[{k}].type", kind, "one of the site_types: " + ", ".join(map(str, types))
+            if kind not in checked_kinds:
+                close = difflib.get_close_matches(str(kind), list(checked_kinds), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                report(
+                    ConfigError(
+                        f"sites[{k}].type",
+                        kind,
+                        f"one of the site_types{hint}: " + ", ".join(checked_kinds),
+                    )
                 )
-            layer = types[kind]
+            else:
+                layer = checked_kinds[kind]
+        entry = _known_keys(SiteConfig, entry, f"sites[{k}]")
         expanded.append(_merge(_merge(template, layer), entry))
     if entries:
         out["sites"] = expanded
     return out
+
+
+def _known_keys(tp: Any, value: Any, path: str) -> Any:
+    """``value`` without the keys the schema does not know, each reported with a hint."""
+    tp = _optional(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type) and isinstance(value, Mapping):
+        hints = typing.get_type_hints(tp)
+        kept = {}
+        for key, sub in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key not in hints:
+                report(_unknown_key(tp, str(key), sub, where))
+                continue
+            kept[key] = _known_keys(hints[key], sub, where)
+        return kept
+    if get_origin(tp) is tuple and isinstance(value, list | tuple):
+        item_tp = get_args(tp)[0]
+        return [_known_keys(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _unknown_key(cls: Any, key: str, value: Any, where: str) -> ConfigError:
+    fields = [f.name for f in dataclasses.fields(cls)]
+    close = difflib.get_close_matches(key, fields, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return ConfigError(where, value, f"no such field{hint}; fields here: {', '.join(fields)}")
+
+
+def _optional(tp: Any) -> Any:
+    if get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
 
 
 def expand_labs(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,7 +197,9 @@ def expand_labs(data: Mapping[str, Any]) -> dict[str, Any]:
         entries = []
         for key, entry in labs.items():
             if not isinstance(entry, Mapping):
-                raise ConfigError(f"labs.{key}", entry, "a mapping of lab fields")
+                report(ConfigError(f"labs.{key}", entry, "a mapping of lab fields"))
+                continue
+            entry = _known_keys(LabConfig, entry, f"labs.{key}")  # named as typed
             entries.append({"name": str(key), **dict(entry)})
         out["labs"] = entries
     return out
@@ -111,7 +227,9 @@ def _build(tp: Any, value: Any, path: str) -> Any:
     if origin is Literal:
         allowed = get_args(tp)
         if value not in allowed:
-            raise ConfigError(path, value, "one of " + ", ".join(repr(a) for a in allowed))
+            close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(path, value, "one of " + ", ".join(repr(a) for a in allowed) + hint)
         return value
     if origin is tuple:
         (item_tp, _ellipsis) = get_args(tp)
@@ -119,7 +237,15 @@ def _build(tp: Any, value: Any, path: str) -> Any:
             raise ConfigError(path, value, "a list")
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
             raise ConfigError(path, value, "a list")
-        return tuple(_build(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value))
+        items = []
+        for i, v in enumerate(value):
+            try:
+                items.append(_build(item_tp, v, f"{path}[{i}]"))
+            except ConfigError as err:
+                report(err)
+            except _Unbuilt:
+                pass
+        return tuple(items)
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return _build_dataclass(tp, value, path)
     if tp is bool:
@@ -151,17 +277,23 @@ def _build_dataclass(cls: type[T], value: Any, path: str) -> T:
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     for key in value:
         if key not in fields:
-            where = f"{path}.{key}" if path else str(key)
-            close = difflib.get_close_matches(str(key), list(fields), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConfigError(
-                where, value[key], f"no such field{hint}; fields here: {', '.join(fields)}"
-            )
+            report(_unknown_key(cls, str(key), value[key], f"{path}.{key}" if path else str(key)))
     kwargs: dict[str, Any] = {}
+    unbuilt = False
     for name, f in fields.items():
         sub = f"{path}.{name}" if path else name
+        required = f.default is _MISSING and f.default_factory is _MISSING
         if name in value:
-            kwargs[name] = _build(hints[name], value[name], sub)
-        elif f.default is _MISSING and f.default_factory is _MISSING:
-            raise ConfigError(sub, None, "a value (this field is required)")
+            try:
+                kwargs[name] = _build(hints[name], value[name], sub)
+            except ConfigError as err:
+                report(err)  # while collecting: go on with the default, if the field has one
+                unbuilt = unbuilt or required
+            except _Unbuilt:
+                unbuilt = unbuilt or required
+        elif required:
+            report(ConfigError(sub, None, "a value (this field is required)"))
+            unbuilt = True
+    if unbuilt:
+        raise _Unbuilt(path)
     return cls(**kwargs)

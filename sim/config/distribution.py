@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sim.config.errors import require
+from sim.config.limits import MAX_CV
 
 DistributionKind = Literal[
     "exponential", "deterministic", "lognormal", "gamma", "triangular", "uniform", "empirical"
@@ -61,10 +62,11 @@ class DistributionConfig:
             require(_finite(self.mean) and self.mean > 0, "mean", self.mean, "a number > 0")
         if self.cv is not None:
             require(
-                _finite(self.cv) and self.cv > 0,
+                _finite(self.cv) and 0 < self.cv <= MAX_CV,
                 "cv",
                 self.cv,
-                "a coefficient of variation > 0 (use kind=deterministic for no variation)",
+                f"a coefficient of variation > 0 and at most {MAX_CV:g} (use kind=deterministic "
+                "for no variation)",
             )
         if self.low is not None:
             require(_finite(self.low) and self.low >= 0, "low", self.low, "a number >= 0")

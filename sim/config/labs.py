@@ -20,9 +20,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sim.config import limits
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
-from sim.config.errors import ConfigError, finite, require, whole
+from sim.config.errors import ConfigError, collecting, finite, report, require, whole, within
 from sim.config.staffing import DAY_MIN, RoleRosterConfig
 
 
@@ -52,10 +53,8 @@ class RecallConfig:
     )
 
     def validate(self) -> None:
-        try:
+        with within("delay_min"):
             self.delay_min.validate()
-        except ConfigError as err:
-            raise err.within("delay_min") from None
 
 
 @dataclass(frozen=True)
@@ -93,10 +92,11 @@ class SamplesConfig:
 
     def validate(self) -> None:
         require(
-            whole(self.pool_size) and self.pool_size >= 1,
+            whole(self.pool_size) and 1 <= self.pool_size <= limits.MAX_POOL_SIZE,
             "pool_size",
             self.pool_size,
-            "an integer >= 1 (swabs per tube; 1 = individual tests)",
+            f"an integer from 1 to {limits.MAX_POOL_SIZE} (swabs per tube; 1 = individual "
+            "tests; pooled PCR loses sensitivity beyond about 30-in-1)",
         )
         if self.tube_max_open_min is not None:
             require(
@@ -117,10 +117,8 @@ class SamplesConfig:
             self.prevalence,
             "a share between 0 and 1 (e.g. 0.00003 = 3 per 100,000)",
         )
-        try:
+        with within("recall"):
             self.recall.validate()
-        except ConfigError as err:
-            raise err.within("recall") from None
         require(
             finite(self.results_horizon_h) and self.results_horizon_h > 0,
             "results_horizon_h",
@@ -149,10 +147,8 @@ class TravelBandConfig:
             self.up_to_km,
             "kilometres > 0",
         )
-        try:
+        with within("travel_min"):
             self.travel_min.validate()
-        except ConfigError as err:
-            raise err.within("travel_min") from None
 
 
 @dataclass(frozen=True)
@@ -164,10 +160,8 @@ class RouteConfig:
     travel_min: DistributionConfig
 
     def validate(self) -> None:
-        try:
+        with within("travel_min"):
             self.travel_min.validate()
-        except ConfigError as err:
-            raise err.within("travel_min") from None
 
 
 @dataclass(frozen=True)
@@ -242,10 +236,8 @@ class CouriersConfig:
         )
         last = 0.0
         for i, band in enumerate(self.travel_bands):
-            try:
+            with within(f"travel_bands[{i}]"):
                 band.validate()
-            except ConfigError as err:
-                raise err.within(f"travel_bands[{i}]") from None
             require(
                 band.up_to_km > last,
                 f"travel_bands[{i}].up_to_km",
@@ -254,10 +246,8 @@ class CouriersConfig:
             )
             last = band.up_to_km
         for i, route in enumerate(self.routes):
-            try:
+            with within(f"routes[{i}]"):
                 route.validate()
-            except ConfigError as err:
-                raise err.within(f"routes[{i}]") from None
 
 
 @dataclass(frozen=True)
@@ -419,10 +409,8 @@ class LabConfig:
             f"an integer from 0 to plate_wells - 1 ({self.plate_wells - 1})",
         )
         for name in ("extraction_min", "pcr_min"):
-            try:
+            with within(name):
                 getattr(self, name).validate()
-            except ConfigError as err:
-                raise err.within(name) from None
         for name in ("max_batch_wait_min", "retest_max_wait_min", "report_min"):
             value = getattr(self, name)
             require(finite(value) and value >= 0, name, value, "minutes >= 0")
@@ -432,10 +420,8 @@ class LabConfig:
             self.machines_per_technician,
             "an integer >= 1",
         )
-        try:
+        with within("technicians"):
             self.technicians.validate(self.technicians_needed)
-        except ConfigError as err:
-            raise err.within("technicians") from None
         require(
             self.technicians.ppe_max_hours is None,
             "technicians.ppe_max_hours",
@@ -494,16 +480,20 @@ def validate_chain(
     """
     names: dict[str, int] = {}
     for j, lab in enumerate(labs):
-        try:
+        with collecting() as errors, within(""):
             lab.validate()
-        except ConfigError as err:
-            raise ConfigError(
-                f"labs[{j}].{err.field}", err.value, f"{err.allowed} (lab '{lab.name}')"
-            ) from None
-        if lab.name in names:
-            raise ConfigError(
-                f"labs[{j}].name", lab.name, f"a unique name (labs[{names[lab.name]}] has it)"
+        for err in errors:
+            report(
+                ConfigError(
+                    f"labs[{j}].{err.field}", err.value, f"{err.allowed} (lab '{lab.name}')"
+                )
             )
+        require(
+            lab.name not in names,
+            f"labs[{j}].name",
+            lab.name,
+            f"a unique name (labs[{names.get(lab.name)}] has it)",
+        )
         names[lab.name] = j
         require(
             not lab.enabled or lab.opens_day <= last_day,

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.config import limits
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
-from sim.config.errors import ConfigError, finite, require, whole
+from sim.config.errors import ConfigError, finite, require, whole, within
 
 #: Minutes in a day; day ``d`` (0-based) of a round is offset by ``MINUTES_PER_DAY * d``.
 MINUTES_PER_DAY = 1440.0
@@ -89,11 +90,19 @@ class GeneratedEnterprisesConfig:
             "a number >= 1 (employees per enterprise)",
         )
         require(
-            finite(self.workforce_cv) and self.workforce_cv >= 0,
+            finite(self.workforce_cv) and 0 <= self.workforce_cv <= limits.MAX_CV,
             "workforce_cv",
             self.workforce_cv,
             "a coefficient of variation >= 0 (0: every enterprise has workforce_mean)",
         )
+        if finite(self.workforce_mean) and whole(self.count):
+            require(
+                self.count * self.workforce_mean <= limits.MAX_EMPLOYEES,
+                "workforce_mean",
+                self.workforce_mean,
+                f"at most {limits.MAX_EMPLOYEES:,} employees in all over the {self.count} "
+                f"enterprises (count x workforce_mean = {self.count * self.workforce_mean:,.0f})",
+            )
 
 
 @dataclass(frozen=True)
@@ -154,10 +163,8 @@ class MobileTeamsConfig:
             self.swabbers_per_team,
             "an integer >= 1",
         )
-        try:
+        with within("swab_time_s"):
             self.swab_time_s.validate()
-        except ConfigError as err:
-            raise err.within("swab_time_s") from None
         for name in ("setup_min", "travel_same_zone_min", "travel_other_zone_min"):
             value = getattr(self, name)
             require(finite(value) and value >= 0, name, value, "minutes >= 0")
@@ -180,10 +187,8 @@ class MobileTeamsConfig:
         )
         names: dict[str, int] = {}
         for i, ent in enumerate(self.enterprises):
-            try:
+            with within(f"enterprises[{i}]"):
                 ent.validate()
-            except ConfigError as err:
-                raise err.within(f"enterprises[{i}]") from None
             if ent.name in names:
                 raise ConfigError(
                     f"enterprises[{i}].name",
@@ -192,10 +197,8 @@ class MobileTeamsConfig:
                 )
             names[ent.name] = i
         if self.generate is not None:
-            try:
+            with within("generate"):
                 self.generate.validate()
-            except ConfigError as err:
-                raise err.within("generate") from None
         if self.teams > 0:
             if self.enterprises and self.generate is not None:
                 raise ConfigError(

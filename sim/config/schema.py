@@ -15,12 +15,21 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sim.config.clock import Clock, clock_to_min
+from sim.config import limits
+from sim.config.clock import Clock, clock_to_min, min_to_clock
 from sim.config.distribution import DISTRIBUTION_FIELDS, DistributionConfig, DistributionKind
-from sim.config.errors import ConfigError, require
+from sim.config.errors import errors_so_far, finite, require, whole, within
 from sim.config.labs import CouriersConfig, LabConfig, SamplesConfig, validate_chain
 from sim.config.mobile import MobileTeamsConfig
-from sim.config.staffing import BreakConfig, ShiftConfig, StaffingConfig
+from sim.config.staffing import (
+    DAY_MIN,
+    MAX_UNSTAFFED_MIN,
+    BreakConfig,
+    ShiftConfig,
+    StaffingConfig,
+    staffed_spans,
+    unstaffed_stretches,
+)
 
 # Re-exported: these live in their own modules but are part of the scenario schema.
 __all__ = [
@@ -71,6 +80,23 @@ class GreenChannelConfig:
         )
 
 
+def _check_hours(open_min: float, close_min: float, open_: str, close: str) -> None:
+    require(
+        open_min < limits.MAX_OPEN_MIN,
+        "open",
+        open_,
+        "a time of day before '24:00' (opening hours repeat every day)",
+    )
+    require(close_min > open_min, "close", close, f"a time after open ({open_})")
+    require(
+        close_min <= limits.MAX_CAMPAIGN_DAYS * limits.MAX_OPEN_MIN,
+        "close",
+        close,
+        f"a time within {limits.MAX_CAMPAIGN_DAYS} days of day 1 (hours past 24 run into the "
+        "next days: a long single window is how steady-state runs are written)",
+    )
+
+
 @dataclass(frozen=True)
 class DayHoursConfig:
     """Opening hours of one day of the round ("HH:MM", clock times of that day)."""
@@ -81,7 +107,7 @@ class DayHoursConfig:
     def validate(self) -> None:
         o = clock_to_min(self.open, "open")
         c = clock_to_min(self.close, "close")
-        require(c > o, "close", self.close, f"a time after open ({self.open})")
+        _check_hours(o, c, self.open, self.close)
 
 
 @dataclass(frozen=True)
@@ -154,14 +180,16 @@ class SiteConfig:
         return math.floor(self.queue_space_m / self.spacing_m + 1e-9)
 
     def validate(self) -> None:
+        require(self.name.strip() != "", "name", self.name, "a non-empty name for the point")
+        for axis in ("x_km", "y_km"):
+            value = getattr(self, axis)
+            require(finite(value), axis, value, "a finite position in km")
         open_min = self.open_min
         close_min = self.close_min
-        require(close_min > open_min, "close", self.close, f"a time after open ({self.open})")
+        _check_hours(open_min, close_min, self.open, self.close)
         for i, day in enumerate(self.daily_hours):
-            try:
+            with within(f"daily_hours[{i}]"):
                 day.validate()
-            except ConfigError as err:
-                raise err.within(f"daily_hours[{i}]") from None
         require(
             _finite(self.queue_opens_before_min) and self.queue_opens_before_min >= 0,
             "queue_opens_before_min",
@@ -187,12 +215,24 @@ class SiteConfig:
             self.spacing_m,
             "metres > 0",
         )
-        if self.queue_space_m is not None:
-            require(
+        if (
+            self.queue_space_m is not None
+            and require(
                 _finite(self.queue_space_m) and self.queue_space_m >= 0,
                 "queue_space_m",
                 self.queue_space_m,
                 "metres >= 0, or null for unlimited",
+            )
+            and _finite(self.spacing_m)
+            and self.spacing_m > 0
+        ):
+            people = self.queue_space_m / self.spacing_m
+            require(
+                people <= limits.MAX_LINE_PEOPLE,
+                "queue_space_m",
+                self.queue_space_m,
+                f"a line of at most {limits.MAX_LINE_PEOPLE:,} people at spacing_m = "
+                f"{self.spacing_m:g} m (null for unlimited)",
             )
         gc = self.green_channel
         if gc.mode == "dedicated":
@@ -209,12 +249,10 @@ class SiteConfig:
                     gc.dedicated_desks,
                     f"fewer than registration_desks ({self.registration_desks})",
                 )
-        try:
+        with within("staffing"):
             self.staffing.validate(
                 self.registration_desks if self.registration else None, self.swab_booths
             )
-        except ConfigError as err:
-            raise err.within("staffing") from None
         for role, roster in (
             ("registration", self.staffing.registration),
             ("swab", self.staffing.swab),
@@ -261,11 +299,14 @@ class RetryConfig:
             self.share,
             "a probability between 0 and 1",
         )
-        require(self.max_retries >= 0, "max_retries", self.max_retries, "an integer >= 0")
-        try:
+        require(
+            0 <= self.max_retries <= limits.MAX_RETRIES,
+            "max_retries",
+            self.max_retries,
+            f"an integer from 0 to {limits.MAX_RETRIES}",
+        )
+        with within("delay_min"):
             self.delay_min.validate()
-        except ConfigError as err:
-            raise err.within("delay_min") from None
 
 
 @dataclass(frozen=True)
@@ -341,6 +382,7 @@ class SubdistrictConfig:
     barcode_share: float | None = None
 
     def validate(self, site_names: set[str]) -> None:
+        require(self.name.strip() != "", "name", self.name, "a non-empty name")
         require(self.population >= 1, "population", self.population, "an integer >= 1")
         require(
             len(self.catchment) >= 1,
@@ -372,10 +414,8 @@ class SubdistrictConfig:
             "shares that sum to 1",
         )
         if self.green_groups is not None:
-            try:
+            with within("green_groups"):
                 self.green_groups.validate()
-            except ConfigError as err:
-                raise err.within("green_groups") from None
         if self.barcode_share is not None:
             require(
                 _finite(self.barcode_share) and 0.0 <= self.barcode_share <= 1.0,
@@ -441,6 +481,14 @@ class CampaignConfig:
             len(self.start_days) >= 1, "start_days", self.start_days, "at least one round start day"
         )
         require(all(d >= 1 for d in self.start_days), "start_days", self.start_days, "days >= 1")
+        if self.start_days and self.round_days >= 1:
+            last = max(self.start_days) + self.round_days - 1
+            require(
+                last <= limits.MAX_CAMPAIGN_DAYS,
+                "start_days",
+                self.start_days,
+                f"rounds that end by day {limits.MAX_CAMPAIGN_DAYS} (these end on day {last:,})",
+            )
         for a, b in zip(self.start_days, self.start_days[1:], strict=False):
             require(
                 b >= a + self.round_days,
@@ -555,10 +603,8 @@ class DemandConfig:
                 "null when arrivals is 'constant'",
             )
         if self.patience_min is not None:
-            try:
+            with within("patience_min"):
                 self.patience_min.validate()
-            except ConfigError as err:
-                raise err.within("patience_min") from None
         shares = self.daily_shares
         require(len(shares) >= 1, "daily_shares", shares, "one share per day of the round")
         bad = [x for x in shares if not (_finite(x) and x >= 0)]
@@ -570,10 +616,8 @@ class DemandConfig:
             f"shares that sum to 1 (they sum to {sum(shares):.4g})",
         )
         for name in ("retry", "appointments"):
-            try:
+            with within(name):
                 getattr(self, name).validate()
-            except ConfigError as err:
-                raise err.within(name) from None
 
     @property
     def window(self) -> tuple[float, float]:
@@ -614,6 +658,9 @@ class ScenarioConfig:
     samples, couriers, labs
         The chain from swab to result (see :mod:`sim.config.labs`); simulated when some lab is
         listed and enabled.
+    objective
+        A numeric summary metric (e.g. ``wait_p95_min``) that a command-line run returns, mean
+        over its replications, so that a Hydra sweeper (Optuna) can minimise it; null: none.
     """
 
     name: str = "default"
@@ -631,6 +678,7 @@ class ScenarioConfig:
     couriers: CouriersConfig = field(default_factory=CouriersConfig)
     labs: tuple[LabConfig, ...] = ()
     output: OutputConfig = field(default_factory=OutputConfig)
+    objective: str | None = None
 
     @property
     def points(self) -> tuple[SiteConfig, ...]:
@@ -651,42 +699,71 @@ class ScenarioConfig:
 
     def validate(self) -> None:
         require(self.seed >= 0, "seed", self.seed, "an integer >= 0")
+        if self.objective is not None:
+            require(
+                self.objective.strip() != "",
+                "objective",
+                self.objective,
+                "the name of a numeric summary metric (e.g. wait_p95_min), or null",
+            )
         require(self.replications >= 1, "replications", self.replications, "an integer >= 1")
+        require(
+            self.replications <= limits.MAX_REPLICATIONS,
+            "replications",
+            self.replications,
+            f"at most {limits.MAX_REPLICATIONS:,}",
+        )
+        total = self.residents_per_round
+        if total is not None:
+            require(
+                total <= limits.MAX_RESIDENTS,
+                "subdistricts" if self.subdistricts else "demand.residents",
+                total if not self.subdistricts else f"{total:,} residents in all",
+                f"at most {limits.MAX_RESIDENTS:,} residents in a district's round (run a "
+                "larger area as several districts)",
+            )
         for name in ("demand", "campaign", "site_choice", "mobile", "samples", "couriers"):
-            try:
+            with within(name):
                 getattr(self, name).validate()
-            except ConfigError as err:
-                raise err.within(name) from None
-        _validate_site(self.site, "site")
+        before = errors_so_far()
+        _validate_site(self.site, "site", self.campaign.round_days)
+        clean = {"site": errors_so_far() == before}
         names: set[str] = set()
         for k, site in enumerate(self.sites):
-            _validate_site(site, f"sites[{k}]")
+            before = errors_so_far()
+            _validate_site(site, f"sites[{k}]", self.campaign.round_days)
+            clean[f"sites[{k}]"] = errors_so_far() == before
             require(
                 site.name not in names, f"sites[{k}].name", site.name, "a name no other point has"
             )
             names.add(site.name)
         days = self.campaign.round_days
+        days_ok = whole(days) and 1 <= days <= limits.MAX_CAMPAIGN_DAYS
         for k, point in enumerate(self.points):
             where = f"sites[{k}]" if self.sites else "site"
-            require(
+            if not days_ok:
+                break
+            hours_ok = require(
                 not point.daily_hours or len(point.daily_hours) == days,
                 f"{where}.daily_hours",
                 f"{len(point.daily_hours)} days",
                 f"one {{open, close}} per day of the round ({days}, campaign.round_days) or []",
             )
-        require(
-            len(self.demand.daily_shares) == days,
-            "demand.daily_shares",
-            self.demand.daily_shares,
-            f"one share per day of the round ({days} values, campaign.round_days)",
-        )
+            if hours_ok and clean[where]:  # a point's own errors first
+                with within(where):
+                    _check_staffed(point, days)
+        if days_ok:
+            require(
+                len(self.demand.daily_shares) == days,
+                "demand.daily_shares",
+                self.demand.daily_shares,
+                f"one share per day of the round ({days} values, campaign.round_days)",
+            )
         point_names = {p.name for p in self.points}
         sd_names: set[str] = set()
         for k, sd in enumerate(self.subdistricts):
-            try:
+            with within(f"subdistricts[{k}]"):
                 sd.validate(point_names)
-            except ConfigError as err:
-                raise err.within(f"subdistricts[{k}]") from None
             require(
                 sd.name not in sd_names,
                 f"subdistricts[{k}].name",
@@ -714,7 +791,7 @@ class ScenarioConfig:
                 None,
                 "an integer >= 1 (or sub-districts with populations)",
             )
-        if self.labs:
+        if self.labs and days_ok and self.campaign.start_days:
             last_day = self.campaign.start_days[-1] + self.campaign.round_days - 1
             validate_chain(
                 tuple((p.name, p.x_km, p.y_km) for p in self.points),
@@ -733,20 +810,52 @@ class ScenarioConfig:
             )
 
 
-def _validate_site(site: SiteConfig, prefix: str) -> None:
-    try:
+def _check_staffed(site: SiteConfig, days: int) -> None:
+    """Each role's roster must have someone on duty whenever the point is open (gaps up to
+    :data:`~sim.config.staffing.MAX_UNSTAFFED_MIN`, hand-overs and breaks, aside)."""
+    for role, roster, physical, noun in (
+        ("registration", site.staffing.registration, site.registration_desks, "registration desk"),
+        ("swab", site.staffing.swab, site.swab_booths, "swab booth"),
+    ):
+        if role == "registration" and not site.registration:
+            continue
+        windows = []
+        for day in range(days):
+            a, b = site.hours_on(day)
+            windows.append((a + DAY_MIN * day, b + DAY_MIN * day))
+        spans = staffed_spans(roster, max(physical, 1), windows[0][0], windows[-1][1])
+        found = [(d, gap) for d, w in enumerate(windows) for gap in unstaffed_stretches(spans, w)]
+        if not found:
+            continue
+        day, (g0, g1) = found[0]
+        more = len({d for d, _ in found}) - 1
+        a, b = site.hours_on(day)
+        require(
+            False,
+            f"staffing.{role}",
+            f"no {role} staff {min_to_clock(g0 - DAY_MIN * day)}-{min_to_clock(g1 - DAY_MIN * day)}"
+            f" on day {day + 1}" + (f" (and on {more} other days)" if more else ""),
+            f"a roster that staffs at least one {noun} while '{site.name}' is open "
+            f"({min_to_clock(a)}-{min_to_clock(b)}); gaps of up to {MAX_UNSTAFFED_MIN:g} min "
+            "(hand-overs, breaks) are allowed",
+        )
+
+
+def _validate_site(site: SiteConfig, prefix: str, round_days: int) -> None:
+    with within(prefix):
         site.validate()
+        if isinstance(round_days, int) and round_days > 1:  # days must not run into each other
+            require(
+                site.close_min - site.open_min <= limits.MAX_OPEN_MIN,
+                "close",
+                site.close,
+                f"at most 24 hours after open ({site.open}) in a round of several days",
+            )
         for name in ("registration_time_s", "barcode_registration_time_s", "swab_time_s"):
-            try:
+            with within(name):
                 getattr(site, name).validate()
-            except ConfigError as err:
-                raise err.within(name) from None
-        try:
+        with within("green_channel"):
             site.green_channel.validate()
-        except ConfigError as err:
-            raise err.within("green_channel") from None
-    except ConfigError as err:
-        raise err.within(prefix) from None
 
 
 def _finite(x: float) -> bool:

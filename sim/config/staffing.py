@@ -26,11 +26,12 @@ relative to the object.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sim.config.clock import Clock, clock_to_min
-from sim.config.errors import ConfigError, finite, require
+from sim.config.errors import finite, require, within
 
 RosterPattern = Literal["opening_hours", "2x12", "3x8", "custom"]
 
@@ -84,10 +85,8 @@ class ShiftConfig:
             require(self.staff >= 1, "staff", self.staff, "an integer >= 1, or null for all")
         staff = physical if self.staff is None else self.staff
         for i, brk in enumerate(self.breaks):
-            try:
+            with within(f"breaks[{i}]"):
                 brk.validate()
-            except ConfigError as err:
-                raise err.within(f"breaks[{i}]") from None
             b0 = clock_to_min(brk.start, f"breaks[{i}].start")
             b1 = clock_to_min(brk.end, f"breaks[{i}].end")
             require(
@@ -97,7 +96,7 @@ class ShiftConfig:
                 f"a break inside the shift {self.start}-{self.end}",
             )
             require(
-                brk.closed <= staff,
+                staff < 1 or brk.closed <= staff,
                 f"breaks[{i}].closed",
                 brk.closed,
                 f"at most the shift's staff ({staff})",
@@ -225,10 +224,8 @@ class RoleRosterConfig:
             staff = shift.staff if shift.staff is not None else self.staff
             if staff is None:
                 staff = physical if physical is not None else _ANY_PHYSICAL
-            try:
+            with within(f"shifts[{i}]"):
                 shift.validate(staff)
-            except ConfigError as err:
-                raise err.within(f"shifts[{i}]") from None
             start = clock_to_min(shift.start, "start")
             end = clock_to_min(shift.end, "end")
             require(
@@ -271,10 +268,8 @@ class StaffingConfig:
             ("registration", self.registration, registration_desks),
             ("swab", self.swab, swab_booths),
         ):
-            try:
+            with within(name):
                 roster.validate(physical)
-            except ConfigError as err:
-                raise err.within(name) from None
         require(
             self.registration.ppe_max_hours is None,
             "registration.ppe_max_hours",
@@ -287,6 +282,78 @@ class StaffingConfig:
             self.marshals_per_shift,
             "an integer >= 0",
         )
+
+
+def overlapping_shifts(roster: RoleRosterConfig) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of custom shifts on duty at once (shifts repeat daily)."""
+    spans = [(clock_to_min(s.start, "start"), clock_to_min(s.end, "end")) for s in roster.shifts]
+    return [
+        (i, j)
+        for j, (a, b) in enumerate(spans)
+        for i, (c, d) in enumerate(spans[:j])
+        if any(a < d + k * DAY_MIN and c + k * DAY_MIN < b for k in (-1, 0, 1))
+    ]
+
+
+#: Longest stretch (minutes) of a point's opening hours that a role may leave with nobody on
+#: duty: shorter gaps are hand-overs or breaks; a longer one is a roster that does not cover
+#: the hours.
+MAX_UNSTAFFED_MIN = 60.0
+
+
+def staffed_spans(
+    roster: RoleRosterConfig, physical: int, start: float, end: float
+) -> list[tuple[float, float]]:
+    """Spans (minutes after midnight of day 1) in which someone of the role is on duty.
+
+    Covers ``start`` to ``end`` (minutes), before hand-overs and PPE rests; a break that
+    closes every desk/booth of its shift is left out. The fixed patterns (``opening_hours``,
+    ``2x12``, ``3x8``) cover every hour.
+    """
+    if roster.pattern != "custom":
+        return [(start, end)]
+    spans: list[tuple[float, float]] = []
+    for day in range(math.floor(start / DAY_MIN) - 1, math.ceil(end / DAY_MIN) + 1):
+        offset = DAY_MIN * day
+        for shift in roster.shifts:
+            s0 = clock_to_min(shift.start, "start") + offset
+            s1 = clock_to_min(shift.end, "end") + offset
+            staff = shift.staff if shift.staff is not None else roster.staff
+            open_ = physical if staff is None else min(staff, physical)
+            cuts = sorted(
+                (clock_to_min(b.start, "start") + offset, clock_to_min(b.end, "end") + offset)
+                for b in shift.breaks
+                if b.closed >= open_
+            )
+            for b0, b1 in cuts:
+                if b0 > s0:
+                    spans.append((s0, b0))
+                s0 = max(s0, b1)
+            if s1 > s0:
+                spans.append((s0, s1))
+    return sorted(spans)
+
+
+def unstaffed_stretches(
+    spans: list[tuple[float, float]], window: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Parts of ``window`` longer than :data:`MAX_UNSTAFFED_MIN` that no span covers."""
+    a, b = window
+    gaps = []
+    t = a
+    for s0, s1 in spans:
+        if s1 <= t:
+            continue
+        if s0 >= b:
+            break
+        if s0 > t:
+            gaps.append((t, s0))
+        t = max(t, s1)
+        if t >= b:
+            break
+    if t < b:
+        gaps.append((t, b))
+    return [(g0, g1) for g0, g1 in gaps if g1 - g0 > MAX_UNSTAFFED_MIN + 1e-9]
 
 
 # Imported last so that ``sim.config.schema`` may itself import this module (to nest a

@@ -8,8 +8,10 @@ the unit of the parameters. Lognormal and gamma are given by mean and coefficien
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -71,6 +73,51 @@ class BlockDraws:
         if not self._values:
             self._values = self._dist.sample(self._rng, self._block).tolist()[::-1]
         return self._values.pop()
+
+
+class LazyDraws(Sequence[np.ndarray]):
+    """A sequence of ``length`` arrays, array ``k`` drawn by ``draw(k)`` when first asked for.
+
+    For plans with many allowed but few used items (e.g. one array per allowed attempt):
+    memory and time grow with the items actually used, not with ``length``. Each item is drawn
+    once and kept, so asking again gives the same array. ``draw(k)`` should depend on ``k``
+    only (e.g. draw from a stream named after ``k``), so the values do not depend on the order
+    or the number of items asked for.
+    """
+
+    def __init__(self, length: int, draw: Callable[[int], np.ndarray]) -> None:
+        if length < 0:
+            raise ValueError(f"length must be >= 0, got {length}")
+        self._length = length
+        self._draw = draw
+        self._items: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, k: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[np.ndarray]: ...
+
+    def __getitem__(self, k: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._length))]
+        i = operator.index(k)
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError(f"index {k} out of range for {self._length} items")
+        item = self._items.get(i)
+        if item is None:
+            item = self._items[i] = self._draw(i)
+        return item
+
+    @property
+    def drawn(self) -> list[int]:
+        """Indices of the items drawn so far, ascending."""
+        return sorted(self._items)
 
 
 def exponential(mean: float) -> Distribution:

@@ -149,7 +149,9 @@ class QueueNetwork:
         nobody reneges.
     retry_delays
         For attempt k (0-based), the delay in minutes before customer r retries after failing,
-        ``retry_delays[k][r]`` (``inf``: does not retry). Empty: nobody retries.
+        ``retry_delays[k][r]`` (``inf``: does not retry). Empty: nobody retries. Item ``k`` is
+        read only when some customer first fails attempt k + 1, so a lazy sequence (see
+        :class:`sim.engine.distributions.LazyDraws`) draws only the attempts that happen.
     board_candidates
         For each home site, the sites a customer considers, nearest first (``None``: customers
         go to their home site).
@@ -206,7 +208,10 @@ class QueueNetwork:
         self._lane = lane.tolist()
         self._svc = [s.tolist() for s in service]
         self._patience = None if patience is None else patience.tolist()
-        self._retry = [d.tolist() for d in retry_delays]
+        # Retry plan: row k is converted to a list the first time someone fails attempt k + 1.
+        self._retry_plan = retry_delays
+        self._n_retry = len(retry_delays)
+        self._retry: dict[int, list[float]] = {}
         self._deadline = [_INF] * n if patience is not None else []
         # stations
         self._next_station = [-1] * len(stations)
@@ -372,7 +377,7 @@ class QueueNetwork:
         end.
         """
         self.advance(end_time)
-        self._retry = []
+        self._n_retry = 0
         for i in range(self._next, self.n):  # would leave home after the end
             self._never_arrived(self._order[i], self._dep[i])
         self._next = self.n
@@ -422,8 +427,11 @@ class QueueNetwork:
         self._left[r] = slot
         self._exit[r] = t
         k = self._attempts[r] - 1
-        if 0 <= k < len(self._retry):
-            delay = self._retry[k][r]
+        if 0 <= k < self._n_retry:
+            row = self._retry.get(k)
+            if row is None:
+                row = self._retry[k] = self._retry_plan[k].tolist()
+            delay = row[r]
             if delay < _INF:
                 back = self._next_open(self._site[r], t + delay)
                 if back < _INF:

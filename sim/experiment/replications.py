@@ -6,11 +6,15 @@ whichever way they are run.
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ProcessPoolExecutor
 
+from sim.config.cautions import config_warnings
 from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
 from sim.experiment.run import run
+
+log = logging.getLogger(__name__)
 
 
 def _one(args: tuple[ScenarioConfig, int, int]) -> RunResult:
@@ -38,6 +42,8 @@ def run_replications(
         raise ValueError(f"replications must be >= 1, got {n}")
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+    for warning in config_warnings(config):
+        log.warning("%s", warning)
     s = config.seed if seed is None else seed
     jobs = [(config, s, k) for k in range(n)]
     if n_jobs == 1 or n == 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.config.build import check_config
 from sim.config.schema import ScenarioConfig
 from sim.engine.streams import RandomStreams
 from sim.experiment.result import RunResult
@@ -15,7 +16,8 @@ def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -
     Parameters
     ----------
     config
-        A validated scenario (from :func:`sim.load_config` or :func:`sim.config.build_config`).
+        A scenario (from :func:`sim.load_config` or :func:`sim.build_config`); one changed in
+        Python is checked again, and every error reported, before anything is simulated.
     seed
         Base seed; defaults to ``config.seed``. The same seed and replication reproduce the run
         exactly, and give other scenarios the same random streams.
@@ -26,6 +28,7 @@ def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -
         raise TypeError(
             f"config must be a ScenarioConfig (use sim.load_config), got {type(config).__name__}"
         )
+    check_config(config)
     seed = config.seed if seed is None else seed
     if seed < 0 or replication < 0:
         raise ValueError(f"seed and replication must be >= 0, got {seed} and {replication}")

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.config.errors import ConfigError
 from sim.config.schema import ScenarioConfig, SiteConfig
 from sim.config.staffing import DAY_MIN
 from sim.engine.arrivals import poisson_arrivals, profile_arrivals
+from sim.engine.distributions import LazyDraws
 from sim.engine.network import (
     NetworkRecords,
     QueueNetwork,
@@ -35,45 +35,13 @@ from sim.model.mobile_teams import MobileTeams, simulate_mobile_teams
 _SECONDS = 1.0 / 60.0
 
 
-def check_layout(config: ScenarioConfig) -> list[PointPlan]:
-    """Plan every point for a round and check that each is staffed while it is open.
+def plan_layout(config: ScenarioConfig) -> list[PointPlan]:
+    """Plan every point for a round (its stages, staffed schedules and serving windows).
 
-    Raises
-    ------
-    ConfigError
-        Naming the point's staffing field when a point has no desk or booth staffed during its
-        opening hours on some day.
+    That each point is staffed while open is checked with the rest of the config
+    (:func:`sim.config.build_config`).
     """
-    plans = [plan_point(site, config.campaign.round_days) for site in config.points]
-    for k, plan in enumerate(plans):
-        where = f"sites[{k}]" if config.sites else "site"
-        for stage in plan.stages:
-            total = _total(stage.stations)
-            for day, (a, b) in enumerate(plan.serve_windows):
-                close = b - plan.site.clearing_min
-                if max(total.at(t) for t in _grid(total, a, close)) == 0:
-                    raise ConfigError(
-                        f"{where}.staffing.{stage.stage}",
-                        f"no {stage.stage} staff {plan.site.open}-{plan.site.close} "
-                        f"on day {day + 1}",
-                        f"a roster that staffs at least one {stage.stations[0].name[:-1]} "
-                        f"while '{plan.site.name}' is open",
-                    )
-    return plans
-
-
-def _total(stations: tuple[rec.Station, ...]) -> CapacitySchedule:
-    sched = stations[0].schedule
-    for st in stations[1:]:
-        times = sorted(set(sched.times) | set(st.schedule.times))
-        sched = CapacitySchedule(
-            tuple(times), tuple(sched.at(t) + st.schedule.at(t) for t in times)
-        )
-    return sched
-
-
-def _grid(sched: CapacitySchedule, a: float, b: float) -> list[float]:
-    return [a, *[t for t in sched.times if a < t < b]]
+    return [plan_point(site, config.campaign.round_days) for site in config.points]
 
 
 class RoundSimulation:
@@ -94,7 +62,7 @@ class RoundSimulation:
         self.round = round_index
         self.days = config.campaign.round_days
         self.prefix = "" if round_index == 0 else f"round{round_index + 1}/"
-        self.plans = check_layout(config)
+        self.plans = plan_layout(config)
         self.env = simpy.Environment()
         self.streams = streams.with_prefix(self.prefix)
         s = self.streams
@@ -131,14 +99,18 @@ class RoundSimulation:
         patience = None
         if demand.patience_min is not None:
             patience = distribution(demand.patience_min, 1.0).sample(s("patience"), n)
-        retry: list[np.ndarray] = []
         rc = demand.retry
-        if rc.share > 0:
-            delays = distribution(rc.delay_min, 1.0)
-            for k in range(rc.max_retries):
-                back = s(f"retry{k}").random(n) < rc.share
-                d = delays.sample(s(f"retry_delay{k}"), n)
-                retry.append(np.where(back, d, np.inf))
+        delays = distribution(rc.delay_min, 1.0)
+
+        def retry_delays(k: int) -> np.ndarray:
+            """Delay before each resident's return after failing attempt k + 1 (inf: none)."""
+            back = s(f"retry{k}").random(n) < rc.share
+            d = delays.sample(s(f"retry_delay{k}"), n)
+            return np.where(back, d, np.inf)
+
+        # Drawn per attempt when someone first fails it: work grows with the returns that
+        # happen, not with max_retries.
+        self.retry_delays = LazyDraws(rc.max_retries if rc.share > 0 else 0, retry_delays)
         stations: list[StationSpec] = []
         sites: list[SiteSpec] = []
         limits: list[int | None] = []
@@ -173,7 +145,7 @@ class RoundSimulation:
             sites=sites,
             space_limit=limits,
             patience=patience,
-            retry_delays=retry,
+            retry_delays=self.retry_delays,
             board_candidates=cands,
             travel=travel,
             board_service_min=[p.swab_time_s.expected / 60.0 for p in points],

@@ -1,8 +1,9 @@
 """The run report: a readable summary table and the run folder on disk.
 
-A run folder holds the resolved config, ``summary.json``, the per-resident table and PNG
-figures. Files are written completely or not at all (temporary file, then rename) and an
-existing file is never overwritten.
+A run folder holds the resolved config, the tables, the per-resident table, PNG figures and
+``summary.json``. Files are written completely or not at all (temporary file, then rename), an
+existing file is never overwritten, and ``summary.json`` is written last, so a folder holding it
+is complete. :func:`check_run_folder` checks a folder can be used before anything is simulated.
 """
 
 from __future__ import annotations
@@ -274,8 +275,69 @@ def _pct(x: float) -> str:
     return f"{x:.0%}" if math.isfinite(x) else "-"
 
 
+class RunFolderError(Exception):
+    """The run folder cannot be used: it already holds a run, or it cannot be created or
+    written. The message is one line naming the folder and what to do."""
+
+
+#: What to do about a run folder that cannot be used (the end of a :class:`RunFolderError`).
+_CHOOSE = (
+    "choose another run folder (on the command line: hydra.run.dir=<new folder>, or "
+    "hydra.sweep.dir=<new folder> for a multirun)"
+)
+
+
+def check_run_folder(out_dir: Path) -> None:
+    """Check, before simulating, that ``out_dir`` can become a new run folder.
+
+    It may be missing (it is then created by :func:`write_run`, so its nearest existing
+    ancestor must be a folder this process may write to) or an empty folder this process may
+    write to. Nothing is created.
+
+    Raises
+    ------
+    RunFolderError
+        If ``out_dir`` already holds anything (a run folder is never reused, even if it holds
+        only Hydra's ``.hydra/``), is not a folder, or could not be created or written.
+    """
+    out_dir = Path(out_dir)
+    if os.path.lexists(out_dir):
+        if not os.path.isdir(out_dir):
+            raise RunFolderError(f"run folder {out_dir} is a file, not a folder: {_CHOOSE}")
+        try:
+            entries = sorted(os.listdir(out_dir))
+        except OSError as err:
+            raise RunFolderError(
+                f"run folder {out_dir} cannot be read ({err.strerror}): {_CHOOSE}"
+            ) from None
+        if entries:
+            shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            raise RunFolderError(
+                f"run folder {out_dir} already exists and holds {shown}; a run never reuses a "
+                f"folder: {_CHOOSE}, or move that folder away"
+            )
+        if not os.access(out_dir, os.W_OK | os.X_OK):
+            raise RunFolderError(f"run folder {out_dir} is not writable (no permission): {_CHOOSE}")
+        return
+    ancestor = out_dir.parent
+    while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not os.path.isdir(ancestor):
+        raise RunFolderError(
+            f"run folder {out_dir} cannot be created: {ancestor} is a file, not a folder; {_CHOOSE}"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise RunFolderError(
+            f"run folder {out_dir} cannot be created: no permission to write in {ancestor}; "
+            f"{_CHOOSE}"
+        )
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Write ``path`` through a temporary file and rename it; refuse to overwrite.
+
+    ``write`` writes the temporary file (``.<name>.part`` beside ``path``); if it fails, the
+    temporary file is removed and ``path`` is not created.
 
     Raises
     ------
@@ -284,7 +346,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """
     if path.exists():
         raise FileExistsError(f"{path} exists; a run never overwrites its outputs")
-    tmp = path.with_name(f".{path.name}.part")
+    tmp = _part(path)
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -294,85 +356,200 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
+def _part(path: Path) -> Path:
+    """The temporary file :func:`atomic_write` writes ``path`` through."""
+    return path.with_name(f".{path.name}.part")
+
+
 def _json_default(x: Any) -> Any:
     if isinstance(x, np.generic):
         return x.item()
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")
 
 
-def write_run(out_dir: Path, config: ScenarioConfig, results: Sequence[RunResult]) -> list[Path]:
-    """Write the run folder: config, summary, per-resident table and figures.
+def _json_safe(x: Any) -> Any:
+    """``x`` with NaN and infinities as None (JSON ``null``) and numpy scalars and arrays as
+    plain Python values, through dicts, lists and tuples."""
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _json_safe(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
-    Returns the paths written.
+
+def _summary_json(summary: dict[str, Any]) -> str:
+    """``summary`` as strict JSON text, as written to ``summary.json``: a value that is not a
+    number (NaN, e.g. the green channel's waits when nobody used it) or infinite is ``null``."""
+    return json.dumps(_json_safe(summary), indent=2, default=_json_default, allow_nan=False) + "\n"
+
+
+def write_run(
+    out_dir: Path,
+    config: ScenarioConfig,
+    results: Sequence[RunResult],
+    warnings: Sequence[str] = (),
+) -> list[Path]:
+    """Write the run folder: config, tables, per-resident table, figures, and the summary.
+
+    The folder is created if missing. Each file is written completely or not at all (a
+    temporary file, then a rename) and ``summary.json`` is written last: **a folder holding
+    ``summary.json`` is complete**; one without it is from a run that failed or was killed
+    while writing (its other files may be missing). ``config`` and ``results`` are not
+    changed (the ``replication`` column of the tables is added to copies).
+
+    Hydra's ``.hydra/`` folder and ``*.log`` file may already be in ``out_dir`` and any other
+    file is left alone, but nothing is written if one of the files this run writes (or its
+    temporary file) already exists. A command-line run checks the folder with
+    :func:`check_run_folder` before simulating.
+
+    ``config.yaml`` is the whole config as run, with a defaults list naming the shipped
+    Hydra settings, so that ``python -m sim --config-dir <run folder>`` re-runs it exactly.
+    ``warnings`` (unusual settings, :func:`sim.config.cautions.config_warnings`) are listed
+    in ``summary.json`` under ``"warnings"``.
+
+    Returns the paths written, in the order written (``summary.json`` last).
+
+    Raises
+    ------
+    RunFolderError
+        If ``out_dir`` cannot be created or written, or already holds a file this run writes.
     """
+    import pandas as pd
     import yaml
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    if not results:
+        raise ValueError("write_run needs the results of at least one replication")
+    out_dir = Path(out_dir)
+    _make_run_folder(out_dir)
+    first = results[0]
+    files: list[tuple[str, Callable[[Path], object]]] = []
 
     def text(name: str, content: str) -> None:
-        written.append(atomic_write(out_dir / name, lambda p: p.write_text(content, "utf-8")))
+        files.append((name, lambda p: p.write_text(content, "utf-8")))
 
-    text("config.yaml", yaml.safe_dump(_as_plain(dataclasses.asdict(config)), sort_keys=False))
-    summary = aggregate(results)
-    text("summary.json", json.dumps(summary, indent=2, default=_json_default, allow_nan=True))
+    text(
+        "config.yaml",
+        rerun_header(config)
+        + yaml.safe_dump(_as_plain(dataclasses.asdict(config)), sort_keys=False),
+    )
     if len(results) > 1:
-        import pandas as pd
-
-        frame = pd.DataFrame([r.summary() for r in results])
-        written.append(
-            atomic_write(out_dir / "replications.csv", lambda p: frame.to_csv(p, index=False))
-        )
-    import pandas as pd
-
-    # points, hours, staff; and labs when the run has a sample chain
+        per_replication = pd.DataFrame([r.summary() for r in results])
+        files.append(("replications.csv", _csv_writer(per_replication)))
+    # points, hours, staff; and labs, lab_backlog when the run has a sample chain
     tables: dict[str, list[pd.DataFrame]] = {}
     for r in results:
         for name, frame in r.tables().items():
-            frame.insert(0, "replication", r.replication)
-            tables.setdefault(name, []).append(frame)
+            tables.setdefault(name, []).append(_with_replication(frame, r.replication))
     for name, frames in tables.items():
-        written.append(atomic_write(out_dir / f"{name}.csv", _csv_writer(pd.concat(frames))))
+        files.append((f"{name}.csv", _csv_writer(pd.concat(frames, ignore_index=True))))
     if config.output.residents_table:
+        files.append(("residents.csv", _residents_writer(results)))
+    if config.output.figures:
+        files += _figure_writers(config, first)
+    summary = {**aggregate(results), "warnings": list(warnings)}
+    text("summary.json", _summary_json(summary))  # last: marks the folder complete
+
+    taken = [
+        path.name
+        for name, _ in files
+        for path in (out_dir / name, _part(out_dir / name))
+        if os.path.lexists(path)
+    ]
+    if taken:
+        raise RunFolderError(_taken_message(out_dir, taken))
+    written: list[Path] = []
+    for name, write in files:
+        try:
+            written.append(atomic_write(out_dir / name, write))
+        except FileExistsError:  # appeared since the check: another run writes here
+            raise RunFolderError(_taken_message(out_dir, [name])) from None
+    return written
+
+
+def rerun_header(config: ScenarioConfig) -> str:
+    """Head of a run folder's ``config.yaml``: how to re-run it, and the defaults list that
+    brings the shipped Hydra settings (help, logging, run folders) to a re-run."""
+    from sim import __version__
+
+    return (
+        f"# masstest-sim {__version__}: the config of this run (seed {config.seed}, "
+        f"{config.replications} replication(s)).\n"
+        "# Re-run it exactly: python -m sim --config-dir <this folder>\n"
+        "defaults:\n  - masstest_hydra\n  - _self_\n\n"
+    )
+
+
+def _taken_message(out_dir: Path, names: Sequence[str]) -> str:
+    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+    return (
+        f"run folder {out_dir} already holds {shown} (another run's output); a run never "
+        f"overwrites another: {_CHOOSE}"
+    )
+
+
+def _make_run_folder(out_dir: Path) -> None:
+    """Create ``out_dir`` if missing and check it can be written (RunFolderError if not)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise RunFolderError(f"run folder {out_dir} is a file, not a folder: {_CHOOSE}") from None
+    except OSError as err:
+        raise RunFolderError(
+            f"run folder {out_dir} cannot be created ({err.strerror}): {_CHOOSE}"
+        ) from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise RunFolderError(f"run folder {out_dir} is not writable (no permission): {_CHOOSE}")
+
+
+def _with_replication(frame: pd.DataFrame, replication: int) -> pd.DataFrame:
+    """A copy of ``frame`` with a first column ``replication`` (``frame`` is unchanged)."""
+    out = frame.copy(deep=False)
+    out.insert(0, "replication", replication)
+    return out
+
+
+def _residents_writer(results: Sequence[RunResult]) -> Callable[[Path], None]:
+    """Writes the per-resident tables of all replications, one after the other."""
+
+    def write(path: Path) -> None:
         import pandas as pd
 
-        frames = []
-        for r in results:
-            f = r.residents
-            f.insert(0, "replication", r.replication)
-            frames.append(f)
+        frames = [_with_replication(r.residents, r.replication) for r in results]
         table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        written.append(
-            atomic_write(
-                out_dir / "residents.csv",
-                lambda p: table.to_csv(p, index=False, float_format="%.3f"),
-            )
-        )
-    if config.output.figures and len(config.points) > 1:
+        table.to_csv(path, index=False, float_format="%.3f")
+
+    return write
+
+
+def _figure_writers(
+    config: ScenarioConfig, result: RunResult
+) -> list[tuple[str, Callable[[Path], object]]]:
+    """The figures of the run folder (of the first replication), by file name."""
+    from sim.plots.lab_figures import lab_figure_set
+
+    out: list[tuple[str, Callable[[Path], object]]] = []
+    if len(config.points) > 1:
         from sim.plots.district_figures import district_figure_set
 
-        for name, fig in district_figure_set(results[0]).items():
-            written.append(atomic_write(out_dir / name, _png_writer(fig)))
-    elif config.output.figures:
-        from sim.plots.figures import (
-            queue_length_figure,
-            utilisation_figure,
-            wait_distribution_figure,
-        )
+        out += [(name, _png_writer(fig)) for name, fig in district_figure_set(result).items()]
+    else:
+        from sim.plots import figures
 
-        first = results[0]
         for name, make in (
-            ("queue_length.png", queue_length_figure),
-            ("wait_distribution.png", wait_distribution_figure),
-            ("utilisation.png", utilisation_figure),
+            ("queue_length.png", figures.queue_length_figure),
+            ("wait_distribution.png", figures.wait_distribution_figure),
+            ("utilisation.png", figures.utilisation_figure),
         ):
-            written.append(atomic_write(out_dir / name, _png_writer(make(first))))
-    if config.output.figures:
-        from sim.plots.lab_figures import lab_figure_set
-
-        for name, fig in lab_figure_set(results[0]).items():  # none without labs
-            written.append(atomic_write(out_dir / name, _png_writer(fig)))
-    return written
+            out.append((name, _lazy_png_writer(make, result)))
+    # none without labs
+    out += [(name, _png_writer(fig)) for name, fig in lab_figure_set(result).items()]
+    return out
 
 
 def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
@@ -385,6 +562,17 @@ def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
 def _png_writer(fig: Figure) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         fig.savefig(path, dpi=110, format="png")
+
+    return write
+
+
+def _lazy_png_writer(
+    make: Callable[[RunResult], Figure], result: RunResult
+) -> Callable[[Path], None]:
+    """Draws the figure only when it is written."""
+
+    def write(path: Path) -> None:
+        _png_writer(make(result))(path)
 
     return write
 

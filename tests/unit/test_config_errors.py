@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import sim
+from sim.config.staffing import BreakConfig, ShiftConfig
 from sim.engine.network import QueueNetwork
 from sim.engine.schedule import CapacitySchedule
 from sim.engine.tandem import TandemQueue
@@ -512,13 +513,31 @@ def _no_swab_staff(site: dict[str, Any]) -> dict[str, Any]:
     return {**site, "staffing": {**site["staffing"], "swab": swab}}
 
 
-def test_run_rejects_a_point_with_no_staff_before_simulating() -> None:
-    # build_config checks each field, not the staffed schedules; sim.run checks those (through
-    # check_layout) before drawing a single resident (the autouse fixture would fail otherwise).
+def test_a_point_with_no_staff_while_open_is_a_config_error() -> None:
+    # build_config checks the staffed hours with every other field (one path): a roster whose
+    # only shift is one long break leaves the booths unstaffed all day.
     data = _busy_point_dict()
-    cfg = sim.build_config({**data, "site": _no_swab_staff(data["site"])})
     with pytest.raises(sim.ConfigError) as info:
-        sim.run(cfg)
+        sim.build_config({**data, "site": _no_swab_staff(data["site"])})
+    assert info.value.field == "site.staffing.swab"
+    assert "no swab staff" in str(info.value)
+
+
+def test_run_rejects_a_point_with_no_staff_made_in_python_before_simulating() -> None:
+    # A config changed in Python after it was built is checked again by sim.run, before a
+    # single resident is drawn (the autouse fixture would fail otherwise).
+    cfg = load()
+    site = cfg.site
+    swab = dataclasses.replace(
+        site.staffing.swab,
+        pattern="custom",
+        shifts=(ShiftConfig("07:00", "21:00", 2, (BreakConfig("07:00", "21:00", 2),)),),
+    )
+    bad = dataclasses.replace(
+        cfg, site=dataclasses.replace(site, staffing=dataclasses.replace(site.staffing, swab=swab))
+    )
+    with pytest.raises(sim.ConfigError) as info:
+        sim.run(bad)
     assert info.value.field == "site.staffing.swab"
     assert "no swab staff" in str(info.value)
 
@@ -527,10 +546,8 @@ def test_run_names_the_unstaffed_point_of_a_district() -> None:
     data = _busy_point_dict()
     # Two points from the template: the second has nobody at its booths.
     data["sites"] = [{"name": "North"}, _no_swab_staff({**data["site"], "name": "South"})]
-    cfg = sim.build_config(data)
-    assert [p.name for p in cfg.points] == ["North", "South"]
     with pytest.raises(sim.ConfigError) as info:
-        sim.run(cfg)
+        sim.build_config(data)
     assert info.value.field == "sites[1].staffing.swab"
     assert "'South'" in info.value.allowed
 

@@ -1,0 +1,62 @@
+"""Settings that are allowed but unusual: warnings for the run's log and summary.
+
+An error stops a config before it runs (:mod:`sim.config.errors`); a caution does not, because
+the setting can be intended (a 30-in-1 pool in a low-prevalence round, a very variable swab
+time to stress a layout). Each warning names the field, the value and why it is unusual.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sim.config import limits
+from sim.config.distribution import DistributionConfig
+from sim.config.schema import ScenarioConfig
+from sim.config.staffing import overlapping_shifts
+
+
+def config_warnings(config: ScenarioConfig) -> tuple[str, ...]:
+    """Warnings about unusual but allowed settings of ``config``, one line each."""
+    out: list[str] = []
+    pool = config.samples.pool_size
+    if config.labs_in_use and pool > limits.USUAL_POOL_SIZE:
+        out.append(
+            f"samples.pool_size = {pool}: larger than the published practice of 5, 10 or "
+            f"{limits.USUAL_POOL_SIZE}-in-1; pooled PCR loses sensitivity in large pools"
+        )
+    for k, point in enumerate(config.points):
+        where = f"sites[{k}]" if config.sites else "site"
+        for role in ("registration", "swab"):
+            roster = getattr(point.staffing, role)
+            if roster.pattern != "custom":
+                continue
+            for i, j in overlapping_shifts(roster):
+                a, b = roster.shifts[i], roster.shifts[j]
+                out.append(
+                    f"{where}.staffing.{role}.shifts[{j}] = {b.start}-{b.end} overlaps "
+                    f"shifts[{i}] = {a.start}-{a.end} at '{point.name}': both crews are on "
+                    "duty at once (their staff add up, capped at the desks/booths)"
+                )
+    for path, dist in _distributions(config, ""):
+        if dist.cv is not None and dist.cv > limits.USUAL_CV:
+            out.append(
+                f"{path}.cv = {dist.cv:g}: a coefficient of variation above "
+                f"{limits.USUAL_CV:g} is unusual for a duration (most draws far below the mean, "
+                "a few far above it)"
+            )
+    return tuple(dict.fromkeys(out))
+
+
+def _distributions(obj: Any, path: str) -> list[tuple[str, DistributionConfig]]:
+    if isinstance(obj, DistributionConfig):
+        return [(path, obj)]
+    found: list[tuple[str, DistributionConfig]] = []
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            sub = f"{path}.{f.name}" if path else f.name
+            found += _distributions(getattr(obj, f.name), sub)
+    elif isinstance(obj, tuple):
+        for i, item in enumerate(obj):
+            found += _distributions(item, f"{path}[{i}]")
+    return found

@@ -1,0 +1,86 @@
+"""A planner's config folder: its YAML files parse, and which groups and options it offers.
+
+Checked before Hydra reads the folder, so a syntax error, a tab or a duplicate key is reported
+with the file and line (not as a traceback), and the options of a group (``scenario``,
+``layout``, or the planner's own) can be listed in an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.config.errors import ConfigError, ConfigErrors
+
+
+def _loader() -> Any:
+    import yaml
+
+    class Strict(yaml.SafeLoader):
+        """YAML's safe loader that refuses a key given twice in one mapping."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first on line {seen[key].line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+            return super().construct_mapping(node, deep=deep)
+
+    return Strict
+
+
+def check_yaml_files(folder: Path) -> None:
+    """Parse every YAML file under ``folder`` (hidden folders aside).
+
+    Raises
+    ------
+    ConfigError
+        One per unreadable file, naming the file and line and what YAML found there.
+    """
+    import yaml
+
+    errors = []
+    for path in sorted(folder.rglob("*.yaml")):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            where = f"{path}:{mark.line + 1}" if mark else str(path)
+            what = " ".join(str(x) for x in (err.context, err.problem) if x)
+            if "\\t" in what or "'\\t'" in what or "tab" in what:
+                what += " (indent with spaces, not tabs)"
+            errors.append(ConfigError(where, what, "valid YAML"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            errors.append(ConfigError(str(path), str(err), "a readable UTF-8 YAML file"))
+    if errors:
+        raise ConfigErrors(errors)
+
+
+def config_groups(root: Path) -> set[str]:
+    """Config groups a folder offers: sub-folders holding YAML files (``hydra/help`` too)."""
+    if not root.is_dir():
+        return set()
+    groups = set()
+    for path in root.rglob("*.yaml"):
+        rel = path.parent.relative_to(root)
+        if rel.parts and not any(p.startswith(".") for p in rel.parts):
+            groups.add(rel.as_posix())
+    return groups
+
+
+def group_options(group: str, *roots: Path | None) -> list[str]:
+    """Names of the configs in ``group`` across ``roots`` (e.g. the scenarios)."""
+    names = set()
+    for root in roots:
+        if root is not None:
+            names |= {p.stem for p in (root / group).glob("*.yaml")}
+    return sorted(names)
