@@ -11,7 +11,6 @@ prints a config that would fail.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 from collections.abc import Iterator
@@ -21,26 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
+from sim.config.build import lab_override_errors
 from sim.config.files import check_yaml_files, config_groups, group_options
 
 log = logging.getLogger("sim")
 
-#: Names the planner's config folder for the search-path plugin (hydra_plugins.masstest_sim).
+#: Names the planner's config folder for the search-path plugin (see :func:`_register`).
 USER_DIR_ENV = "MASSTEST_SIM_CONFIG_DIR"
 
 CONFIG_MODULE = "sim.configs"
 #: Sweeps larger than this are checked job by job as they start, not all before the first.
 _MAX_CHECKED_JOBS = 256
-
-
-def job_folder(overrides: str, name: str) -> str:
-    """A sweep job's folder name from its overrides (``site.swab_booths=4,layout=no_barcodes``),
-    or the scenario's name when it has none; ``++``/``+`` and unsafe characters left out."""
-    import re
-
-    parts = [p.lstrip("+~") for p in overrides.split(",") if p]
-    text = re.sub(r"[^-\w.=,\[\]]", "_", ",".join(parts).replace("/", "-"))
-    return (text or str(name))[:120]
 
 
 def _register() -> None:
@@ -57,6 +47,8 @@ def _register() -> None:
             if folder:
                 query = SearchPathQuery(provider="main")
                 search_path.prepend("masstest-sim user configs", f"file://{folder}", query)
+
+    from sim.plots.report import job_folder
 
     OmegaConf.register_new_resolver("sim_job", job_folder, replace=True)
     Plugins.instance().register(MasstestUserConfigs)
@@ -86,8 +78,8 @@ def _user_dir(config_dir: str | Path | None, field: str = "config_dir") -> Path 
 
 @contextmanager
 def _user_first(user: Path | None) -> Iterator[None]:
-    """Put the planner's folder first on Hydra's search path (see ``hydra_plugins.masstest_sim``:
-    Hydra's own ``--config-dir`` would come after the shipped configs)."""
+    """Put the planner's folder first on Hydra's search path (the plugin in :func:`_register`
+    reads it; Hydra's own ``--config-dir`` would come after the shipped configs)."""
     before = os.environ.pop(USER_DIR_ENV, None)
     if user is not None:
         os.environ[USER_DIR_ENV] = str(user)
@@ -171,28 +163,14 @@ def _plain(cfg: Any) -> dict[str, Any]:
 
 
 def _lab_keys_exist(overrides: list[str], user: Path | None, config_name: str) -> None:
-    """``labs.<key>.<field>=v`` must name a lab of the config (``++`` would add one)."""
-    import difflib
-
-    named = [(o, o.split("=", 1)[0].split(".")) for o in overrides if o.startswith("labs.")]
-    named = [(o, parts) for o, parts in named if len(parts) >= 3]
-    if not named:
-        return
-    others = [o for o in overrides if o not in {x for x, _ in named}]
-    labs = _plain(_hydra_compose(_for_hydra(others, user), user, config_name)).get("labs") or {}
-    keys = [str(k) for k in labs] if isinstance(labs, dict) else []
-    errors = []
-    for o, parts in named:
-        if parts[1] in keys:
-            continue
-        close = difflib.get_close_matches(parts[1], keys, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        where = f"labs here: {', '.join(keys)}" if keys else "this scenario has no labs"
-        errors.append(
-            ConfigError(f"labs.{parts[1]}", o.split("=", 1)[1], f"a lab's key{hint}; {where}")
-        )
-    if errors:
-        raise ConfigErrors(errors)
+    """``labs.<key>.<field>=v`` must name a lab of the composed config and a lab's field."""
+    named = [o for o in overrides if o.startswith("labs.") and o.split("=")[0].count(".") >= 2]
+    if named:
+        others = [o for o in overrides if o not in named]
+        labs = _plain(_hydra_compose(_for_hydra(others, user), user, config_name)).get("labs")
+        keys = [str(k) for k in labs] if isinstance(labs, dict) else []
+        if errors := lab_override_errors(named, keys):
+            raise ConfigErrors(errors)
 
 
 def compose(
@@ -240,26 +218,21 @@ def _check(args: Any, user: Path | None) -> None:
     name = args.config_name or "config"
     hydra_ones = [o for o in args.overrides if o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     mine = [o for o in args.overrides if o not in hydra_ones]
+    settings = [o for o in hydra_ones if o.startswith("hydra.")]  # e.g. hydra.run.dir=...
     jobs = _jobs(mine) if args.multirun else [mine]
     if jobs is None:  # another sweeper: check what every trial shares
         jobs = [[o for o in mine if not any(o.partition("=")[2].startswith(f) for f in _SWEEPS)]]
     seen: dict[str, ConfigError] = {}  # an error shared by every job is shown once
     for job in jobs:
         try:
-            cfg = _build(job, user, name)[1]
+            cfg = _build([*job, *settings], user, name)[1]
         except ConfigError as err:
             seen.update({e.line: e for e in err.errors})
     if seen:
         raise ConfigErrors(list(seen.values()))
-    folder = [
-        o.split("=", 1)[1]
-        for o in hydra_ones
-        if o.startswith(("hydra.run.dir=", "hydra.sweep.dir="))
-    ]
-    key = "hydra.sweep.dir" if args.multirun else "hydra.run.dir"
-    mine_dir = folder[-1] if folder else OmegaConf.select(cfg, key)
-    if mine_dir:
-        check_run_folder(Path(str(mine_dir)))
+    folder = OmegaConf.select(cfg, "hydra.sweep.dir" if args.multirun else "hydra.run.dir")
+    if folder:  # as given (hydra.run.dir=...) or from the config, its date and time resolved
+        check_run_folder(Path(str(folder)))
 
 
 _SWEEPS = ("interval(", "range(", "choice(", "tag(", "glob(", "shuffle(", "sort(")
@@ -274,40 +247,26 @@ def _task(cfg: Any) -> float | None:
     from hydra.core.hydra_config import HydraConfig
 
     from sim.config.cautions import config_warnings
-    from sim.experiment.replications import run_replications
+    from sim.experiment.replications import objective_value, run_replications
     from sim.plots.report import RunFolderError, format_summary, write_run
 
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = build_config(_plain(cfg))
-    except ConfigError as err:
-        log.error("%s", err)
-        raise SystemExit(2) from None
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    log.info("%s: %d replication(s), seed %d", config.name, config.replications, config.seed)
-    results = run_replications(config)  # logs the config's warnings
-    try:
+        log.info("%s: %d replication(s), seed %d", config.name, config.replications, config.seed)
+        results = run_replications(config)  # logs the config's warnings
         paths = write_run(out_dir, config, results, config_warnings(config))
-    except RunFolderError as err:
+        value = objective_value(results)
+    except (ConfigError, RunFolderError) as err:
         log.error("%s", err)
         raise SystemExit(2) from None
     log.info("run folder %s complete (%d files)", out_dir, len(paths))
     if config.output.print_summary:
         print(format_summary(results))
         print(f"\nrun folder: {out_dir}")
-        for p in paths:
-            print(f"  {p.name}")
-    if config.objective is None:
-        return None
-    values = [r.summary().get(config.objective) for r in results]
-    numbers = [float(v) for v in values if isinstance(v, int | float)]
-    if len(numbers) != len(values):
-        names = sorted(k for k, v in results[0].summary().items() if isinstance(v, int | float))
-        log.error(
-            "objective %r is not a numeric summary metric; known: %s", config.objective, names
-        )
-        raise SystemExit(2)
-    value = math.fsum(numbers) / len(numbers)
-    log.info("objective %s = %.6g", config.objective, value)
+        print("\n".join(f"  {p.name}" for p in paths))
+    if value is not None:
+        log.info("objective %s = %.6g", config.objective, value)
     return value
 
 
@@ -337,21 +296,24 @@ def main(argv: list[str] | None = None) -> None:
     except (ConfigError, RunFolderError) as err:
         _fail(err)
     flags = _drop_config_dir([a for a in argv if a not in args.overrides])
-    sys.argv = [sys.argv[0], *flags, *overrides]
+    if args.multirun:  # name a job's folder by what the sweep changes (0_layout=no_barcodes)
+        overrides.append(_fixed_keys(args.overrides))
+    sys.argv = [sys.argv[0], *overrides, *flags]  # flags last: `--info` takes an optional value
     import hydra
 
     with _user_first(user):
         hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(_task)()
 
 
+def _fixed_keys(overrides: list[str]) -> str:
+    """The override that leaves the keys every job shares out of its folder name."""
+    fixed = [o.key_or_group for o in _parse(overrides) if not o.is_sweep_override()]
+    keys = ",".join("'" + k.replace("'", "") + "'" for k in fixed)
+    return f"hydra.job.config.override_dirname.exclude_keys=[{keys}]"
+
+
 def _drop_config_dir(flags: list[str]) -> list[str]:
     """Hydra gets the planner's folder from the search-path plugin, not as ``--config-dir``."""
-    out, skip = [], False
-    for a in flags:
-        if skip:
-            skip = False
-        elif a in ("--config-dir", "-cd"):
-            skip = True
-        elif not a.startswith("--config-dir="):
-            out.append(a)
-    return out
+    i = next((k for k, a in enumerate(flags) if a in ("--config-dir", "-cd")), None)
+    flags = flags if i is None else flags[:i] + flags[i + 2 :]
+    return [a for a in flags if not a.startswith("--config-dir=")]

@@ -12,14 +12,20 @@ any simulation starts.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from sim.config.clock import Clock, clock_to_min
-from sim.config.errors import ConfigError, ConfigErrors, collecting, report, within
+from sim.config.errors import (
+    ConfigError,
+    ConfigErrors,
+    collecting,
+    did_you_mean,
+    report,
+    within,
+)
 from sim.config.schema import LabConfig, ScenarioConfig, SiteConfig
 
 T = TypeVar("T")
@@ -105,11 +111,11 @@ def expand_sites(data: Mapping[str, Any]) -> dict[str, Any]:
         report(ConfigError("site_types", kinds, "a mapping of type names to site fields"))
         kinds = {}
     checked_kinds: dict[str, Mapping[str, Any]] = {}
-    for name, layer in kinds.items():
-        if not isinstance(layer, Mapping):
-            report(ConfigError(f"site_types.{name}", layer, "a mapping of site fields"))
+    for name, fields in kinds.items():
+        if not isinstance(fields, Mapping):
+            report(ConfigError(f"site_types.{name}", fields, "a mapping of site fields"))
             continue
-        checked_kinds[str(name)] = _known_keys(SiteConfig, layer, f"site_types.{name}")
+        checked_kinds[str(name)] = _known_keys(SiteConfig, fields, f"site_types.{name}")
     template = out.get("site") or {}
     if isinstance(template, Mapping):
         template = _known_keys(SiteConfig, template, "site")
@@ -131,8 +137,7 @@ def expand_sites(data: Mapping[str, Any]) -> dict[str, Any]:
         layer: Mapping[str, Any] = {}
         if kind is not None:
             if kind not in checked_kinds:
-                close = difflib.get_close_matches(str(kind), list(checked_kinds), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(kind, list(checked_kinds))
                 report(
                     ConfigError(
                         f"sites[{k}].type",
@@ -170,8 +175,7 @@ def _known_keys(tp: Any, value: Any, path: str) -> Any:
 
 def _unknown_key(cls: Any, key: str, value: Any, where: str) -> ConfigError:
     fields = [f.name for f in dataclasses.fields(cls)]
-    close = difflib.get_close_matches(key, fields, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(key, fields)
     return ConfigError(where, value, f"no such field{hint}; fields here: {', '.join(fields)}")
 
 
@@ -227,8 +231,7 @@ def _build(tp: Any, value: Any, path: str) -> Any:
     if origin is Literal:
         allowed = get_args(tp)
         if value not in allowed:
-            close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(value, [str(a) for a in allowed])
             raise ConfigError(path, value, "one of " + ", ".join(repr(a) for a in allowed) + hint)
         return value
     if origin is tuple:
@@ -297,3 +300,31 @@ def _build_dataclass(cls: type[T], value: Any, path: str) -> T:
     if unbuilt:
         raise _Unbuilt(path)
     return cls(**kwargs)
+
+
+def lab_override_errors(overrides: list[str], keys: list[str]) -> list[ConfigError]:
+    """Errors of ``labs.<key>.<field>=value`` overrides against the config's lab ``keys``:
+    a misspelt field, or a key that names no lab (a position, ``labs.2``, is shown the key it
+    means). Labs are a mapping by key, so an unchecked override would add a lab."""
+    fields = [f.name for f in dataclasses.fields(LabConfig)]
+    errors = []
+    for item in overrides:
+        key, _, value = item.partition("=")
+        parts = key.split(".")
+        if parts[0] != "labs" or len(parts) < 3:
+            continue
+        if parts[2] not in fields:
+            allowed = f"a lab's field{did_you_mean(parts[2], fields)}; fields: {', '.join(fields)}"
+            errors.append(ConfigError(key, value, allowed))
+        elif parts[1] not in keys:
+            if parts[1].isdigit() and int(parts[1]) < len(keys):
+                lab = keys[int(parts[1])]
+                allowed = (
+                    f"a lab's key, not its position: labs are keyed by name ({', '.join(keys)});"
+                    f" lab {parts[1]} is '{lab}': labs.{lab}.{'.'.join(parts[2:])}={value}"
+                )
+            else:
+                where = f"labs here: {', '.join(keys)}" if keys else "this scenario has no labs"
+                allowed = f"a lab's key{did_you_mean(parts[1], keys)}; {where}"
+            errors.append(ConfigError(f"labs.{parts[1]}", value, allowed))
+    return errors

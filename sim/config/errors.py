@@ -181,6 +181,14 @@ def within(prefix: str) -> Iterator[None]:
         collector.path.pop()
 
 
+def did_you_mean(name: object, names: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``names`` to ``name``, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def finite(x: object) -> bool:
     """Whether ``x`` is a finite number (not a bool)."""
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)

@@ -7,9 +7,12 @@ whichever way they are run.
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from sim.config.cautions import config_warnings
+from sim.config.errors import ConfigError, did_you_mean
 from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
 from sim.experiment.run import run
@@ -50,3 +53,27 @@ def run_replications(
         return [_one(j) for j in jobs]
     with ProcessPoolExecutor(max_workers=min(n_jobs, n)) as pool:
         return list(pool.map(_one, jobs))
+
+
+def objective_value(results: Sequence[RunResult]) -> float | None:
+    """The summary metric named by the config's ``objective``, mean over the replications
+    (what a Hydra sweeper minimises); None when the config names none.
+
+    Raises
+    ------
+    ConfigError
+        If ``objective`` names no numeric summary metric (the message lists them).
+    """
+    name = results[0].config.objective
+    if name is None:
+        return None
+    values = [r.summary().get(name) for r in results]
+    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(numbers) != len(values):
+        known = sorted(k for k, v in results[0].summary().items() if isinstance(v, int | float))
+        raise ConfigError(
+            "objective",
+            name,
+            f"a numeric summary metric{did_you_mean(name, known)}: {', '.join(known)}",
+        )
+    return math.fsum(numbers) / len(numbers)

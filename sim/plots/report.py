@@ -472,6 +472,17 @@ def write_run(
     return written
 
 
+def job_folder(overrides: str, name: str) -> str:
+    """A sweep job's folder name from its overrides (``layout=no_barcodes``, as Hydra's
+    ``override_dirname`` gives them), or the scenario's name when it has none; ``++``/``+``
+    and characters unsafe in a path left out, at most 120 characters."""
+    import re
+
+    parts = [p.lstrip("+~") for p in overrides.split(",") if p]
+    text = re.sub(r"[^-\w.=,\[\]]", "_", ",".join(parts).replace("/", "-"))
+    return (text or str(name))[:120]
+
+
 def rerun_header(config: ScenarioConfig) -> str:
     """Head of a run folder's ``config.yaml``: how to re-run it, and the defaults list that
     brings the shipped Hydra settings (help, logging, run folders) to a re-run."""

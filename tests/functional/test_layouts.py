@@ -164,11 +164,12 @@ def test_all_layouts_in_one_multirun(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     folders = sorted(p.parent for p in (tmp_path / "multirun").glob("*/*/*/summary.json"))
     assert len(folders) == len(LAYOUTS), folders
-    names = sorted(re.sub(r"^\d+_", "", f.name) for f in folders)
+    # each job's folder is named by what the sweep changes: 0_layout=all_barcodes, ...
+    names = sorted(re.sub(r"^\d+_layout=", "", f.name) for f in folders)
     assert names == LAYOUTS
     for folder in folders:
         summary = json.loads((folder / "summary.json").read_text())
-        assert summary["scenario"] == re.sub(r"^\d+_", "", folder.name)
+        assert summary["scenario"] == re.sub(r"^\d+_layout=", "", folder.name)
         assert summary["residents"] == SUBDISTRICTS * POPULATION
         assert not (folder / "residents.csv").exists()
         assert not list(folder.glob("*.png"))
