@@ -10,6 +10,7 @@ prints a config that would fail.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 
 from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
 from sim.config.build import lab_override_errors
-from sim.config.files import check_yaml_files, config_groups, group_options
+from sim.config.files import config_groups, group_options, planner_folder, unknown_options
 
 log = logging.getLogger("sim")
 
@@ -66,29 +67,17 @@ def config_root() -> Path:
         return Path(__file__).resolve().parent.parent / "configs"
 
 
-def _user_dir(config_dir: str | Path | None, field: str = "config_dir") -> Path | None:
-    if config_dir is None:
-        return None
-    path = Path(config_dir).expanduser().resolve()
-    if not path.is_dir():
-        raise ConfigError(field, str(config_dir), "an existing folder of YAML configs")
-    check_yaml_files(path)
-    return path
-
-
 @contextmanager
 def _user_first(user: Path | None) -> Iterator[None]:
     """Put the planner's folder first on Hydra's search path (the plugin in :func:`_register`
     reads it; Hydra's own ``--config-dir`` would come after the shipped configs)."""
     before = os.environ.pop(USER_DIR_ENV, None)
-    if user is not None:
-        os.environ[USER_DIR_ENV] = str(user)
+    os.environ.update({USER_DIR_ENV: str(user)} if user else {})
     try:
         yield
     finally:
         os.environ.pop(USER_DIR_ENV, None)
-        if before is not None:
-            os.environ[USER_DIR_ENV] = before
+        os.environ.update({USER_DIR_ENV: before} if before else {})
 
 
 def _groups(user: Path | None) -> set[str]:
@@ -110,19 +99,37 @@ def _parse(overrides: list[str]) -> list[Any]:
     return parsed
 
 
-def _for_hydra(overrides: list[str], user: Path | None) -> list[str]:
+def _for_hydra(overrides: list[str], user: Path | None, config_name: str = "config") -> list[str]:
     """The overrides as Hydra should get them: a field the YAML leaves to the schema's default
-    (``sites.3.swab_booths``) is set with ``++``; a misspelt one is then reported with the
-    rest of the config's errors (did-you-mean included) instead of by Hydra."""
+    (``sites.3.swab_booths``) is set with ``++`` (Hydra refuses a plain override of a key it
+    has not seen); a misspelt one is then reported with the rest of the config's errors
+    (did-you-mean included) instead of by Hydra."""
+    from omegaconf import OmegaConf
+
     groups = _groups(user)
+    parsed = _parse(overrides)
+    picks = tuple(
+        str(o.input_line) for o in parsed if o.key_or_group in groups and not o.is_sweep_override()
+    )
     out = []
-    for o in _parse(overrides):
+    for o in parsed:
         plain = not (o.is_add() or o.is_force_add() or o.is_delete() or o.package)
         if plain and not o.is_hydra_override() and o.key_or_group not in groups:
-            out.append("++" + str(o.input_line))
-        else:
-            out.append(str(o.input_line))
+            base = _base(picks, user, config_name)
+            if OmegaConf.select(base, o.key_or_group, default=_ABSENT) is _ABSENT:
+                out.append("++" + str(o.input_line))
+                continue
+        out.append(str(o.input_line))
     return out
+
+
+_ABSENT = object()
+
+
+@functools.lru_cache(maxsize=32)
+def _base(picks: tuple[str, ...], user: Path | None, config_name: str) -> Any:
+    """The composed config with only the group choices (which keys the YAML spells out)."""
+    return _hydra_compose(list(picks), user, config_name)
 
 
 def _hydra_compose(
@@ -146,7 +153,14 @@ def _hydra_compose(
             options = group_options(key, config_root(), user)
             if key in groups and value not in options:
                 raise ConfigError(key, value, "one of " + ", ".join(options)) from None
+            parts = key.split(".")
+            if parts[0] in ("sites", "subdistricts") and len(parts) > 1 and parts[1].isdigit():
+                n = len(_plain(_base((), user, config_name)).get(parts[0]) or [])
+                if int(parts[1]) >= n:
+                    allowed = f"an index from 0 to {n - 1} ({parts[0]} lists {n} entries)"
+                    raise ConfigError(".".join(parts[:2]), value, allowed) from None
             if key and key in text:
+                text = text.replace(item, item.lstrip("+"))
                 raise ConfigError(key, value, f"an entry that exists ({text})") from None
         raise ConfigError("config", config_name, f"a valid composition ({text})") from None
     finally:
@@ -167,7 +181,8 @@ def _lab_keys_exist(overrides: list[str], user: Path | None, config_name: str) -
     named = [o for o in overrides if o.startswith("labs.") and o.split("=")[0].count(".") >= 2]
     if named:
         others = [o for o in overrides if o not in named]
-        labs = _plain(_hydra_compose(_for_hydra(others, user), user, config_name)).get("labs")
+        composed = _hydra_compose(_for_hydra(others, user, config_name), user, config_name)
+        labs = _plain(composed).get("labs")
         keys = [str(k) for k in labs] if isinstance(labs, dict) else []
         if errors := lab_override_errors(named, keys):
             raise ConfigErrors(errors)
@@ -183,29 +198,42 @@ def compose(
     ConfigError
         Every error of the config at once (:class:`~sim.config.ConfigErrors`).
     """
-    user = _user_dir(config_dir)
+    user = planner_folder(config_dir)
     mine = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     return _build(mine, user, config_name)[0]
 
 
 def _build(overrides: list[str], user: Path | None, config_name: str) -> tuple[ScenarioConfig, Any]:
-    _lab_keys_exist(overrides, user, config_name)
-    cfg = _hydra_compose(_for_hydra(overrides, user), user, config_name, with_hydra=True)
-    return build_config(_plain(cfg)), cfg
+    """Compose and build; an unknown group option is reported with the config's other errors."""
+    bad = unknown_options(overrides, _groups(user), config_root(), user)
+    overrides = [o for o in overrides if o.lstrip("+~").split("=")[0] not in {e.field for e in bad}]
+    try:
+        _lab_keys_exist(overrides, user, config_name)
+        cfg = _hydra_compose(
+            _for_hydra(overrides, user, config_name), user, config_name, with_hydra=True
+        )
+        config = build_config(_plain(cfg))
+    except ConfigError as err:
+        raise ConfigErrors([*bad, *err.errors]) from None
+    if bad:
+        raise ConfigErrors(bad)
+    return config, cfg
 
 
-def _jobs(overrides: list[str]) -> list[list[str]] | None:
-    """The jobs of a basic sweep (``a=1,2 b=x,y``: four), or None for another sweeper's
-    syntax (``interval(...)``), whose trials are checked as they start."""
+def _jobs(overrides: list[str]) -> list[list[str]]:
+    """The jobs of a basic sweep (``a=1,2 b=x,y``: four); for another sweeper's syntax
+    (``interval(...)``) or a very large sweep, what every job shares (each job is checked
+    again as it starts)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
     parsed = _parse(overrides)
     try:
-        batches = BasicSweeper.split_arguments(parsed, max_batch_size=None)
+        jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
     except Exception:  # a sweep function only another sweeper understands
-        return None
-    jobs = [job for batch in batches for job in batch]
-    return jobs if len(jobs) <= _MAX_CHECKED_JOBS else None
+        jobs = []
+    if 0 < len(jobs) <= _MAX_CHECKED_JOBS:
+        return jobs
+    return [[str(o.input_line) for o in parsed if not o.is_sweep_override()]]
 
 
 def _check(args: Any, user: Path | None) -> None:
@@ -215,17 +243,12 @@ def _check(args: Any, user: Path | None) -> None:
 
     from sim.plots.report import check_run_folder
 
-    name = args.config_name or "config"
     hydra_ones = [o for o in args.overrides if o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     mine = [o for o in args.overrides if o not in hydra_ones]
-    settings = [o for o in hydra_ones if o.startswith("hydra.")]  # e.g. hydra.run.dir=...
-    jobs = _jobs(mine) if args.multirun else [mine]
-    if jobs is None:  # another sweeper: check what every trial shares
-        jobs = [[o for o in mine if not any(o.partition("=")[2].startswith(f) for f in _SWEEPS)]]
     seen: dict[str, ConfigError] = {}  # an error shared by every job is shown once
-    for job in jobs:
-        try:
-            cfg = _build([*job, *settings], user, name)[1]
+    for job in _jobs(mine) if args.multirun else [mine]:
+        try:  # with hydra.run.dir=..., hydra/sweeper=optuna, hydra.sweeper.n_trials=3, ...
+            cfg = _build([*job, *hydra_ones], user, args.config_name or "config")[1]
         except ConfigError as err:
             seen.update({e.line: e for e in err.errors})
     if seen:
@@ -233,9 +256,6 @@ def _check(args: Any, user: Path | None) -> None:
     folder = OmegaConf.select(cfg, "hydra.sweep.dir" if args.multirun else "hydra.run.dir")
     if folder:  # as given (hydra.run.dir=...) or from the config, its date and time resolved
         check_run_folder(Path(str(folder)))
-
-
-_SWEEPS = ("interval(", "range(", "choice(", "tag(", "glob(", "shuffle(", "sort(")
 
 
 def _task(cfg: Any) -> float | None:
@@ -255,8 +275,8 @@ def _task(cfg: Any) -> float | None:
         config = build_config(_plain(cfg))
         log.info("%s: %d replication(s), seed %d", config.name, config.replications, config.seed)
         results = run_replications(config)  # logs the config's warnings
+        value = objective_value(results)  # a bad name is an error before anything is written
         paths = write_run(out_dir, config, results, config_warnings(config))
-        value = objective_value(results)
     except (ConfigError, RunFolderError) as err:
         log.error("%s", err)
         raise SystemExit(2) from None
@@ -268,11 +288,6 @@ def _task(cfg: Any) -> float | None:
     if value is not None:
         log.info("objective %s = %.6g", config.objective, value)
     return value
-
-
-def _fail(err: Exception) -> None:
-    print(f"error: {err}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -288,14 +303,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     args, _ = get_args_parser().parse_known_args(argv)
     try:
-        user = _user_dir(args.config_dir, "--config-dir")
+        user = planner_folder(args.config_dir, "--config-dir")
         passthrough = args.shell_completion or args.help or args.hydra_help
         if not passthrough:
             _check(args, user)
         overrides = args.overrides if args.shell_completion else _for_hydra(args.overrides, user)
     except (ConfigError, RunFolderError) as err:
-        _fail(err)
-    flags = _drop_config_dir([a for a in argv if a not in args.overrides])
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    flags = [a for a in argv if a not in args.overrides]  # --config-dir too: Hydra checks it
     if args.multirun:  # name a job's folder by what the sweep changes (0_layout=no_barcodes)
         overrides.append(_fixed_keys(args.overrides))
     sys.argv = [sys.argv[0], *overrides, *flags]  # flags last: `--info` takes an optional value
@@ -310,10 +326,3 @@ def _fixed_keys(overrides: list[str]) -> str:
     fixed = [o.key_or_group for o in _parse(overrides) if not o.is_sweep_override()]
     keys = ",".join("'" + k.replace("'", "") + "'" for k in fixed)
     return f"hydra.job.config.override_dirname.exclude_keys=[{keys}]"
-
-
-def _drop_config_dir(flags: list[str]) -> list[str]:
-    """Hydra gets the planner's folder from the search-path plugin, not as ``--config-dir``."""
-    i = next((k for k, a in enumerate(flags) if a in ("--config-dir", "-cd")), None)
-    flags = flags if i is None else flags[:i] + flags[i + 2 :]
-    return [a for a in flags if not a.startswith("--config-dir=")]

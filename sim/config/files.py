@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sim.config.errors import ConfigError, ConfigErrors
+from sim.config.errors import ConfigError, ConfigErrors, did_you_mean
 
 
 def _loader() -> Any:
@@ -34,6 +34,23 @@ def _loader() -> Any:
             return super().construct_mapping(node, deep=deep)
 
     return Strict
+
+
+def planner_folder(folder: str | Path | None, field: str = "config_dir") -> Path | None:
+    """A planner's config folder as an absolute path, checked: it exists and its YAML parses.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``field`` for a folder that does not exist; one per unreadable YAML file.
+    """
+    if folder is None:
+        return None
+    path = Path(folder).expanduser().resolve()
+    if not path.is_dir():
+        raise ConfigError(field, str(folder), "an existing folder of YAML configs")
+    check_yaml_files(path)
+    return path
 
 
 def check_yaml_files(folder: Path) -> None:
@@ -84,3 +101,18 @@ def group_options(group: str, *roots: Path | None) -> list[str]:
         if root is not None:
             names |= {p.stem for p in (root / group).glob("*.yaml")}
     return sorted(names)
+
+
+def unknown_options(
+    overrides: list[str], groups: set[str], *roots: Path | None
+) -> list[ConfigError]:
+    """Errors of ``group=option`` overrides whose option no root offers (``layout=nope``),
+    each listing the options with the closest one."""
+    errors = []
+    for item in overrides:
+        key, _, value = item.lstrip("+~").partition("=")
+        options = group_options(key, *roots)
+        if key in groups and options and value not in (*options, "null"):
+            allowed = f"one of {', '.join(options)}{did_you_mean(value, options)}"
+            errors.append(ConfigError(key, value, allowed))
+    return errors

@@ -722,9 +722,13 @@ class ScenarioConfig:
                 f"at most {limits.MAX_RESIDENTS:,} residents in a district's round (run a "
                 "larger area as several districts)",
             )
+        campaign_ok = False
         for name in ("demand", "campaign", "site_choice", "mobile", "samples", "couriers"):
+            before = errors_so_far()
             with within(name):
                 getattr(self, name).validate()
+            if name == "campaign":
+                campaign_ok = errors_so_far() == before and bool(self.campaign.start_days)
         before = errors_so_far()
         _validate_site(self.site, "site", self.campaign.round_days)
         clean = {"site": errors_so_far() == before}
@@ -791,7 +795,8 @@ class ScenarioConfig:
                 None,
                 "an integer >= 1 (or sub-districts with populations)",
             )
-        if self.labs and days_ok and self.campaign.start_days:
+        placed = all(finite(p.x_km) and finite(p.y_km) for p in self.points)
+        if self.labs and days_ok and campaign_ok and placed:  # else reported above
             last_day = self.campaign.start_days[-1] + self.campaign.round_days - 1
             validate_chain(
                 tuple((p.name, p.x_km, p.y_km) for p in self.points),
