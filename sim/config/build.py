@@ -48,6 +48,8 @@ def build_config(data: Mapping[str, Any]) -> ScenarioConfig:
     """
     if not isinstance(data, Mapping):
         raise ConfigErrors([ConfigError("<root>", data, "a mapping of scenario fields")])
+    # a run folder's config.yaml names Hydra's settings in a defaults list: not a field
+    data = {k: v for k, v in data.items() if k != "defaults"}
     with collecting() as errors:
         cfg: ScenarioConfig | None = None
         with within(""):  # a part that cannot be built ends the build (its errors recorded)

@@ -4,9 +4,9 @@ Every error is a :class:`sim.ConfigError` (a ``ValueError``) that names the offe
 its full dotted path (``err.field``), shows the value that was given and says what is allowed.
 
 Overrides are applied to ``scenario=busy_point`` (one busy point) unless a test says otherwise:
-the shipped default is the whole district. Checks that need the model (a point with no staff
-while it is open) are made by :func:`sim.model.district.check_layout`, which ``sim.load_config``
-and ``sim.run`` both call before anything is simulated.
+the shipped default is the whole district. All checks, including that every point is staffed
+while it is open, are made by ``sim.build_config`` (the one validation path), which
+``sim.load_config`` and ``sim.run`` both go through before anything is simulated.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ BASE = "scenario=busy_point"
 def _no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail loudly if validating a config ever starts simulating.
 
-    Planning the points (``check_layout``) is allowed: it is part of validation. Drawing
-    residents or building a queue kernel is not.
+    Drawing residents or building a queue kernel is not part of validation.
     """
 
     def boom(*args: Any, **kwargs: Any) -> None:
