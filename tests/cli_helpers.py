@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +46,12 @@ def run_cli(cwd: Path, *args: str) -> Run:
     """Run ``python -m sim *args`` in ``cwd`` (5-minute limit)."""
     proc = sim_cli(cwd, *args, timeout=300)
     return Run(cwd, proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_scenario(config_dir: Path, body: str, name: str = "mine") -> Path:
+    """A planner's ``scenario/<name>.yaml`` (applied on top of the shipped district)."""
+    folder = config_dir / "scenario"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text("# @package _global_\n" + textwrap.dedent(body), encoding="utf-8")
+    return path

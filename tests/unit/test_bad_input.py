@@ -28,7 +28,6 @@ import json
 import math
 import re
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from sim.engine.network import QueueNetwork
 from sim.engine.tandem import TandemQueue
 from sim.model.collection_point import plan_point
 from sim.model.district import RoundSimulation
-from tests.cli_helpers import sim_cli
+from tests.cli_helpers import sim_cli, write_scenario
 
 BASE = "scenario=busy_point"
 
@@ -98,15 +97,6 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return bool(a == b)
-
-
-def write_scenario(config_dir: Path, body: str, name: str = "mine") -> Path:
-    """A planner's ``scenario/<name>.yaml`` (applied on top of the shipped district)."""
-    folder = config_dir / "scenario"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.yaml"
-    path.write_text("# @package _global_\n" + textwrap.dedent(body), encoding="utf-8")
-    return path
 
 
 def busy_point_dict() -> dict[str, Any]:

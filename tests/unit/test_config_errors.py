@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from sim.engine.tandem import TandemQueue
 from sim.model.collection_point import plan_point
 from sim.model.district import RoundSimulation
 from sim.model.staffing import REGISTRATION, SWAB
+from tests.cli_helpers import write_scenario
 
 BASE = "scenario=busy_point"
 
@@ -70,14 +70,6 @@ def steps(s: CapacitySchedule) -> list[tuple[float, int]]:
 def shows(text: str, message: str) -> bool:
     """Whether ``text`` appears in ``message`` as a whole token (not inside a longer word)."""
     return re.search(rf"(?<![\w.]){re.escape(text)}(?![\w.])", message) is not None
-
-
-def write_scenario(config_dir: Path, body: str, name: str = "mine") -> Path:
-    folder = config_dir / "scenario"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.yaml"
-    path.write_text("# @package _global_\n" + textwrap.dedent(body), encoding="utf-8")
-    return path
 
 
 def test_config_error_is_a_value_error_with_field_value_and_allowed() -> None:
