@@ -262,6 +262,14 @@ class QueueNetwork:
         self._start = [array("d", [nan]) * n for _ in service]
         self._end = [array("d", [nan]) * n for _ in service]
         self._pool = [array("h", [-1]) * n for _ in service]
+        # Per station, the record arrays of its slot (so the event loop skips the slot lookup;
+        # built once here, not on each of the many calls to advance).
+        self._by_station = (
+            [self._start[k] for k in self._slot],
+            [self._end[k] for k in self._slot],
+            [self._pool[k] for k in self._slot],
+            [self._svc[k] for k in self._slot],
+        )
         self._outcome = bytearray(n)
         self._left = array("b", [-1]) * n
         self._exit = array("d", [nan]) * n
@@ -470,11 +478,7 @@ class QueueNetwork:
         lane = self._lane
         dep_admit = self._dep_admit
         slot_of = self._slot
-        # Per station, the record arrays of its slot (so the loop skips the slot lookup).
-        st_starts = [self._start[k] for k in slot_of]
-        st_ends = [self._end[k] for k in slot_of]
-        st_pools = [self._pool[k] for k in slot_of]
-        st_svc = [self._svc[k] for k in slot_of]
+        st_starts, st_ends, st_pools, st_svc = self._by_station
         next_station = self._next_station
         entrance_of = self._entrance
         is_entrance = self._is_entrance

@@ -7,10 +7,10 @@ A schedule is a step function: ``counts[i]`` servers from ``times[i]`` until ``t
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,22 @@ class CapacitySchedule:
 
     def at(self, t: float) -> int:
         """Servers open at time ``t`` (0 before the first change)."""
-        i = int(np.searchsorted(self.times, t, side="right")) - 1
+        i = bisect_right(self.times, t) - 1
         return self.counts[i] if i >= 0 else 0
 
     def server_minutes(self, start: float, end: float) -> float:
         """Integral of open servers over ``[start, end]``: staffed server-minutes."""
         total = 0.0
-        bounds = [*self.times[1:], np.inf]
-        for t0, t1, c in zip(self.times, bounds, self.counts, strict=True):
-            lo, hi = max(t0, start), min(t1, end)
+        times = self.times
+        # Only the steps that overlap [start, end] (a long schedule is asked about many short
+        # windows, e.g. one per shift).
+        first = max(bisect_right(times, start) - 1, 0)
+        last = bisect_left(times, end)
+        for i in range(first, last):
+            t1 = times[i + 1] if i + 1 < len(times) else math.inf
+            lo, hi = max(times[i], start), min(t1, end)
             if hi > lo:
-                total += c * (hi - lo)
+                total += self.counts[i] * (hi - lo)
         return total
 
     def capped(self, limit: int) -> CapacitySchedule:

@@ -58,18 +58,25 @@ def hour_table(run: rec.RoundRun) -> list[dict[str, Any]]:
     ok = np.isfinite(t)
     hour = np.full(r.n, -1, dtype=np.int64)
     hour[ok] = np.floor(t[ok] / 60.0).astype(np.int64)
+    wait = r.wait
+    tested = r.outcome == rec.TESTED
+    # Group by hour with one sort (residents keep their order within an hour), not a pass over
+    # every resident per hour: a long round has thousands of hours.
+    idx = np.flatnonzero(ok)
+    idx = idx[np.argsort(hour[idx], kind="stable")]
+    hours = hour[idx]
+    cuts = np.flatnonzero(np.diff(hours)) + 1
     rows = []
-    for h in np.unique(hour[ok]):
-        mine = hour == h
-        w = r.wait[mine]
-        d = describe(w)
+    for mine in np.split(idx, cuts) if idx.size else []:
+        h = int(hour[mine[0]])
+        d = describe(wait[mine])
         rows.append(
             {
                 "round": run.round + 1,
-                "day": int(h // 24) + 1,
-                "hour": f"{int(h % 24):02d}:00",
-                "arrived": int(mine.sum()),
-                "tested": int(np.sum(mine & (r.outcome == rec.TESTED))),
+                "day": h // 24 + 1,
+                "hour": f"{h % 24:02d}:00",
+                "arrived": int(mine.size),
+                "tested": int(np.sum(tested[mine])),
                 "wait_mean_min": d["mean"],
                 "wait_p95_min": d["p95"],
             }
@@ -83,33 +90,8 @@ def staff_table(run: rec.RoundRun) -> list[dict[str, Any]]:
     Utilisation of a shift is the desks'/booths' busy time within the shift over the staffed
     desk/booth time within it (marshals staff nothing: no utilisation).
     """
-    acc: dict[tuple[str, int, float, float], list[float]] = {}
-    for point in run.points:
-        if point.staffing is None:
-            continue
-        r = point.residents
-        for shift in point.staffing.shifts:
-            key = (shift.role, shift.day, shift.start, shift.end)
-            row = acc.setdefault(key, [0.0, 0.0, 0.0])
-            row[0] += shift.staff
-            if shift.role == "marshal":
-                continue
-            for st in point.stations:
-                if st.stage != shift.role:
-                    continue
-                if st.stage == rec.REGISTRATION:
-                    s0, s1, pool = r.reg_start, r.reg_end, r.reg_pool
-                else:
-                    s0, s1, pool = r.swab_start, r.swab_end, r.swab_pool
-                mine = (pool == st.pool) & np.isfinite(s1)
-                lo = np.maximum(s0[mine], shift.start)
-                hi = np.minimum(s1[mine], shift.end)
-                row[1] += float(np.sum(np.clip(hi - lo, 0.0, None)))
-                row[2] += st.schedule.server_minutes(shift.start, shift.end)
     rows = []
-    for (role, day, start, end), (staff, busy, staffed) in sorted(
-        acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])
-    ):
+    for (role, day, start, end), (staff, busy, staffed) in staff_minutes(run).items():
         rows.append(
             {
                 "round": run.round + 1,
@@ -121,6 +103,44 @@ def staff_table(run: rec.RoundRun) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list[float]]:
+    """Per shift, summed over the points: ``[staff, busy minutes, staffed minutes]``.
+
+    Keyed by ``(role, day, start, end)`` (day 0-based, times in minutes of the round), in the
+    order of :data:`ROLES` and then of the shift's start. Busy minutes are the desks'/booths'
+    service time within the shift; staffed minutes the desk/booth time open within it (both 0
+    for marshals, who staff nothing).
+    """
+    acc: dict[tuple[str, int, float, float], list[float]] = {}
+    for point in run.points:
+        if point.staffing is None:
+            continue
+        r = point.residents
+        # Each station's services, once per point (not once per shift).
+        served: list[tuple[rec.Station, np.ndarray, np.ndarray]] = []
+        for st in point.stations:
+            if st.stage == rec.REGISTRATION:
+                s0, s1, pool = r.reg_start, r.reg_end, r.reg_pool
+            else:
+                s0, s1, pool = r.swab_start, r.swab_end, r.swab_pool
+            mine = (pool == st.pool) & np.isfinite(s1)
+            served.append((st, s0[mine], s1[mine]))
+        for shift in point.staffing.shifts:
+            key = (shift.role, shift.day, shift.start, shift.end)
+            row = acc.setdefault(key, [0.0, 0.0, 0.0])
+            row[0] += shift.staff
+            if shift.role == "marshal":
+                continue
+            for st, start, end in served:
+                if st.stage != shift.role:
+                    continue
+                lo = np.maximum(start, shift.start)
+                hi = np.minimum(end, shift.end)
+                row[1] += float(np.sum(np.clip(hi - lo, 0.0, None)))
+                row[2] += st.schedule.server_minutes(shift.start, shift.end)
+    return dict(sorted(acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])))
 
 
 def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
@@ -140,13 +160,22 @@ def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
     tested = r.outcome == rec.TESTED
     out["coverage"] = float(tested.mean()) if r.n else float("nan")
     day = np.floor(np.nan_to_num(r.swab_end, nan=-1.0) / 1440.0).astype(np.int64)
+    # Counted with bincount, not a pass over every resident per day (a round may be long).
+    counted = tested & (day >= 0) & (day < run.days)
+    by_day = np.bincount(day[counted], minlength=run.days)
     for d in range(run.days):
-        out[f"tested_day{d + 1}"] = int(np.sum(tested & (day == d)))
+        out[f"tested_day{d + 1}"] = int(by_day[d])
     if r.subdistrict is not None and len(run.subdistricts) > 0:
+        n_sub = len(run.subdistricts)
+        sub = np.asarray(r.subdistrict, dtype=np.int64)
+        mine = counted & (sub >= 0) & (sub < n_sub)
+        by_sub_day = np.bincount(
+            sub[mine] * run.days + day[mine], minlength=n_sub * run.days
+        ).reshape(n_sub, run.days)
         best, best_n = "", -1
         for j, name in enumerate(run.subdistricts):
             for d in range(run.days):
-                k = int(np.sum(tested & (day == d) & (r.subdistrict == j)))
+                k = int(by_sub_day[j, d])
                 if k > best_n:
                     best, best_n = f"{name} day {d + 1}", k
         out["best_subdistrict_day"] = best
@@ -196,4 +225,11 @@ def _district_core(run: rec.RoundRun) -> dict[str, Any]:
     return out
 
 
-__all__ = ["hour_table", "point_table", "staff_table", "station_key", "summarise_round"]
+__all__ = [
+    "hour_table",
+    "point_table",
+    "staff_minutes",
+    "staff_table",
+    "station_key",
+    "summarise_round",
+]

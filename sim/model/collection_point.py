@@ -17,6 +17,7 @@ open minute serve whoever is still in line for ``clearing_min``.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from sim.config.schema import SiteConfig
@@ -112,13 +113,15 @@ def with_clearing(
 ) -> CapacitySchedule:
     """The staffed schedule with each day's last open count held for ``clearing_min``."""
     points: dict[float, int] = {}
+    times = schedule.times
     for a, b in open_days:
-        for t in (a, *[x for x in schedule.times if a < x < b]):
+        inside = times[bisect_right(times, a) : bisect_left(times, b)]  # a < x < b
+        for t in (a, *inside):
             points[t] = schedule.at(t)
         points[b] = schedule.at(b - 1e-6)  # staff on duty in the last open minute stay on
         points[b + clearing_min] = 0
-    times = sorted(points)
-    return CapacitySchedule.from_steps(times, [points[t] for t in times])
+    order = sorted(points)
+    return CapacitySchedule.from_steps(order, [points[t] for t in order])
 
 
 def _stage(

@@ -12,6 +12,7 @@ so each figure takes well under 2 s for the default 313,000-resident round.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +21,17 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
 from sim.metrics import queues
-from sim.metrics.district import staff_table
+from sim.metrics.district import staff_minutes, staff_table
 from sim.metrics.lines import entrance_line
 from sim.metrics.waits import describe
 from sim.model import records as rec
+from sim.model.staffing import ROLES
+from sim.plots.figures import steps_only, time_axis
 
 DAY_MIN = 1440.0
 
@@ -49,6 +52,16 @@ _REASONS = {
     "not_served_by_close": "not served by close\n(still in line at end)",
 }
 _NIGHT_COLOUR = "#efefef"
+#: Most columns of the heat map: a longer round shows one column per day (or per few days)
+#: instead of one per hour.
+MAX_HEATMAP_COLUMNS = 96
+#: Most days shown one by one (boxes of waits, bars of shifts); a longer round is shown in
+#: periods of several days.
+MAX_DAYS_SHOWN = 7
+#: Rounds longer than this many days show mean waits by day of arrival, not by hour.
+MAX_HOURLY_DAYS = 14
+#: Most points of a curve over the round (coverage): a long round is sampled more coarsely.
+MAX_CURVE_POINTS = 2000
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,27 +116,39 @@ def _time_span(run: rec.RoundRun) -> tuple[float, float]:
     return float(start), float(end)
 
 
+def _periods(days: int, most: int = MAX_DAYS_SHOWN) -> int:
+    """Days per period so that ``days`` days make at most ``most`` periods."""
+    return max(1, math.ceil(days / most))
+
+
+def _period_label(first: int, width: int, days: int) -> str:
+    """``day 3`` or ``days 8-14`` (0-based ``first`` day, ``width`` days, cut at ``days``)."""
+    last = min(first + width, days)
+    return f"day {first + 1}" if last == first + 1 else f"days {first + 1}-{last}"
+
+
 def _round_time_axis(
     ax: Axes,
     run: rec.RoundRun,
     shade_nights: bool = True,
     label_y: float = 0.5,
     pad_min: float = 0.0,
+    most: int = 12,
 ) -> None:
-    """x axis in minutes of the round, labelled ``day 1 / 08:00``; nights shaded grey."""
+    """x axis in minutes of the round, labelled ``day 1 / 08:00`` (at most ``most`` ticks);
+    nights shaded grey."""
     start, end = _time_span(run)
     end += pad_min
     ax.set_xlim(start, end)
-    hours = (end - start) / 60.0
-    step = next(s for s in (1, 2, 3, 4, 6, 8, 12, 24) if hours / s <= 12)
-    ax.xaxis.set_major_locator(MultipleLocator(60.0 * step))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: day_clock(x, sep="\n")))
-    ax.tick_params(axis="x", labelsize=8)
+    time_axis(ax, end - start, most)
     if shade_nights:
         windows = _district_windows(run)
+        label = len(windows) <= MAX_HOURLY_DAYS  # nights of a long round: shaded only
         for (_, b), (a, _) in itertools.pairwise(windows):
             if a > b:
                 ax.axvspan(b, a, color=_NIGHT_COLOUR, zorder=0, lw=0)
+                if not label:
+                    continue
                 ax.annotate(
                     "points closed",
                     ((a + b) / 2, label_y),
@@ -151,17 +176,23 @@ class QueueHeatmap:
     groups
         The sub-district of each row (the one sending it most residents; ``""`` if none).
     hour_starts
-        Start of each column's hour, minutes after midnight of the round's first day (only
-        hours in which some point's line is open: nights are left out).
+        Start of each column, minutes after midnight of the round's first day. A column is an
+        hour (only hours in which some point's line is open: nights are left out); in a round
+        with more than :data:`MAX_HEATMAP_COLUMNS` such hours, a day or a period of whole days
+        (see ``column_min``).
     values
         ``len(points) x len(hour_starts)``: the most people in the entrance line (both lanes)
-        at any whole minute of the hour; NaN where the point's line was closed all hour.
+        at any whole minute of the column's time; NaN where the point's line was closed all
+        that time.
+    column_min
+        Minutes per column: 60 (hours), or 1440 times the days per column.
     """
 
     points: tuple[str, ...]
     groups: tuple[str, ...]
     hour_starts: np.ndarray
     values: np.ndarray
+    column_min: float = 60.0
 
 
 def _home_subdistricts(result: RunResult, run: rec.RoundRun) -> list[str]:
@@ -200,11 +231,11 @@ def queue_heatmap_data(
             key=lambda i: (rank.get(groups[i], len(rank)), _natural_key(names[i])),
         )
     # Columns: the hours of each day's serving window (whole hours).
-    hour_list: list[float] = []
+    hour_set: set[float] = set()
     for a, b in _district_windows(run):
         h0, h1 = int(np.floor(a / 60.0)), int(np.ceil(b / 60.0))
-        hour_list.extend(60.0 * h for h in range(h0, h1) if 60.0 * h not in hour_list)
-    hour_starts = np.array(sorted(hour_list))
+        hour_set.update(60.0 * h for h in range(h0, h1))
+    hour_starts = np.array(sorted(hour_set))
     grid = (hour_starts[:, None] + np.arange(60.0)[None, :]).ravel()  # 1-min grid
     values = np.full((len(rows), hour_starts.size), np.nan)
     for row, i in enumerate(rows):
@@ -215,8 +246,21 @@ def queue_heatmap_data(
         for a, b in point_windows(point, run.days):
             open_ |= (hour_starts < b) & (hour_starts + 60.0 > a)
         values[row] = np.where(open_ | (peak > 0), peak, np.nan)
+    column_min = 60.0
+    if hour_starts.size > MAX_HEATMAP_COLUMNS:
+        # A long round: one column per period of whole days, the longest line in it.
+        width = _periods(run.days, MAX_HEATMAP_COLUMNS)
+        column_min = DAY_MIN * width
+        period = np.floor(hour_starts / column_min)
+        first = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
+        values = np.fmax.reduceat(values, first, axis=1) if values.size else values[:, first]
+        hour_starts = period[first] * column_min
     return QueueHeatmap(
-        tuple(names[i] for i in rows), tuple(groups[i] for i in rows), hour_starts, values
+        tuple(names[i] for i in rows),
+        tuple(groups[i] for i in rows),
+        hour_starts,
+        values,
+        column_min,
     )
 
 
@@ -230,11 +274,14 @@ def queue_heatmap_figure(result: RunResult, round: int = 1, order: str = "subdis
     """Most people in each point's entrance line, by point (rows) and hour (columns).
 
     Each cell is the longest line (both lanes) at any whole minute of the hour; grey cells are
-    hours when the point was closed. Nights, when every point is closed, are left out.
+    hours when the point was closed. Nights, when every point is closed, are left out. A long
+    round (see :func:`queue_heatmap_data`) has a column per day or period of days instead.
     """
     run = _round_run(result, round)
     data = queue_heatmap_data(result, round, order)
     n_rows, n_cols = data.values.shape
+    hourly = data.column_min == 60.0
+    days_per_column = max(1, int(data.column_min // DAY_MIN))
     height = max(4.5, 0.25 * n_rows + 2.2)
     fig = Figure(figsize=(max(9.0, 0.28 * n_cols + 4.5), height), layout="constrained")
     ax = fig.add_subplot()
@@ -265,45 +312,59 @@ def queue_heatmap_figure(result: RunResult, round: int = 1, order: str = "subdis
         )
         right.tick_params(length=0)
         right.set_ylabel("sub-district")
-    # Columns: hour starts, a gap line between days, the day written above its block.
-    labels = [min_to_clock(h - DAY_MIN * np.floor(h / DAY_MIN)) for h in data.hour_starts]
-    ax.set_xticks(np.arange(n_cols), labels=labels, rotation=90, fontsize=7)
     day_of = np.floor(data.hour_starts / DAY_MIN).astype(int)
-    for d in np.unique(day_of):
-        cols = np.flatnonzero(day_of == d)
-        if cols[0] > 0:
-            ax.axvline(cols[0] - 0.5, color="black", lw=2.0)
-        ax.annotate(
-            f"day {d + 1}",
-            ((cols[0] + cols[-1]) / 2, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=9,
-            fontweight="bold",
-        )
+    if hourly:
+        # Columns: hour starts, a gap line between days, the day written above its block.
+        labels = [min_to_clock(h - DAY_MIN * np.floor(h / DAY_MIN)) for h in data.hour_starts]
+        ax.set_xticks(np.arange(n_cols), labels=labels, rotation=90, fontsize=7)
+        for d in np.unique(day_of):
+            cols = np.flatnonzero(day_of == d)
+            if cols[0] > 0:
+                ax.axvline(cols[0] - 0.5, color="black", lw=2.0)
+            ax.annotate(
+                f"day {d + 1}",
+                ((cols[0] + cols[-1]) / 2, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
+            )
+        unit, span = "hour", "the hour starting at the label"
+    else:
+        # Columns: days (or periods of days) of a long round.
+        labels = [_period_label(int(d), days_per_column, run.days) for d in day_of]
+        ax.set_xticks(np.arange(n_cols), labels=labels, rotation=90, fontsize=7)
+        unit = "day" if days_per_column == 1 else f"{days_per_column} days"
+        span = f"the longest line in the {unit}"
     ax.tick_params(axis="both", length=2)
-    ax.set_xlabel("hour of the round (each column: the hour starting at the label)")
+    if hourly:
+        ax.set_xlabel(f"hour of the round (each column: {span})")
+    else:
+        ax.set_xlabel(f"days of the round (each column: {span})")
     ax.set_ylabel("collection point")
     worst = np.unravel_index(np.nanargmax(data.values), data.values.shape) if finite.size else None
     subtitle = ""
     if worst is not None:
         h = float(data.hour_starts[worst[1]])
-        subtitle = (
-            f"\nlongest: {data.values[worst]:.0f} people at {data.points[worst[0]]}, "
+        when = (
             f"{day_clock(h)}-{min_to_clock(h % DAY_MIN + 60.0)}"
+            if hourly
+            else _period_label(int(day_of[worst[1]]), days_per_column, run.days)
         )
+        subtitle = f"\nlongest: {data.values[worst]:.0f} people at {data.points[worst[0]]}, {when}"
+    by = "hour" if hourly else ("day" if days_per_column == 1 else "period of days")
     ax.set_title(
-        f"Entrance-line length by collection point and hour - {_where(result, run)}{subtitle}",
+        f"Entrance-line length by collection point and {by} - {_where(result, run)}{subtitle}",
         fontsize=11,
         pad=16,
     )
     bar = fig.colorbar(
         image, ax=ax, location="right", fraction=0.04, aspect=30, shrink=0.6 if n_rows > 15 else 1.0
     )
-    bar.set_label("people in line\n(max in the hour; grey = closed)")
+    bar.set_label(f"people in line\n(max in the {unit}; grey = closed)")
     return fig
 
 
@@ -325,7 +386,9 @@ def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
     """Waits of tested residents, green-eligible vs others: by day (boxes), by hour (means).
 
     Left: one box per day of arrival and group (box: quartiles, whiskers: 5th-95th percentile,
-    diamond: mean; mean and p95 written above). Right: mean wait by hour of arrival.
+    diamond: mean; mean and p95 written above). Right: mean wait by hour of arrival. A round
+    longer than :data:`MAX_DAYS_SHOWN` days has a box per period of days, and one longer than
+    :data:`MAX_HOURLY_DAYS` days the mean wait by day of arrival.
     """
     run = _round_run(result, round)
     r = run.residents
@@ -334,16 +397,19 @@ def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
     arrival = r.arrival
     fig = Figure(figsize=(14, 5.2), layout="constrained")
     ax_box, ax_hour = fig.subplots(1, 2, width_ratios=[1, 1.6])
+    width = _periods(run.days)
+    n_periods = math.ceil(run.days / width)
     day = np.floor(np.nan_to_num(arrival, nan=-DAY_MIN) / DAY_MIN).astype(np.int64)
+    period = np.where(day >= 0, day // width, -1)
 
-    # Left: boxes per day and group.
+    # Left: boxes per day (or period of days) and group.
     positions: list[float] = []
     data: list[np.ndarray] = []
     colours: list[str] = []
     top = 0.0
-    for d in range(run.days):
+    for d in range(n_periods):
         for k, (name, mask) in enumerate(_groups(r)):
-            w = wait[tested & mask & (day == d)]
+            w = wait[tested & mask & (period == d)]
             if w.size == 0:
                 continue
             positions.append(d * 3.0 + k)
@@ -373,18 +439,24 @@ def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
-                fontsize=7.5,
+                fontsize=7.5 if n_periods <= 3 else 6.0,
             )
     ax_box.set_xticks(
-        [d * 3.0 + 0.5 for d in range(run.days)],
-        labels=[f"day {d + 1}" for d in range(run.days)],
+        [d * 3.0 + 0.5 for d in range(n_periods)],
+        labels=[
+            _period_label(d * width, width, run.days).replace(" ", "\n", 1)
+            if width > 1
+            else _period_label(d, 1, run.days)
+            for d in range(n_periods)
+        ],
     )
-    ax_box.set_xlim(-0.8, 3.0 * run.days - 1.2)
+    ax_box.set_xlim(-0.8, 3.0 * n_periods - 1.2)
     ax_box.set_ylim(0, max(top, 1.0) * 1.35)
-    ax_box.set_xlabel("day of arrival")
+    ax_box.set_xlabel("day of arrival" if width == 1 else f"days of arrival ({width} per box)")
     ax_box.set_ylabel("minutes queueing (all lines), tested residents")
+    by = "day" if width == 1 else "period"
     ax_box.set_title(
-        "Waits by day (box: quartiles, whiskers: 5th-95th pct, diamond: mean)", fontsize=10
+        f"Waits by {by} (box: quartiles, whiskers: 5th-95th pct, diamond: mean)", fontsize=10
     )
     ax_box.grid(axis="y", alpha=0.3)
     ax_box.legend(
@@ -397,12 +469,16 @@ def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
         frameon=False,
     )
 
-    # Right: mean wait by hour of arrival, one line per group (NaN breaks the line overnight).
+    # Right: mean wait by hour (a long round: by day) of arrival, one line per group (NaN
+    # breaks the line overnight).
     start, end = _time_span(run)
-    n_hours = int((end - start) / 60.0)
-    hour = np.floor((np.nan_to_num(arrival, nan=start - 60.0) - start) / 60.0).astype(np.int64)
+    hourly = run.days <= MAX_HOURLY_DAYS
+    step = 60.0 if hourly else DAY_MIN
+    origin = start if hourly else DAY_MIN * np.floor(start / DAY_MIN)
+    n_hours = math.ceil((end - origin) / step)
+    hour = np.floor((np.nan_to_num(arrival, nan=origin - step) - origin) / step).astype(np.int64)
     inside = tested & (hour >= 0) & (hour < n_hours)
-    centres = start + 60.0 * np.arange(n_hours) + 30.0
+    centres = origin + step * np.arange(n_hours) + step / 2
     for name, mask in _groups(r):
         sel = inside & mask
         count = np.bincount(hour[sel], minlength=n_hours)
@@ -417,9 +493,10 @@ def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
         ax_hour.plot(centres, mean, marker="o", ms=3, color=_GROUP_COLOURS[name], label=label)
     _round_time_axis(ax_hour, run)
     ax_hour.set_ylim(bottom=0)
-    ax_hour.set_xlabel("hour of arrival (point plotted at the middle of the hour)")
+    unit = "hour" if hourly else "day"
+    ax_hour.set_xlabel(f"{unit} of arrival (point plotted at the middle of the {unit})")
     ax_hour.set_ylabel("mean minutes queueing, tested residents")
-    ax_hour.set_title("Mean wait by hour of arrival", fontsize=10)
+    ax_hour.set_title(f"Mean wait by {unit} of arrival", fontsize=10)
     ax_hour.grid(alpha=0.3)
     ax_hour.legend(
         loc="upper left",
@@ -486,7 +563,10 @@ def coverage_figure(result: RunResult, round: int = 1) -> Figure:
     """Cumulative share of residents tested (district and each sub-district) and who was not."""
     run = _round_run(result, round)
     r = run.residents
-    grid, curves = coverage_curve(result, round)
+    start, _ = _time_span(run)
+    # every 5 minutes, or more coarsely over a long round
+    step = 5.0 * math.ceil((run.end_min - start) / (5.0 * MAX_CURVE_POINTS))
+    grid, curves = coverage_curve(result, round, step_min=max(step, 5.0))
     fig = Figure(figsize=(14, 5.2), layout="constrained")
     ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
 
@@ -584,10 +664,54 @@ def open_stations(
     return grid, totals
 
 
+def _shift_bars(run: rec.RoundRun) -> tuple[list[dict[str, Any]], int, list[int]]:
+    """Bars of the staff figure: per role and shift, ``role``, ``label`` (day and shift),
+    ``utilisation`` and ``staff``; the days per bar; the marshals on each marshals' shift.
+
+    A shift of each day of the round (:func:`~sim.metrics.district.staff_table`); in a round
+    longer than :data:`MAX_DAYS_SHOWN` days, a shift (by its hours) over a period of days:
+    busy over staffed time in the period, and the most staff on the shift on one day.
+    """
+    if run.days <= MAX_DAYS_SHOWN:
+        rows = staff_table(run)
+        for row in rows:
+            row["label"] = f"day {row['day']}\n{row['shift']}"
+        marshals = [row["staff"] for row in rows if row["role"] == "marshal"]
+        return [row for row in rows if row["role"] != "marshal"], 1, marshals
+    width = _periods(run.days)
+    acc: dict[tuple[int, int, float, float], list[float]] = {}
+    marshals = []
+    for (role, day, start, end), (staff, busy, staffed) in staff_minutes(run).items():
+        if role == "marshal":
+            marshals.append(int(staff))
+            continue
+        offset = DAY_MIN * day
+        key = (ROLES.index(role), day // width, start - offset, end - offset)
+        sums = acc.setdefault(key, [0.0, 0.0, 0.0])
+        sums[0] = max(sums[0], staff)
+        sums[1] += busy
+        sums[2] += staffed
+    bars = []
+    for (r, period, start, end), (staff, busy, staffed) in sorted(acc.items()):
+        shift = f"{min_to_clock(start)}-{min_to_clock(end)}"
+        bars.append(
+            {
+                "role": ROLES[r],
+                "label": f"{_period_label(period * width, width, run.days)}\n{shift}",
+                "staff": int(staff),
+                "utilisation": busy / staffed if staffed > 0 else float("nan"),
+            }
+        )
+    return bars, width, marshals
+
+
 def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
-    """Utilisation and headcount by role and shift; open desks and booths over the round."""
+    """Utilisation and headcount by role and shift; open desks and booths over the round.
+
+    A round longer than :data:`MAX_DAYS_SHOWN` days has a bar per shift and period of days.
+    """
     run = _round_run(result, round)
-    rows = [row for row in staff_table(run)]
+    rows, width, marshals = _shift_bars(run)
     fig = Figure(figsize=(14, 5.4), layout="constrained")
     ax_bar, ax_open = fig.subplots(1, 2, width_ratios=[1.3, 1])
 
@@ -615,20 +739,25 @@ def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
                 fontsize=7,
             )
         ticks.extend(xs)
-        tick_labels.extend(f"day {row['day']}\n{row['shift']}" for row in mine)
+        tick_labels.extend(row["label"] for row in mine)
         x = float(xs[-1]) + 1.8
-    marshals = [row for row in rows if row["role"] == "marshal"]
     ax_bar.set_xticks(ticks, labels=tick_labels, fontsize=7, rotation=90)
     ax_bar.set_ylim(0, 1.25)
     ax_bar.axhline(1.0, color="black", lw=0.8, alpha=0.5)
     ax_bar.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax_bar.set_ylabel("share of staffed desk/booth time busy")
-    ax_bar.set_xlabel("shift (labels above bars: utilisation, people on the shift, all points)")
+    if width == 1:
+        ax_bar.set_xlabel("shift (labels above bars: utilisation, people on the shift, all points)")
+    else:
+        ax_bar.set_xlabel(
+            f"shift over {width} days (labels above bars: utilisation, most people on the shift "
+            "on a day, all points)"
+        )
     ax_bar.set_title("Utilisation by role and shift, all points", fontsize=10)
     ax_bar.grid(axis="y", alpha=0.3)
     ax_bar.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, ncols=2)
     if marshals:
-        per_shift = sorted({row["staff"] for row in marshals})
+        per_shift = sorted(set(marshals))
         text = "/".join(f"{n:,}" for n in per_shift)
         ax_bar.annotate(
             f"marshals (no desk): {text} per shift, {len(marshals)} shifts",
@@ -644,8 +773,7 @@ def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
     for stage in ("registration", "swab"):
         if stage in totals:
             ax_open.step(
-                grid,
-                totals[stage],
+                *steps_only(grid, totals[stage]),
                 where="post",
                 color=_ROLE_COLOURS[stage],
                 label=f"{_ROLE_LABELS[stage]} (most: {int(totals[stage].max()):,})",

@@ -7,17 +7,52 @@ Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from sim.config.clock import min_to_clock
+from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
 from sim.metrics.utilisation import busy_minutes
 
 _LANE_COLOURS = {"green": "#2ca02c", "general": "#1f77b4", "swab": "#ff7f0e"}
+
+
+def tick_step_h(span_min: float, most: int = 12) -> int:
+    """Hours between labelled ticks so that a span of ``span_min`` minutes has at most
+    ``most`` of them: 1, 2, 3, 4, 6, 8, 12 or 24 hours, or a whole number of days."""
+    hours = span_min / 60.0
+    step = next((s for s in (1, 2, 3, 4, 6, 8, 12, 24) if hours / s <= most), None)
+    return step if step is not None else 24 * math.ceil(hours / (24 * most))
+
+
+def time_axis(ax: Axes, span_min: float, most: int = 12) -> None:
+    """Label an x axis in minutes after midnight of day 1: ``day 1 / 08:00`` every few hours,
+    or ``day 8`` every few days over a long span (see :func:`tick_step_h`)."""
+    step = tick_step_h(span_min, most)
+    if step > 24:  # ticks every few days: fewer of them, as the labels are day numbers
+        step = tick_step_h(span_min, min(most, 8))
+    ax.xaxis.set_major_locator(MultipleLocator(60.0 * step))
+    if step < 24:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: day_clock(x, sep="\n")))
+    else:
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda x, _pos: f"day {math.floor(x / 1440.0) + 1}")
+        )
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def steps_only(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a step line (``where="post"``) where its value changes, and the last one:
+    the same line with fewer points."""
+    if y.size <= 2:
+        return x, y
+    keep = np.ones(y.size, dtype=bool)
+    keep[1:-1] = y[1:-1] != y[:-2]
+    return x[keep], y[keep]
 
 
 def _clock_axis(ax: Axes) -> None:

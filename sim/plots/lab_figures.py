@@ -22,13 +22,14 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from sim.config.clock import day_clock
 from sim.experiment.result import RunResult
 from sim.metrics.turnaround import backlog_over_time, lab_table, summarise_chain, turnaround_h
 from sim.model import records as rec
 from sim.model.labs import STAGES
+from sim.plots.figures import steps_only, time_axis
 
 _LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 _STAGE_COLOURS = {"receiving": "#9467bd", "extraction": "#17becf", "pcr": "#d62728"}
@@ -39,6 +40,9 @@ _STAGE_LABELS = {
 }
 _SERVING_COLOUR = "#e5f2e5"
 _TARGET_COLOUR = "crimson"
+#: A backlog line with more points than this is drawn with only the points where it changes
+#: (the same steps: a long campaign is mostly hours with nothing at the labs).
+MAX_STEP_POINTS = 2000
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,7 @@ def _lab_colour(j: int) -> str:
 def _clock_axis(ax: Axes, start: float, end: float) -> None:
     """x axis in campaign minutes labelled ``day 1 / 08:00``, at most ~12 ticks."""
     ax.set_xlim(start, end)
-    hours = (end - start) / 60.0
-    step = next((s for s in (1, 2, 3, 4, 6, 8, 12, 24) if hours / s <= 12), 48)
-    ax.xaxis.set_major_locator(MultipleLocator(60.0 * step))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: day_clock(x, sep="\n")))
-    ax.tick_params(axis="x", labelsize=8)
+    time_axis(ax, end - start)
 
 
 def _mark(ax: Axes, x: float, text: str, colour: str, y: float = 0.98) -> None:
@@ -191,7 +191,8 @@ def backlog_figure(
             label += f"; {row['backlog_tubes_at_end']:,} still waiting at the horizon"
         elif np.isfinite(last):
             label += f"; last result {day_clock(last)}"
-        (line,) = ax.step(grid, y, where="post", color=_lab_colour(j), lw=1.6, label=label)
+        xs, ys = (grid, y) if grid.size <= MAX_STEP_POINTS else steps_only(grid, y)
+        (line,) = ax.step(xs, ys, where="post", color=_lab_colour(j), lw=1.6, label=label)
         handles.insert(j, line)
         opens = float(chain.lab_opens_min[j])
         if start < opens < end:
@@ -333,9 +334,11 @@ def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
     hours, q = turnaround_by_hour(chain)
     if hours.size:
         centres = hours + 30.0
-        # Hours with no swab (nights) break the lines.
-        full = np.arange(hours[0], hours[-1] + 60.0, 60.0)
-        at = np.searchsorted(full, hours)
+        # Hours with no swab (nights, days between rounds) break the lines: one NaN point in
+        # each gap, not one per hour of the campaign.
+        gap = np.flatnonzero(np.diff(hours) > 60.0) + 1
+        full = np.insert(hours, gap, hours[gap - 1] + 60.0)
+        at = np.arange(hours.size) + np.searchsorted(gap, np.arange(hours.size), side="right")
         marks = (("median", "#1f77b4", 0.96), ("p95", "#ff7f0e", 1.0))
         for i, (name, colour, top) in enumerate(marks):
             y = np.full(full.size, np.nan)
