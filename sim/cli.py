@@ -259,35 +259,26 @@ def _check(args: Any, user: Path | None) -> None:
 
 
 def _task(cfg: Any) -> float | None:
-    """One Hydra job: build the config, run its replications, write the run folder.
+    """One Hydra job: build the config and run it into the job's folder (:mod:`sim.runner`).
 
     Returns the summary metric named by ``objective`` (mean over replications), for sweepers
-    that optimise it; None without an objective.
+    that optimise it; None without an objective. ``check`` exits 1 when a target is not met.
     """
     from hydra.core.hydra_config import HydraConfig
 
-    from sim.config.cautions import config_warnings
-    from sim.experiment.replications import objective_value, run_replications
-    from sim.plots.report import RunFolderError, format_summary, write_run
+    from sim.plots.report import RunFolderError
+    from sim.runner import run_to_folder
 
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = build_config(_plain(cfg))
-        log.info("%s: %d replication(s), seed %d", config.name, config.replications, config.seed)
-        results = run_replications(config)  # logs the config's warnings
-        value = objective_value(results)  # a bad name is an error before anything is written
-        paths = write_run(out_dir, config, results, config_warnings(config))
+        outcome = run_to_folder(config, out_dir, bool(_GATE), _GATE.get("accept_undecided", False))
     except (ConfigError, RunFolderError) as err:
         log.error("%s", err)
         raise SystemExit(2) from None
-    log.info("run folder %s complete (%d files)", out_dir, len(paths))
-    if config.output.print_summary:
-        print(format_summary(results))
-        print(f"\nrun folder: {out_dir}")
-        print("\n".join(f"  {p.name}" for p in paths))
-    if value is not None:
-        log.info("objective %s = %.6g", config.objective, value)
-    return value
+    if _GATE and not outcome.gate_passed:
+        raise SystemExit(1)
+    return outcome.objective
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -301,8 +292,12 @@ def main(argv: list[str] | None = None) -> None:
     if "--version" in argv:
         print(f"masstest-sim {__version__}")
         return
+    if argv[:1] == ["check"]:  # the CI gate: exit 0 all targets met, 1 not, 2 bad input
+        argv = _gate(argv[1:])
     args, _ = get_args_parser().parse_known_args(argv)
     try:
+        if _GATE and args.multirun:
+            raise ConfigError("check", "--multirun", "one layout per check (no -m)")
         user = planner_folder(args.config_dir, "--config-dir")
         passthrough = args.shell_completion or args.help or args.hydra_help
         if not passthrough:
@@ -319,6 +314,19 @@ def main(argv: list[str] | None = None) -> None:
 
     with _user_first(user):
         hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(_task)()
+
+
+#: Set by ``check``: the run is a CI gate (``accept_undecided``: undecided targets pass).
+_GATE: dict[str, bool] = {}
+
+
+def _gate(argv: list[str]) -> list[str]:
+    """Arguments of ``check``: ``--accept-undecided`` taken out, ``replications=auto`` unless
+    the command names a number of replications."""
+    _GATE.update(check=True, accept_undecided="--accept-undecided" in argv)
+    argv = [a for a in argv if a != "--accept-undecided"]
+    named = any(a.lstrip("+").startswith("replications=") for a in argv)
+    return argv if named else [*argv, "replications=auto"]
 
 
 def _fixed_keys(overrides: list[str]) -> str:

@@ -229,7 +229,13 @@ def _build(tp: Any, value: Any, path: str) -> Any:
             return None
         if len(args) == 1:
             return _build(args[0], value, path)
-        raise TypeError(f"unsupported union type {tp} at {path}")  # pragma: no cover
+        options = []
+        for arg in args:  # e.g. replications: a whole number or 'auto'
+            try:
+                return _build(arg, value, path)
+            except ConfigError as err:
+                options.append(err.allowed)
+        raise ConfigError(path, value, " or ".join(options))
     if origin is Literal:
         allowed = get_args(tp)
         if value not in allowed:

@@ -132,6 +132,15 @@ def errors_so_far() -> int:
     return 0 if collector is None else len(collector.errors)
 
 
+def reported_under(prefix: str) -> bool:
+    """Whether the current collecting pass has an error at ``prefix`` or below it."""
+    collector = _COLLECTOR.get()
+    return collector is not None and any(
+        e.field == prefix or e.field.startswith((prefix + ".", prefix + "["))
+        for e in collector.errors
+    )
+
+
 def report(err: ConfigError) -> None:
     """Record ``err`` in a collecting pass, or raise it outside one."""
     collector = _COLLECTOR.get()

@@ -18,7 +18,7 @@ from typing import Literal
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min, min_to_clock
 from sim.config.distribution import DISTRIBUTION_FIELDS, DistributionConfig, DistributionKind
-from sim.config.errors import errors_so_far, finite, require, whole, within
+from sim.config.errors import errors_so_far, finite, reported_under, require, whole, within
 from sim.config.labs import CouriersConfig, LabConfig, SamplesConfig, validate_chain
 from sim.config.mobile import MobileTeamsConfig
 from sim.config.staffing import (
@@ -30,6 +30,7 @@ from sim.config.staffing import (
     staffed_spans,
     unstaffed_stretches,
 )
+from sim.config.targets import CHAIN_METRICS, PrecisionConfig, TargetConfig
 
 # Re-exported: these live in their own modules but are part of the scenario schema.
 __all__ = [
@@ -645,7 +646,8 @@ class ScenarioConfig:
     seed
         Base seed. Random streams are spawned from ``SeedSequence([seed, replication, stream])``.
     replications
-        Number of independent replications a command-line run performs.
+        Number of independent replications a run performs, or ``auto``: as many as it takes
+        to decide every target (see ``precision``).
     site
         The template every collection point inherits (and the only point when ``sites`` is
         empty).
@@ -658,6 +660,12 @@ class ScenarioConfig:
     samples, couriers, labs
         The chain from swab to result (see :mod:`sim.config.labs`); simulated when some lab is
         listed and enabled.
+    targets
+        Capacity targets the layout must meet (:mod:`sim.config.targets`); each gets a verdict
+        from the replications' confidence interval, and ``masstest-sim check`` exits 1 when
+        one is missed or undecided.
+    precision
+        How ``replications: auto`` adds replications until the targets are decided.
     objective
         A numeric summary metric (e.g. ``wait_p95_min``) that a command-line run returns, mean
         over its replications, so that a Hydra sweeper (Optuna) can minimise it; null: none.
@@ -666,7 +674,7 @@ class ScenarioConfig:
     name: str = "default"
     description: str = ""
     seed: int = 1
-    replications: int = 1
+    replications: int | Literal["auto"] = 1
     demand: DemandConfig = field(default_factory=DemandConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
     sites: tuple[SiteConfig, ...] = ()
@@ -679,6 +687,8 @@ class ScenarioConfig:
     labs: tuple[LabConfig, ...] = ()
     output: OutputConfig = field(default_factory=OutputConfig)
     objective: str | None = None
+    targets: tuple[TargetConfig, ...] = ()
+    precision: PrecisionConfig = field(default_factory=PrecisionConfig)
 
     @property
     def points(self) -> tuple[SiteConfig, ...]:
@@ -706,13 +716,38 @@ class ScenarioConfig:
                 self.objective,
                 "the name of a numeric summary metric (e.g. wait_p95_min), or null",
             )
-        require(self.replications >= 1, "replications", self.replications, "an integer >= 1")
-        require(
-            self.replications <= limits.MAX_REPLICATIONS,
-            "replications",
-            self.replications,
-            f"at most {limits.MAX_REPLICATIONS:,}",
-        )
+        if self.replications == "auto":
+            require(
+                bool(self.targets) or reported_under("targets"),  # a target that failed to build
+                "replications",
+                "auto",
+                "a number of replications, or 'auto' with targets to decide (targets is empty)",
+            )
+        else:
+            require(
+                1 <= self.replications <= limits.MAX_REPLICATIONS,
+                "replications",
+                self.replications,
+                f"an integer from 1 to {limits.MAX_REPLICATIONS:,}, or 'auto'",
+            )
+        with within("precision"):
+            self.precision.validate()
+            require(
+                self.precision.max_replications <= limits.MAX_REPLICATIONS,
+                "max_replications",
+                self.precision.max_replications,
+                f"at most {limits.MAX_REPLICATIONS:,}",
+            )
+        for i, target in enumerate(self.targets):
+            with within(f"targets[{i}]"):
+                target.validate()
+                require(
+                    target.metric not in CHAIN_METRICS or bool(self.labs_in_use),
+                    "metric",
+                    target.metric,
+                    "a metric of the collection round: this scenario has no lab in use, so "
+                    "there are no results to time (enable a lab, or drop the target)",
+                )
         total = self.residents_per_round
         if total is not None:
             require(

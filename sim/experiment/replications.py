@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from sim.config.build import check_config
 from sim.config.cautions import config_warnings
 from sim.config.errors import ConfigError, did_you_mean
 from sim.config.schema import ScenarioConfig
@@ -36,22 +37,35 @@ def run_replications(
     Parameters
     ----------
     replications
-        How many; defaults to ``config.replications``.
+        How many; defaults to ``config.replications`` (``auto``: until every target is
+        decided, see :func:`sim.experiment.targets.run_to_precision`).
     n_jobs
         Worker processes (1: serial in this process).
     """
     n = config.replications if replications is None else replications
-    if n < 1:
+    if n != "auto" and n < 1:
         raise ValueError(f"replications must be >= 1, got {n}")
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+    check_config(config)
     for warning in config_warnings(config):
         log.warning("%s", warning)
+    if n == "auto":
+        from sim.experiment.targets import run_to_precision
+
+        return run_to_precision(config, seed, n_jobs)
+    return run_batch(config, range(n), seed, n_jobs)
+
+
+def run_batch(
+    config: ScenarioConfig, replications: range, seed: int | None = None, n_jobs: int = 1
+) -> list[RunResult]:
+    """Run the given replication numbers (in worker processes when ``n_jobs`` > 1)."""
     s = config.seed if seed is None else seed
-    jobs = [(config, s, k) for k in range(n)]
-    if n_jobs == 1 or n == 1:
+    jobs = [(config, s, k) for k in replications]
+    if n_jobs == 1 or len(jobs) <= 1:
         return [_one(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=min(n_jobs, n)) as pool:
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs))) as pool:
         return list(pool.map(_one, jobs))
 
 

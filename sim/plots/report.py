@@ -23,7 +23,9 @@ from sim.config.clock import day_clock
 from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
 from sim.metrics.intervals import t_interval
+from sim.metrics.targets import Verdict
 from sim.model.records import OUTCOMES
+from sim.plots.verdicts import junit_xml, verdicts_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -394,8 +396,15 @@ def write_run(
     config: ScenarioConfig,
     results: Sequence[RunResult],
     warnings: Sequence[str] = (),
+    verdicts: Sequence[Verdict] = (),
+    accept_undecided: bool = False,
 ) -> list[Path]:
     """Write the run folder: config, tables, per-resident table, figures, and the summary.
+
+    With ``verdicts`` (the config's targets judged, :func:`sim.experiment.targets.
+    evaluate_targets`) it also writes ``targets.csv`` and ``targets.xml`` (JUnit: a missed
+    target is a failure, so is an undecided one unless ``accept_undecided``), and lists them
+    in ``summary.json`` under ``"targets"``.
 
     The folder is created if missing. Each file is written completely or not at all (a
     temporary file, then a rename) and ``summary.json`` is written last: **a folder holding
@@ -452,7 +461,14 @@ def write_run(
         files.append(("residents.csv", _residents_writer(results)))
     if config.output.figures:
         files += _figure_writers(config, first)
-    summary = {**aggregate(results), "warnings": list(warnings)}
+    if verdicts:
+        files.append(("targets.csv", _csv_writer(verdicts_frame(verdicts))))
+        text("targets.xml", junit_xml(verdicts, f"targets.{config.name}", accept_undecided))
+    summary = {
+        **aggregate(results),
+        "warnings": list(warnings),
+        "targets": verdicts_frame(verdicts).to_dict("records") if verdicts else [],
+    }
     text("summary.json", _summary_json(summary))  # last: marks the folder complete
 
     taken = [

@@ -1,0 +1,85 @@
+"""Targets over replications: verdicts, and replications until the targets are decided.
+
+``replications: auto`` runs ``precision.min_replications``, then adds ``precision.batch`` at a
+time (in parallel where ``n_jobs`` allows) until no target is undecided or
+``precision.max_replications`` is reached. Replications are numbered 0, 1, 2, ... and the batch
+is fixed, so the same config and seed stop at the same number on any machine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sim.config.schema import ScenarioConfig
+from sim.experiment.result import RunResult
+from sim.metrics.targets import Verdict, all_decided, judge, target_values
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How a ``replications: auto`` run ended.
+
+    Attributes
+    ----------
+    replications
+        Replications run.
+    decided
+        Whether every target was decided.
+    reason
+        Why it stopped, in a sentence.
+    """
+
+    replications: int
+    decided: bool
+    reason: str
+
+
+def evaluate_targets(results: Sequence[RunResult]) -> list[Verdict]:
+    """The verdict on each of the config's targets from ``results`` (one per replication)."""
+    if not results:
+        return []
+    config = results[0].config
+    need_points = any(t.metric.startswith("worst_point_") for t in config.targets)
+    values = [
+        target_values(r.summary(), r.tables()["points"] if need_points else None) for r in results
+    ]
+    level = config.precision.level
+    return [
+        judge(t, [v.get(t.metric, float("nan")) for v in values], level) for t in config.targets
+    ]
+
+
+def precision_of(results: Sequence[RunResult]) -> Precision:
+    """Why a run of ``results`` stopped where it did (for ``replications: auto``)."""
+    config = results[0].config
+    n = len(results)
+    undecided = [v.target.label for v in evaluate_targets(results) if v.verdict == "undecided"]
+    if not undecided:
+        return Precision(n, True, f"every target decided after {n} replications")
+    cap = config.precision.max_replications
+    return Precision(
+        n,
+        False,
+        f"stopped at the cap of {cap} replications (precision.max_replications) with "
+        f"{len(undecided)} target(s) undecided: {', '.join(undecided)}",
+    )
+
+
+def run_to_precision(
+    config: ScenarioConfig, seed: int | None = None, n_jobs: int = 1
+) -> list[RunResult]:
+    """Run replications until every target is decided or the cap is reached."""
+    from sim.experiment.replications import run_batch
+
+    p = config.precision
+    results = run_batch(config, range(p.min_replications), seed, n_jobs)
+    while not all_decided(evaluate_targets(results)) and len(results) < p.max_replications:
+        more = range(len(results), min(len(results) + p.batch, p.max_replications))
+        log.info("targets undecided after %d replications: adding %d", len(results), len(more))
+        results += run_batch(config, more, seed, n_jobs)
+    log.info("%s", precision_of(results).reason)
+    return results

@@ -1,0 +1,78 @@
+"""Run a scenario into a run folder: the plain function behind the command line.
+
+The Hydra task (:mod:`sim.cli`) turns the composed YAML into a config and calls
+:func:`run_to_folder`; anything else (a script, another front end) can call it the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.config.cautions import config_warnings
+from sim.config.schema import ScenarioConfig
+from sim.experiment.replications import objective_value, run_replications
+from sim.experiment.targets import evaluate_targets, precision_of
+from sim.plots.report import format_summary, write_run
+from sim.plots.verdicts import format_verdicts, gate_passes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run into a folder gives back.
+
+    Attributes
+    ----------
+    objective
+        The config's ``objective`` metric, mean over the replications (None without one).
+    gate_passed
+        Whether every target is met (undecided ones too, when accepted).
+    files
+        The files written, ``summary.json`` last.
+    """
+
+    objective: float | None
+    gate_passed: bool
+    files: tuple[Path, ...]
+
+
+def run_to_folder(
+    config: ScenarioConfig, out_dir: Path, gate: bool = False, accept_undecided: bool = False
+) -> Outcome:
+    """Run ``config``'s replications, judge its targets and write ``out_dir``.
+
+    Prints the summary (``output.print_summary``) and, with targets, the verdicts on stdout;
+    progress and warnings go to the log. With ``gate`` the verdicts are printed even without
+    the summary.
+
+    Raises
+    ------
+    ConfigError
+        For an ``objective`` that names no metric (before anything is written).
+    RunFolderError
+        If ``out_dir`` cannot be written or holds another run's files.
+    """
+    reps = config.replications
+    log.info("%s: %s replication(s), seed %d", config.name, reps, config.seed)
+    results = run_replications(config)  # logs the config's warnings
+    value = objective_value(results)
+    verdicts = evaluate_targets(results)
+    files = write_run(out_dir, config, results, config_warnings(config), verdicts, accept_undecided)
+    log.info("run folder %s complete (%d files)", out_dir, len(files))
+    note = precision_of(results).reason if reps == "auto" else ""
+    if config.output.print_summary or gate:
+        if config.output.print_summary:
+            print(format_summary(results))
+        if verdicts:
+            print("\n" + format_verdicts(verdicts, note))
+        print(f"\nrun folder: {out_dir}\n" + "\n".join(f"  {p.name}" for p in files))
+    passed = gate_passes(verdicts, accept_undecided)
+    if gate and not passed:
+        missed = sum(not v.passed for v in verdicts)
+        log.error("check: %d of %d targets not met", missed, len(verdicts))
+    if value is not None:
+        log.info("objective %s = %.6g", config.objective, value)
+    return Outcome(value, passed, tuple(files))
