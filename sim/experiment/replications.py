@@ -60,13 +60,22 @@ def run_replications(
 def run_batch(
     config: ScenarioConfig, replications: range, seed: int | None = None, n_jobs: int = 1
 ) -> list[RunResult]:
-    """Run the given replication numbers (in worker processes when ``n_jobs`` > 1)."""
+    """Run the given replication numbers (in worker processes when ``n_jobs`` > 1).
+
+    A progress bar on stderr follows them when there are several and stderr is a terminal
+    (none in CI logs or notebooks' captured output).
+    """
+    from tqdm import tqdm
+
     s = config.seed if seed is None else seed
     jobs = [(config, s, k) for k in replications]
+    bar = {"total": len(jobs), "desc": "replications", "disable": None, "leave": False}
+    if len(jobs) < 2:
+        bar["disable"] = True
     if n_jobs == 1 or len(jobs) <= 1:
-        return [_one(j) for j in jobs]
+        return [_one(j) for j in tqdm(jobs, **bar)]
     with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs))) as pool:
-        return list(pool.map(_one, jobs))
+        return list(tqdm(pool.map(_one, jobs), **bar))
 
 
 def objective_value(results: Sequence[RunResult]) -> float | None:

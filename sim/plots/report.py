@@ -84,17 +84,17 @@ def format_summary(results: Sequence[RunResult]) -> str:
         ),
         "",
         f"Residents                {_fmt(s['residents'], 0):>10}",
-        f"  tested                 {_fmt(s['tested'], 0):>10}  (coverage {s['coverage']:.1%} "
-        "by the end of the round)",
+        f"  tested                 {_fmt(s['tested'], 0):>10}{_hw(s, 'tested', 0)}  (coverage "
+        f"{s['coverage']:.1%}{_hw(s, 'coverage', 1, pct=True)} by the end of the round)",
         "  not tested, by reason of their last attempt:",
     ]
     for name in OUTCOMES[1:]:
         lines.append(f"    {name.replace('_', ' '):<20} {_fmt(s[name], 0):>10}")
     lines.append(f"  returns after leaving  {_fmt(s['returns'], 0):>10}")
-    days = [k for k in s if k.startswith("tested_day")]
+    days = [k for k in s if k.startswith("tested_day") and not k.endswith("_ci95")]
     lines.append(
         "  tested per day         "
-        + ", ".join(f"day {k[len('tested_day') :]}: {_fmt(s[k], 0)}" for k in days)
+        + ", ".join(f"day {k[len('tested_day') :]}: {_fmt(s[k], 0)}{_hw(s, k, 0)}" for k in days)
     )
     if district:
         lines.append(
@@ -113,6 +113,9 @@ def format_summary(results: Sequence[RunResult]) -> str:
         for stat in ("mean", "p50", "p90", "p95", "max"):
             row += f"{_fmt(s[f'wait_{stat}_min{group}']):>8}"
         lines.append(row)
+        if n > 1 and not group:  # the half-widths of the row above
+            cells = [_fmt(s.get(f"wait_{stat}_min_ci95", math.nan)) for stat in _STATS]
+            lines.append(f"  {'  ± 95%':<19}" + "".join(f"{c:>8}" for c in cells))
     lines.append(
         f"  of which registration line {_fmt(s['reg_wait_mean_min'])} min, "
         f"swab line {_fmt(s['swab_wait_mean_min'])} min on average"
@@ -139,6 +142,17 @@ def format_summary(results: Sequence[RunResult]) -> str:
     if first.chain is not None:
         lines += _chain_lines(first, s, n)
     return "\n".join(lines)
+
+
+_STATS = ("mean", "p50", "p90", "p95", "max")
+
+
+def _hw(s: dict[str, Any], key: str, digits: int, pct: bool = False) -> str:
+    """`` ± half-width`` of ``key``'s 95% interval when the run has replications."""
+    hw = s.get(f"{key}_ci95")
+    if hw is None or not math.isfinite(hw):
+        return ""
+    return f" ± {hw:.{digits}%}" if pct else f" ± {_fmt(float(hw), digits)}"
 
 
 def _point_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
