@@ -21,6 +21,7 @@ from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
 from sim.config.clock import clock_to_min as clock
 from sim.experiment import (
     RunResult,
+    compare,
     metric_interval,
     paired_difference,
     run,
@@ -78,6 +79,7 @@ __all__ = [
     "ScenarioConfig",
     "build_config",
     "clock",
+    "compare",
     "load_config",
     "metric_interval",
     "paired_difference",

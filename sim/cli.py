@@ -20,6 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hydra.experimental.callback import Callback
+
 from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
 from sim.config.build import lab_override_errors
 from sim.config.files import config_groups, group_options, planner_folder, unknown_options
@@ -56,6 +58,18 @@ def _register() -> None:
 
 
 _register()  # in every process that runs a job (joblib, submitit workers import this module)
+
+
+class CompareJobs(Callback):
+    """Hydra callback: at the end of a multirun, compare its jobs at the sweep's root
+    (``comparison.csv``, ``comparison.png``; :mod:`sim.plots.comparison`)."""
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        from sim.plots.comparison import write_comparison
+
+        spec = config.get("comparison") or {}
+        metrics = tuple(spec.get("metrics") or ())
+        write_comparison(Path(config.hydra.sweep.dir), spec.get("baseline"), metrics)
 
 
 def config_root() -> Path:

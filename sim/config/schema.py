@@ -30,7 +30,12 @@ from sim.config.staffing import (
     staffed_spans,
     unstaffed_stretches,
 )
-from sim.config.targets import CHAIN_METRICS, PrecisionConfig, TargetConfig
+from sim.config.targets import (
+    CHAIN_METRICS,
+    ComparisonConfig,
+    PrecisionConfig,
+    TargetConfig,
+)
 
 # Re-exported: these live in their own modules but are part of the scenario schema.
 __all__ = [
@@ -666,6 +671,8 @@ class ScenarioConfig:
         one is missed or undecided.
     precision
         How ``replications: auto`` adds replications until the targets are decided.
+    comparison
+        How a multirun compares its jobs (baseline, metrics).
     objective
         A numeric summary metric (e.g. ``wait_p95_min``) that a command-line run returns, mean
         over its replications, so that a Hydra sweeper (Optuna) can minimise it; null: none.
@@ -689,6 +696,7 @@ class ScenarioConfig:
     objective: str | None = None
     targets: tuple[TargetConfig, ...] = ()
     precision: PrecisionConfig = field(default_factory=PrecisionConfig)
+    comparison: ComparisonConfig = field(default_factory=ComparisonConfig)
 
     @property
     def points(self) -> tuple[SiteConfig, ...]:
@@ -730,6 +738,8 @@ class ScenarioConfig:
                 self.replications,
                 f"an integer from 1 to {limits.MAX_REPLICATIONS:,}, or 'auto'",
             )
+        with within("comparison"):
+            self.comparison.validate()
         with within("precision"):
             self.precision.validate()
             require(

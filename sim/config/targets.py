@@ -128,6 +128,35 @@ class TargetConfig:
 
 
 @dataclass(frozen=True)
+class ComparisonConfig:
+    """How a multirun compares its jobs (``comparison.csv`` and ``.png`` at its root).
+
+    Attributes
+    ----------
+    baseline
+        The job the others are compared with (paired differences): its number (``"0"``), its
+        overrides (``layout=no_barcodes``) or its folder name; null: the first job.
+    metrics
+        Summary metrics to compare (names as in :data:`TARGET_METRICS`); empty: the headline
+        metrics the runs have.
+    """
+
+    baseline: str | None = None
+    metrics: tuple[str, ...] = ()
+
+    def validate(self) -> None:
+        known = list(TARGET_METRICS)
+        for i, m in enumerate(self.metrics):
+            require(
+                m in TARGET_METRICS and not m.startswith("worst_point_"),
+                f"metrics[{i}]",
+                m,
+                f"a summary metric{did_you_mean(m, known)}: "
+                + ", ".join(k for k in known if not k.startswith("worst_point_")),
+            )
+
+
+@dataclass(frozen=True)
 class PrecisionConfig:
     """How ``replications: auto`` decides how many replications to run.
 

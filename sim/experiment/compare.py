@@ -7,16 +7,71 @@ t interval says whether the layouts really differ.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
+from sim.metrics.comparison import comparison_table
 from sim.metrics.intervals import Interval, t_interval
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def compare(
+    layouts: Mapping[str, Sequence[RunResult] | ScenarioConfig]
+    | Sequence[Sequence[RunResult] | ScenarioConfig],
+    baseline: str | int | None = None,
+    metrics: Sequence[str] = (),
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """Compare layouts: one row per layout with each metric's mean and 95% interval, the
+    target verdicts, and with a ``baseline`` the paired differences to it.
+
+    Parameters
+    ----------
+    layouts
+        Results of each layout (replications of it), or configs to run (each with its own
+        ``replications`` and the same seed, so that they share random streams); a mapping
+        names them, a list uses the scenario names.
+    baseline
+        The layout the others are compared with (a name, or a position in ``layouts``).
+    metrics
+        Summary metrics to show (default: the headline metrics the runs have).
+    n_jobs
+        Worker processes for configs that still have to run.
+    """
+    from sim.experiment.replications import run_replications
+    from sim.experiment.targets import evaluate_targets
+
+    items = dict(layouts) if isinstance(layouts, Mapping) else _named(layouts)
+    results = {
+        name: run_replications(x, n_jobs=n_jobs) if isinstance(x, ScenarioConfig) else list(x)
+        for name, x in items.items()
+    }
+    if isinstance(baseline, int):
+        baseline = list(results)[baseline]
+    frames = {name: summary_frame(r) for name, r in results.items()}
+    verdicts = {
+        name: {v.target.label: v.verdict for v in evaluate_targets(r)}
+        for name, r in results.items()
+    }
+    return comparison_table(frames, metrics, baseline, verdicts)
+
+
+def _named(
+    layouts: Sequence[Sequence[RunResult] | ScenarioConfig],
+) -> dict[str, Sequence[RunResult] | ScenarioConfig]:
+    out: dict[str, Sequence[RunResult] | ScenarioConfig] = {}
+    for x in layouts:
+        name = x.name if isinstance(x, ScenarioConfig) else x[0].config.name
+        while name in out:
+            name += "'"
+        out[name] = x
+    return out
 
 
 def summary_frame(results: Sequence[RunResult]) -> pd.DataFrame:
