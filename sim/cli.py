@@ -262,7 +262,9 @@ def _check(args: Any, user: Path | None) -> None:
     seen: dict[str, ConfigError] = {}  # an error shared by every job is shown once
     for job in _jobs(mine) if args.multirun else [mine]:
         try:  # with hydra.run.dir=..., hydra/sweeper=optuna, hydra.sweeper.n_trials=3, ...
-            cfg = _build([*job, *hydra_ones], user, args.config_name or "config")[1]
+            config, cfg = _build([*job, *hydra_ones], user, args.config_name or "config")
+            if _GATE and not config.targets:
+                raise ConfigError("targets", [], "at least one target for check to judge")
         except ConfigError as err:
             seen.update({e.line: e for e in err.errors})
     if seen:

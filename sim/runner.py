@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sim.config.cautions import config_warnings
 from sim.config.schema import ScenarioConfig
 from sim.experiment.replications import objective_value, run_replications
 from sim.experiment.targets import evaluate_targets, precision_of
+from sim.plots.html_report import ReportInfo
 from sim.plots.report import format_summary, write_run
 from sim.plots.verdicts import format_verdicts, gate_passes
 
@@ -40,13 +42,23 @@ class Outcome:
 
 
 def run_to_folder(
-    config: ScenarioConfig, out_dir: Path, gate: bool = False, accept_undecided: bool = False
+    config: ScenarioConfig,
+    out_dir: Path,
+    gate: bool = False,
+    accept_undecided: bool = False,
+    *,
+    command: str = "",
+    default: ScenarioConfig | None = None,
 ) -> Outcome:
     """Run ``config``'s replications, judge its targets and write ``out_dir``.
 
     Prints the summary (``output.print_summary``) and, with targets, the verdicts on stdout;
     progress and warnings go to the log. With ``gate`` the verdicts are printed even without
     the summary.
+
+    The folder's ``report.html`` shows ``command`` (the command line, e.g.
+    ``" ".join(sys.argv)``), the date and time, and, given ``default``, the fields in which
+    ``config`` differs from it.
 
     Raises
     ------
@@ -60,9 +72,14 @@ def run_to_folder(
     results = run_replications(config)  # logs the config's warnings
     value = objective_value(results)
     verdicts = evaluate_targets(results)
-    files = write_run(out_dir, config, results, config_warnings(config), verdicts, accept_undecided)
-    log.info("run folder %s complete (%d files)", out_dir, len(files))
     note = precision_of(results).reason if reps == "auto" else ""
+    info = ReportInfo(
+        command=command, default=default, created=datetime.now().astimezone(), note=note
+    )
+    files = write_run(
+        out_dir, config, results, config_warnings(config), verdicts, accept_undecided, report=info
+    )
+    log.info("run folder %s complete (%d files)", out_dir, len(files))
     if config.output.print_summary or gate:
         if config.output.print_summary:
             print(format_summary(results))

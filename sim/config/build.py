@@ -248,15 +248,21 @@ def _build(tp: Any, value: Any, path: str) -> Any:
             raise ConfigError(path, value, "a list")
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
             raise ConfigError(path, value, "a list")
-        items = []
+        built: dict[int, Any] = {}
         for i, v in enumerate(value):
             try:
-                items.append(_build(item_tp, v, f"{path}[{i}]"))
+                built[i] = _build(item_tp, v, f"{path}[{i}]")
             except ConfigError as err:
                 report(err)
             except _Unbuilt:
                 pass
-        return tuple(items)
+        if len(built) < len(value):  # not a shorter list (later items would be checked
+            for i, item in built.items():  # under other indices): the others' own checks now
+                if _self_checking(item):
+                    with within(f"{path}[{i}]"):
+                        item.validate()
+            raise _Unbuilt(path)
+        return tuple(built.values())
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return _build_dataclass(tp, value, path)
     if tp is bool:
@@ -279,6 +285,14 @@ def _build(tp: Any, value: Any, path: str) -> Any:
             raise ConfigError(path, value, "a text string")
         return value
     raise TypeError(f"unsupported schema type {tp!r} at {path}")  # pragma: no cover
+
+
+def _self_checking(obj: Any) -> bool:
+    """Whether ``obj`` checks itself with ``validate()`` (no arguments)."""
+    import inspect
+
+    check = getattr(obj, "validate", None)
+    return check is not None and not inspect.signature(check).parameters
 
 
 def _build_dataclass(cls: type[T], value: Any, path: str) -> T:

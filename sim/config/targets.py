@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sim.config.clock import Clock, clock_to_min
+from sim.config.clock import clock_to_min
 from sim.config.errors import did_you_mean, finite, require, whole
 
 #: The metrics a target may name: what each measures, and whether it needs the lab chain.
@@ -86,7 +86,7 @@ class TargetConfig:
     metric: str
     op: Op
     value: float | None = None
-    at: Clock | None = None
+    at: str | None = None  # a clock time, checked by validate (so a bad one is one error)
 
     @property
     def bound(self) -> float:
@@ -103,6 +103,8 @@ class TargetConfig:
         return f"{self.metric} {self.op} {shown}"
 
     def validate(self) -> None:
+        if self.at is not None:
+            clock_to_min(self.at, "at")  # raises: the clock time cannot be read
         known = list(TARGET_METRICS)
         require(
             self.metric in TARGET_METRICS,

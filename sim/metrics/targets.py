@@ -74,12 +74,13 @@ def judge(target: TargetConfig, values: Sequence[float], level: float = 0.95) ->
         return Verdict(target, mean, math.nan, len(vals), level, NO_DATA)
     ci = t_interval(vals, level)
     bound = target.bound
+    tol = 1e-9 * max(1.0, abs(bound))  # a mean of values all at the bound is at the bound
     if len(vals) < 2:
         verdict = UNDECIDED
     elif target.op == "<=":
-        verdict = MET if ci.high <= bound else MISSED if ci.low > bound else UNDECIDED
+        verdict = MET if ci.high <= bound + tol else MISSED if ci.low > bound + tol else UNDECIDED
     else:
-        verdict = MET if ci.low >= bound else MISSED if ci.high < bound else UNDECIDED
+        verdict = MET if ci.low >= bound - tol else MISSED if ci.high < bound - tol else UNDECIDED
     return Verdict(target, ci.mean, ci.half_width, ci.n, level, verdict)
 
 

@@ -30,6 +30,8 @@ from sim.plots.verdicts import junit_xml, verdicts_frame
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.plots.html_report import ReportInfo
+
 
 def aggregate(results: Sequence[RunResult]) -> dict[str, Any]:
     """Mean of each numeric summary metric over replications, plus 95% CI half-widths.
@@ -412,8 +414,11 @@ def write_run(
     warnings: Sequence[str] = (),
     verdicts: Sequence[Verdict] = (),
     accept_undecided: bool = False,
+    *,
+    report: ReportInfo | None = None,
 ) -> list[Path]:
-    """Write the run folder: config, tables, per-resident table, figures, and the summary.
+    """Write the run folder: config, tables, per-resident table, figures, the HTML report
+    and the summary.
 
     With ``verdicts`` (the config's targets judged, :func:`sim.experiment.targets.
     evaluate_targets`) it also writes ``targets.csv`` and ``targets.xml`` (JUnit: a missed
@@ -435,6 +440,13 @@ def write_run(
     Hydra settings, so that ``python -m sim --config-dir <run folder>`` re-runs it exactly.
     ``warnings`` (unusual settings, :func:`sim.config.cautions.config_warnings`) are listed
     in ``summary.json`` under ``"warnings"``.
+
+    ``report.html`` (:func:`sim.plots.html_report.run_report_html`) is one self-contained page
+    with the verdicts, headline, tables, warnings and every figure embedded (the same PNG
+    bytes as the ``.png`` files: each figure is drawn once). ``report`` says how the run was
+    made: its command line, the default config to list differences from, the version and
+    the date; without it the page has no command, no differences and no date (so writing the
+    same results twice gives the same folder). It is written just before ``summary.json``.
 
     Returns the paths written, in the order written (``summary.json`` last).
 
@@ -473,11 +485,13 @@ def write_run(
         files.append((f"{name}.csv", _csv_writer(pd.concat(frames, ignore_index=True))))
     if config.output.residents_table:
         files.append(("residents.csv", _residents_writer(results)))
+    pngs: dict[str, bytes] = {}  # each figure's bytes as written, for the report
     if config.output.figures:
-        files += _figure_writers(config, first)
+        files += _figure_writers(config, first, pngs)
     if verdicts:
         files.append(("targets.csv", _csv_writer(verdicts_frame(verdicts))))
         text("targets.xml", junit_xml(verdicts, f"targets.{config.name}", accept_undecided))
+    files.append(("report.html", _report_writer(config, results, verdicts, pngs, warnings, report)))
     summary = {
         **aggregate(results),
         "warnings": list(warnings),
@@ -569,16 +583,20 @@ def _residents_writer(results: Sequence[RunResult]) -> Callable[[Path], None]:
 
 
 def _figure_writers(
-    config: ScenarioConfig, result: RunResult
+    config: ScenarioConfig, result: RunResult, keep: dict[str, bytes] | None = None
 ) -> list[tuple[str, Callable[[Path], object]]]:
-    """The figures of the run folder (of the first replication), by file name."""
+    """The figures of the run folder (of the first replication), by file name; each PNG's
+    bytes, once written, go into ``keep`` under its file name (for the HTML report)."""
     from sim.plots.lab_figures import lab_figure_set
 
     out: list[tuple[str, Callable[[Path], object]]] = []
     if len(config.points) > 1:
         from sim.plots.district_figures import district_figure_set
 
-        out += [(name, _png_writer(fig)) for name, fig in district_figure_set(result).items()]
+        out += [
+            (name, _png_writer(fig, name, keep))
+            for name, fig in district_figure_set(result).items()
+        ]
     else:
         from sim.plots import figures
 
@@ -587,10 +605,42 @@ def _figure_writers(
             ("wait_distribution.png", figures.wait_distribution_figure),
             ("utilisation.png", figures.utilisation_figure),
         ):
-            out.append((name, _lazy_png_writer(make, result)))
+            out.append((name, _lazy_png_writer(make, result, name, keep)))
     # none without labs
-    out += [(name, _png_writer(fig)) for name, fig in lab_figure_set(result).items()]
+    out += [(name, _png_writer(fig, name, keep)) for name, fig in lab_figure_set(result).items()]
     return out
+
+
+def _report_writer(
+    config: ScenarioConfig,
+    results: Sequence[RunResult],
+    verdicts: Sequence[Verdict],
+    pngs: dict[str, bytes],
+    warnings: Sequence[str],
+    report: ReportInfo | None,
+) -> Callable[[Path], None]:
+    """Writes ``report.html`` from the figures' bytes kept in ``pngs`` (written before it)."""
+
+    def write(path: Path) -> None:
+        from sim.plots.html_report import ReportInfo, config_differences, run_report_html
+
+        info = report if report is not None else ReportInfo()
+        diff = None if info.default is None else config_differences(config, info.default)
+        page = run_report_html(
+            config,
+            results,
+            verdicts,
+            pngs,
+            warnings,
+            command=info.command,
+            config_diff=diff,
+            version=info.version,
+            created=info.created,
+            note=info.note,
+        )
+        path.write_text(page, "utf-8")
+
+    return write
 
 
 def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
@@ -600,20 +650,29 @@ def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     return write
 
 
-def _png_writer(fig: Figure) -> Callable[[Path], None]:
+def _png_writer(
+    fig: Figure, name: str = "", keep: dict[str, bytes] | None = None
+) -> Callable[[Path], None]:
+    """Saves ``fig`` as PNG; with ``keep``, also keeps the bytes written under ``name``."""
+
     def write(path: Path) -> None:
         fig.savefig(path, dpi=110, format="png")
+        if keep is not None:
+            keep[name] = path.read_bytes()
 
     return write
 
 
 def _lazy_png_writer(
-    make: Callable[[RunResult], Figure], result: RunResult
+    make: Callable[[RunResult], Figure],
+    result: RunResult,
+    name: str = "",
+    keep: dict[str, bytes] | None = None,
 ) -> Callable[[Path], None]:
     """Draws the figure only when it is written."""
 
     def write(path: Path) -> None:
-        _png_writer(make(result))(path)
+        _png_writer(make(result), name, keep)(path)
 
     return write
 
