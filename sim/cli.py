@@ -69,7 +69,8 @@ class CompareJobs(Callback):
 
         spec = config.get("comparison") or {}
         metrics = tuple(spec.get("metrics") or ())
-        write_comparison(Path(config.hydra.sweep.dir), spec.get("baseline"), metrics)
+        folder = Path(config.hydra.sweep.dir)
+        write_comparison(folder, spec.get("baseline"), metrics, _REPORT.get("command", ""))
 
 
 def config_root() -> Path:
@@ -263,7 +264,7 @@ def _check(args: Any, user: Path | None) -> None:
     for job in _jobs(mine) if args.multirun else [mine]:
         try:  # with hydra.run.dir=..., hydra/sweeper=optuna, hydra.sweeper.n_trials=3, ...
             config, cfg = _build([*job, *hydra_ones], user, args.config_name or "config")
-            if _GATE and not config.targets:
+            if _GATE and not config.judged_targets:
                 raise ConfigError("targets", [], "at least one target for check to judge")
         except ConfigError as err:
             seen.update({e.line: e for e in err.errors})
@@ -288,7 +289,8 @@ def _task(cfg: Any) -> float | None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = build_config(_plain(cfg))
-        outcome = run_to_folder(config, out_dir, bool(_GATE), _GATE.get("accept_undecided", False))
+        gate, accept = bool(_GATE), bool(_GATE.get("accept_undecided"))
+        outcome = run_to_folder(config, out_dir, gate, accept, **_REPORT)
     except (ConfigError, RunFolderError) as err:
         log.error("%s", err)
         raise SystemExit(2) from None
@@ -305,6 +307,7 @@ def main(argv: list[str] | None = None) -> None:
     from sim.plots.report import RunFolderError
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    _REPORT["command"] = " ".join(["masstest-sim", *argv])
     if "--version" in argv:
         print(f"masstest-sim {__version__}")
         return
@@ -318,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         passthrough = args.shell_completion or args.help or args.hydra_help
         if not passthrough:
             _check(args, user)
+            _REPORT["default"] = compose([])  # for the report: this run against the default
         overrides = args.overrides if args.shell_completion else _for_hydra(args.overrides, user)
     except (ConfigError, RunFolderError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -334,6 +338,9 @@ def main(argv: list[str] | None = None) -> None:
 
 #: Set by ``check``: the run is a CI gate (``accept_undecided``: undecided targets pass).
 _GATE: dict[str, bool] = {}
+#: For the run's report.html: the command line and the default config (set in this process;
+#: a launcher's worker process reports without them).
+_REPORT: dict[str, Any] = {}
 
 
 def _gate(argv: list[str]) -> list[str]:

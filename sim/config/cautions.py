@@ -38,6 +38,12 @@ def config_warnings(config: ScenarioConfig) -> tuple[str, ...]:
                     f"shifts[{i}] = {a.start}-{a.end} at '{point.name}': both crews are on "
                     "duty at once (their staff add up, capped at the desks/booths)"
                 )
+    for i, target in enumerate(config.targets):
+        if target not in config.judged_targets:
+            out.append(
+                f"targets[{i}] = {target.label}: not judged, no lab is in use (there are no "
+                "results to time)"
+            )
     for path, dist in _distributions(config, ""):
         if dist.cv is not None and dist.cv > limits.USUAL_CV:
             out.append(

@@ -43,14 +43,13 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[Verdict]:
     if not results:
         return []
     config = results[0].config
-    need_points = any(t.metric.startswith("worst_point_") for t in config.targets)
+    targets = config.judged_targets
+    need_points = any(t.metric.startswith("worst_point_") for t in targets)
     values = [
         target_values(r.summary(), r.tables()["points"] if need_points else None) for r in results
     ]
     level = config.precision.level
-    return [
-        judge(t, [v.get(t.metric, float("nan")) for v in values], level) for t in config.targets
-    ]
+    return [judge(t, [v.get(t.metric, float("nan")) for v in values], level) for t in targets]
 
 
 def precision_of(results: Sequence[RunResult]) -> Precision:

@@ -122,13 +122,16 @@ def _short(name: str) -> str:
 
 
 def write_comparison(
-    sweep_dir: Path, baseline: str | None = None, metrics: Sequence[str] = ()
+    sweep_dir: Path, baseline: str | None = None, metrics: Sequence[str] = (), command: str = ""
 ) -> list[Path]:
-    """Write ``comparison.csv`` and ``comparison.png`` at the root of a multirun.
+    """Write ``comparison.csv``, ``comparison.png`` and ``report.html`` at the root of a
+    multirun (``command``: the command line, for the report).
 
     Returns the files written (none when no job finished).
     """
+    from sim import __version__
     from sim.metrics.comparison import HEADLINE_METRICS
+    from sim.plots.html_report import multirun_report_html
     from sim.plots.report import _png_writer, atomic_write
 
     frames, verdicts = job_frames(sweep_dir)
@@ -143,5 +146,14 @@ def write_comparison(
         atomic_write(out / "comparison.csv", lambda p: table.to_csv(p, index=False)),
         atomic_write(out / "comparison.png", _png_writer(comparison_figure(table, chosen))),
     ]
+    page = multirun_report_html(
+        f"Multirun {out.name}: {len(frames)} jobs",
+        table,
+        {"comparison.png": written[1].read_bytes()},
+        [note],
+        command=command,
+        version=__version__,
+    )
+    written.append(atomic_write(out / "report.html", lambda p: p.write_text(page, "utf-8")))
     log.info("multirun comparison: %s (%s)", out / "comparison.csv", note)
     return written

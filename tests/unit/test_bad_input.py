@@ -412,7 +412,7 @@ def test_a_pool_of_30_with_labs_in_use_is_a_warning() -> None:
     # Without a lab in use the pools are not simulated: nothing to warn about.
     quiet = sim.load_config(overrides=[BASE, "samples.pool_size=30", "labs.hospital.enabled=false"])
     assert not quiet.labs_in_use
-    assert config_warnings(quiet) == ()
+    assert [w for w in config_warnings(quiet) if w.startswith("samples.")] == []
 
 
 @pytest.mark.parametrize(("cv", "warned"), [(3, False), (4, True)])

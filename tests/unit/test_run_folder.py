@@ -139,8 +139,9 @@ def test_summary_json_writes_null_for_nan(station: Results, tmp_path: Path) -> N
     data = strict_json(text)
     for key in NAN_KEYS:
         assert data[key] is None, key
-    assert data.keys() == {*summary.keys(), "warnings"}  # and the config's warnings (none)
-    assert data["warnings"] == []
+    # and the config's warnings (none) and target verdicts (none without verdicts given)
+    assert data.keys() == {*summary.keys(), "warnings", "targets"}
+    assert data["warnings"] == [] and data["targets"] == []
     assert data["tested"] == summary["tested"] > 0
     assert data["wait_mean_min"] == pytest.approx(summary["wait_mean_min"])
 

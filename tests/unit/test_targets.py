@@ -18,6 +18,7 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.config.cautions import config_warnings
 from sim.config.targets import CHAIN_METRICS, TARGET_METRICS, TIME_METRICS, TargetConfig
 from sim.metrics.targets import (
     MET,
@@ -299,11 +300,16 @@ def test_a_malformed_at_is_reported_once() -> None:
         "{metric:backlog_swabs,op:'<=',value:0}",
     ],
 )
-def test_a_chain_metric_needs_a_lab_in_use(entry: str) -> None:
-    err = one_error(f"targets=[{entry}]", base="scenario=single_station")
-    assert err.field == "targets[0].metric"
-    assert err.value in CHAIN_METRICS
-    assert "no lab in use" in err.allowed
+def test_a_chain_metric_without_a_lab_is_not_judged_and_warned(entry: str) -> None:
+    # single_station has no lab: a target on results is left out of the verdicts, with a
+    # warning, and cannot be what replications=auto decides.
+    cfg = sim.load_config(["scenario=single_station", f"targets=[{entry}]"])
+    assert cfg.targets[0].metric in CHAIN_METRICS
+    assert cfg.judged_targets == ()
+    (warning,) = [w for w in config_warnings(cfg) if w.startswith("targets[0]")]
+    assert "no lab is in use" in warning
+    err = one_error(f"targets=[{entry}]", "replications=auto", base="scenario=single_station")
+    assert err.field == "replications"
 
 
 def test_a_chain_metric_is_fine_with_a_lab() -> None:
