@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,14 @@ from hydra.experimental.callback import Callback
 
 from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
 from sim.config.build import lab_override_errors
-from sim.config.files import config_groups, group_options, planner_folder, unknown_options
+from sim.config.files import config_groups, index_error, planner_folder, unknown_options
+from sim.config.files import shipped_configs as config_root
 
 log = logging.getLogger("sim")
 
 #: Names the planner's config folder for the search-path plugin (see :func:`_register`).
 USER_DIR_ENV = "MASSTEST_SIM_CONFIG_DIR"
 
-CONFIG_MODULE = "sim.configs"
 #: Sweeps larger than this are checked job by job as they start, not all before the first.
 _MAX_CHECKED_JOBS = 256
 
@@ -71,15 +70,6 @@ class CompareJobs(Callback):
         metrics = tuple(spec.get("metrics") or ())
         folder = Path(config.hydra.sweep.dir)
         write_comparison(folder, spec.get("baseline"), metrics, _REPORT.get("command", ""))
-
-
-def config_root() -> Path:
-    """Folder of the shipped configs (``sim/configs`` when installed, ``configs/`` in a
-    source checkout)."""
-    try:
-        return Path(str(resources.files(CONFIG_MODULE)))
-    except ModuleNotFoundError:  # pragma: no cover - sim imported from a bare source tree
-        return Path(__file__).resolve().parent.parent / "configs"
 
 
 @contextmanager
@@ -162,18 +152,10 @@ def _hydra_compose(
             return compose(config_name, overrides=overrides, return_hydra_config=with_hydra)
     except (HydraException, OmegaConfBaseException) as err:
         text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        groups = _groups(user)
         for item in overrides:  # name the override Hydra could not apply
             key, _, value = item.lstrip("+~").partition("=")
-            options = group_options(key, config_root(), user)
-            if key in groups and value not in options:
-                raise ConfigError(key, value, "one of " + ", ".join(options)) from None
-            parts = key.split(".")
-            if parts[0] in ("sites", "subdistricts") and len(parts) > 1 and parts[1].isdigit():
-                n = len(_plain(_base((), user, config_name)).get(parts[0]) or [])
-                if int(parts[1]) >= n:
-                    allowed = f"an index from 0 to {n - 1} ({parts[0]} lists {n} entries)"
-                    raise ConfigError(".".join(parts[:2]), value, allowed) from None
+            if past_the_end := index_error(key, value, _plain(_base((), user, config_name))):
+                raise past_the_end from None
             if key and key in text:
                 text = text.replace(item, item.lstrip("+"))
                 raise ConfigError(key, value, f"an entry that exists ({text})") from None
@@ -206,13 +188,8 @@ def _lab_keys_exist(overrides: list[str], user: Path | None, config_name: str) -
 def compose(
     overrides: list[str], config_dir: str | Path | None = None, config_name: str = "config"
 ) -> ScenarioConfig:
-    """Compose the YAML with ``overrides`` and build the validated config (for notebooks).
-
-    Raises
-    ------
-    ConfigError
-        Every error of the config at once (:class:`~sim.config.ConfigErrors`).
-    """
+    """Compose the YAML with ``overrides`` and build the validated config (for notebooks);
+    raises :class:`~sim.config.ConfigErrors` with every error of the config."""
     user = planner_folder(config_dir)
     mine = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     return _build(mine, user, config_name)[0]
@@ -276,11 +253,8 @@ def _check(args: Any, user: Path | None) -> None:
 
 
 def _task(cfg: Any) -> float | None:
-    """One Hydra job: build the config and run it into the job's folder (:mod:`sim.runner`).
-
-    Returns the summary metric named by ``objective`` (mean over replications), for sweepers
-    that optimise it; None without an objective. ``check`` exits 1 when a target is not met.
-    """
+    """One Hydra job: build the config and run it into the job's folder (:mod:`sim.runner`);
+    returns the ``objective`` metric for a sweeper. ``check`` exits 1 when a target is not met."""
     from hydra.core.hydra_config import HydraConfig
 
     from sim.plots.report import RunFolderError
@@ -312,7 +286,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"masstest-sim {__version__}")
         return
     if argv[:1] == ["check"]:  # the CI gate: exit 0 all targets met, 1 not, 2 bad input
-        argv = _gate(argv[1:])
+        _GATE.update(check=True, accept_undecided="--accept-undecided" in argv)
+        argv = [a for a in argv[1:] if a != "--accept-undecided"]
+        if not any(a.lstrip("+").startswith("replications=") for a in argv):
+            argv.append("replications=auto")  # unless the command names a number
     args, _ = get_args_parser().parse_known_args(argv)
     try:
         if _GATE and args.multirun:
@@ -341,15 +318,6 @@ _GATE: dict[str, bool] = {}
 #: For the run's report.html: the command line and the default config (set in this process;
 #: a launcher's worker process reports without them).
 _REPORT: dict[str, Any] = {}
-
-
-def _gate(argv: list[str]) -> list[str]:
-    """Arguments of ``check``: ``--accept-undecided`` taken out, ``replications=auto`` unless
-    the command names a number of replications."""
-    _GATE.update(check=True, accept_undecided="--accept-undecided" in argv)
-    argv = [a for a in argv if a != "--accept-undecided"]
-    named = any(a.lstrip("+").startswith("replications=") for a in argv)
-    return argv if named else [*argv, "replications=auto"]
 
 
 def _fixed_keys(overrides: list[str]) -> str:

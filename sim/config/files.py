@@ -36,6 +36,30 @@ def _loader() -> Any:
     return Strict
 
 
+def shipped_configs() -> Path:
+    """Folder of the shipped configs (``sim/configs`` when installed, ``configs/`` in a
+    source checkout)."""
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("sim.configs")))
+    except ModuleNotFoundError:  # pragma: no cover - sim imported from a bare source tree
+        return Path(__file__).resolve().parent.parent.parent / "configs"
+
+
+def index_error(key: str, value: object, data: dict[str, object]) -> ConfigError | None:
+    """The error of ``sites.45.x=...`` when ``data`` lists fewer points (or sub-districts)."""
+    parts = key.split(".")
+    if parts[0] not in ("sites", "subdistricts") or len(parts) < 2 or not parts[1].isdigit():
+        return None
+    entries = data.get(parts[0])
+    n = len(entries) if isinstance(entries, list) else 0
+    if int(parts[1]) < n:
+        return None
+    allowed = f"an index from 0 to {n - 1} ({parts[0]} lists {n} entries)"
+    return ConfigError(".".join(parts[:2]), value, allowed)
+
+
 def planner_folder(folder: str | Path | None, field: str = "config_dir") -> Path | None:
     """A planner's config folder as an absolute path, checked: it exists and its YAML parses.
 
