@@ -673,6 +673,9 @@ class ScenarioConfig:
         How ``replications: auto`` adds replications until the targets are decided.
     comparison
         How a multirun compares its jobs (baseline, metrics).
+    warmup_min
+        Minutes after the first opening left out of the summary's waits, lines and
+        utilisation (a warm-up cut for steady-state studies; coverage counts everyone).
     objective
         A numeric summary metric (e.g. ``wait_p95_min``) that a command-line run returns, mean
         over its replications, so that a Hydra sweeper (Optuna) can minimise it; null: none.
@@ -694,6 +697,7 @@ class ScenarioConfig:
     labs: tuple[LabConfig, ...] = ()
     output: OutputConfig = field(default_factory=OutputConfig)
     objective: str | None = None
+    warmup_min: float = 0.0
     targets: tuple[TargetConfig, ...] = ()
     precision: PrecisionConfig = field(default_factory=PrecisionConfig)
     comparison: ComparisonConfig = field(default_factory=ComparisonConfig)
@@ -722,6 +726,12 @@ class ScenarioConfig:
 
     def validate(self) -> None:
         require(self.seed >= 0, "seed", self.seed, "an integer >= 0")
+        require(
+            finite(self.warmup_min) and self.warmup_min >= 0,
+            "warmup_min",
+            self.warmup_min,
+            "minutes >= 0 (0: no warm-up cut)",
+        )
         if self.objective is not None:
             require(
                 self.objective.strip() != "",

@@ -39,6 +39,8 @@ TARGET_METRICS: dict[str, str] = {
     "share_waited": "share of tested residents who waited at all",
     "longest_queue": "longest entrance line anywhere, people",
     "longest_queue_m": "longest entrance line anywhere, metres",
+    "queue_mean": "time-average entrance line while open, people (a point's, on average)",
+    "queue_mean_m": "time-average entrance line while open, metres",
     "utilisation_registration": "busy share of staffed registration desks",
     "utilisation_swab": "busy share of staffed swab booths",
     "last_tested_min": "when the last resident was tested (a time)",

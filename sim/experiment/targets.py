@@ -60,6 +60,8 @@ def precision_of(results: Sequence[RunResult]) -> Precision:
     if not undecided:
         return Precision(n, True, f"every target decided after {n} replications")
     cap = config.precision.max_replications
+    if config.replications != "auto" or n < cap:
+        return Precision(n, False, f"{len(undecided)} target(s) undecided after {n} replications")
     return Precision(
         n,
         False,

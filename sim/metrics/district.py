@@ -6,15 +6,18 @@ are a flat dict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.metrics import queues
-from sim.metrics.lines import entrance_line
+from sim.metrics.intervals import Interval, t_interval
+from sim.metrics.lines import entrance_line, from_start, mean_in_line
 from sim.metrics.summary import outcomes_and_waits, station_key, summarise
-from sim.metrics.utilisation import busy_minutes
+from sim.metrics.utilisation import busy_minutes, open_windows, staffed_minutes
 from sim.metrics.waits import describe
 from sim.model import records as rec
 from sim.model.staffing import ROLES
@@ -41,8 +44,9 @@ def point_table(run: rec.RoundRun) -> list[dict[str, Any]]:
         row["longest_queue_m"] = longest * point.spacing_m
         for role in ("registration", "swab"):
             stations = [st for st in point.stations if st.stage == role]
-            staffed = sum(st.schedule.server_minutes(-1e12, 1e12) for st in stations)
-            busy = sum(busy_minutes(point, st) for st in stations)
+            windows = open_windows(point)
+            staffed = sum(staffed_minutes(st, windows) for st in stations)
+            busy = sum(busy_minutes(point, st, windows) for st in stations)
             row[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
         if point.staffing is not None:
             for role, count in point.staffing.headcount().items():
@@ -143,7 +147,7 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
     return dict(sorted(acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])))
 
 
-def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
+def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any]:
     """Flat dict of a round's headline figures.
 
     With one collection point these are :func:`sim.metrics.summary.summarise`'s keys. With
@@ -153,8 +157,13 @@ def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
     ``residents``, ``coverage`` (tested / residents, by the round's deadline), ``tested_day<d>``,
     ``best_subdistrict_day`` / ``best_subdistrict_day_tests``, ``returns`` (extra attempts),
     ``staff_<role>`` (headcount), and mobile-team figures when there are teams.
+
+    ``warmup_min`` (minutes after the first opening) leaves the residents arriving earlier out
+    of the waits, and lines and utilisation count from then (steady-state studies); coverage
+    and the counts by day are of the whole round.
     """
-    out = summarise(run.points[0]) if len(run.points) == 1 else _district_core(run)
+    start = min(p.open_min for p in run.points) + warmup_min if warmup_min > 0 else None
+    out = summarise(run.points[0], start) if len(run.points) == 1 else _district_core(run, start)
     r = run.residents
     out["residents"] = r.n
     tested = r.outcome == rec.TESTED
@@ -195,28 +204,32 @@ def summarise_round(run: rec.RoundRun) -> dict[str, Any]:
     return out
 
 
-def _district_core(run: rec.RoundRun) -> dict[str, Any]:
+def _district_core(run: rec.RoundRun, start: float | None = None) -> dict[str, Any]:
     r = run.residents
     out: dict[str, Any] = {
         "site": f"{len(run.points)} points",
         "points": len(run.points),
-        **outcomes_and_waits(r),
+        **outcomes_and_waits(r if start is None else r.subset(r.arrival >= start)),
     }
     worst, worst_n, worst_m = "", -1, 0.0
     for point in run.points:
-        n = queues.longest(*entrance_line(point))
+        n = queues.longest(*from_start(*entrance_line(point), start))
         if n > worst_n:
             worst, worst_n, worst_m = point.name, n, n * point.spacing_m
     out["longest_queue"] = worst_n
     out["longest_queue_m"] = worst_m
     out["longest_queue_site"] = worst
+    means = [(mean_in_line(p, start), p.spacing_m) for p in run.points]
+    out["queue_mean"] = float(np.mean([q for q, _ in means]))  # a point's, on average
+    out["queue_mean_m"] = float(np.mean([q * m for q, m in means]))
     for role in ("registration", "swab"):
         staffed = busy = 0.0
         for point in run.points:
             for st in point.stations:
                 if st.stage == role:
-                    staffed += st.schedule.server_minutes(-1e12, 1e12)
-                    busy += busy_minutes(point, st)
+                    windows = open_windows(point, start)
+                    staffed += staffed_minutes(st, windows)
+                    busy += busy_minutes(point, st, windows)
         out[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
     tested = r.outcome == rec.TESTED
     last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
@@ -225,11 +238,189 @@ def _district_core(run: rec.RoundRun) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# Curves over replications: a mean with a pointwise confidence band
+
+
+@dataclass(frozen=True)
+class CurveBand:
+    """A curve over replications: each replication's values on a common grid, their pointwise
+    mean and a pointwise confidence band of that mean.
+
+    Attributes
+    ----------
+    grid
+        The x values (e.g. minutes of the round, or hours from swab to result).
+    curves
+        ``replications x len(grid)``: each replication's curve.
+    mean
+        Pointwise mean over replications.
+    low, high
+        Pointwise Student-t confidence interval of the mean at ``level`` (cut to the curve's
+        possible range, e.g. 0..1 for a share). With one replication both equal ``mean``:
+        one replication gives no band.
+    level
+        Confidence level of the band, e.g. 0.95.
+    """
+
+    grid: np.ndarray
+    curves: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    level: float = 0.95
+
+    @property
+    def replications(self) -> int:
+        """Number of replications (rows of ``curves``)."""
+        return int(self.curves.shape[0])
+
+    @property
+    def lowest(self) -> np.ndarray:
+        """Pointwise lowest replication (the range of the replications, not an interval)."""
+        return np.asarray(self.curves.min(axis=0), dtype=float)
+
+    @property
+    def highest(self) -> np.ndarray:
+        """Pointwise highest replication."""
+        return np.asarray(self.curves.max(axis=0), dtype=float)
+
+
+def curve_band(
+    grid: np.ndarray,
+    curves: np.ndarray | Sequence[np.ndarray],
+    level: float = 0.95,
+    bounds: tuple[float, float] | None = None,
+) -> CurveBand:
+    """Pointwise mean and Student-t confidence band of replications' curves on one grid.
+
+    Parameters
+    ----------
+    grid
+        The common x values, length ``m``.
+    curves
+        One curve per replication, each of length ``m`` (an ``n x m`` array).
+    level
+        Confidence level of the band.
+    bounds
+        The curve's possible range, e.g. ``(0, 1)`` for a share: the band is cut to it.
+    """
+    x = np.asarray(grid, dtype=float)
+    y = np.atleast_2d(np.asarray(curves, dtype=float))
+    if y.shape[0] == 0 or y.shape[1] != x.size:
+        raise ValueError(f"curves must be replications x {x.size} grid points, got shape {y.shape}")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    n = y.shape[0]
+    mean = y.mean(axis=0)
+    if n < 2:
+        low, high = mean.copy(), mean.copy()
+    else:
+        from scipy import stats  # only when there is a band: `import sim` does not load SciPy
+
+        half = stats.t.ppf(0.5 + level / 2.0, n - 1) * y.std(axis=0, ddof=1) / np.sqrt(n)
+        low, high = mean - half, mean + half
+        if bounds is not None:
+            low = np.clip(low, *bounds)
+            high = np.clip(high, *bounds)
+    return CurveBand(x, y, mean, low, high, level)
+
+
+def share_by(values: np.ndarray, total: int, grid: np.ndarray) -> np.ndarray:
+    """Share of ``total`` items whose value is at most each grid point (an empirical CDF
+    over all ``total`` items: items without a value, left out of ``values``, count as never
+    reached); NaN everywhere when ``total`` is 0."""
+    g = np.asarray(grid, dtype=float)
+    if total == 0:
+        return np.full(g.size, np.nan)
+    v = np.sort(np.asarray(values, dtype=float))
+    return np.searchsorted(v, g, side="right") / total
+
+
+def share_by_band(
+    values: Sequence[np.ndarray],
+    totals: Sequence[int],
+    grid: np.ndarray,
+    level: float = 0.95,
+) -> CurveBand:
+    """:func:`share_by` for each replication (its ``values`` out of its ``totals``), with the
+    pointwise mean and confidence band (cut to 0..1).
+
+    E.g. coverage: each replication's swab times of tested residents out of its residents;
+    turnaround: each replication's hours from swab to result out of its swabs.
+    """
+    if len(values) != len(totals):
+        raise ValueError(f"{len(values)} replications of values but {len(totals)} totals")
+    if not values:
+        raise ValueError("need at least one replication")
+    curves = np.array([share_by(v, int(n), grid) for v, n in zip(values, totals, strict=True)])
+    return curve_band(grid, curves, level, bounds=(0.0, 1.0))
+
+
+def tested_times(run: rec.RoundRun) -> dict[str, tuple[np.ndarray, int]]:
+    """When each tested resident's swab was done, and how many residents there are: keyed
+    ``"all"`` and by sub-district name (the plain data of a coverage curve)."""
+    r = run.residents
+    tested = r.outcome == rec.TESTED
+    out = {"all": (np.asarray(r.swab_end[tested], dtype=float), int(r.n))}
+    if r.subdistrict is not None:
+        for j, name in enumerate(run.subdistricts):
+            mine = r.subdistrict == j
+            out[name] = (np.asarray(r.swab_end[tested & mine], dtype=float), int(mine.sum()))
+    return out
+
+
+def coverage_curves(
+    runs: Sequence[rec.RoundRun], grid: np.ndarray, level: float = 0.95
+) -> dict[str, CurveBand]:
+    """Share of residents tested (swab done) by each time of ``grid`` (minutes of the round),
+    over replications of a round: ``"all"`` and each sub-district, with the pointwise mean and
+    ``level`` confidence band (see :class:`CurveBand`).
+
+    ``runs`` are the same round of each replication (``[r.rounds[0] for r in results]``).
+    """
+    if not runs:
+        raise ValueError("need at least one replication")
+    per_run = [tested_times(run) for run in runs]
+    return {
+        key: share_by_band([p[key][0] for p in per_run], [p[key][1] for p in per_run], grid, level)
+        for key in per_run[0]
+    }
+
+
+def not_tested_counts(runs: Sequence[rec.RoundRun]) -> dict[str, np.ndarray]:
+    """Residents not tested, by reason (the outcome of their last attempt): for each reason
+    (``balked``, ``reneged``, ``outside_hours``, ``not_served_by_close``), the count in each
+    replication."""
+    counts = np.array(
+        [
+            np.bincount(np.asarray(run.residents.outcome, np.int64), minlength=len(rec.OUTCOMES))
+            for run in runs
+        ]
+    ).reshape(len(runs), -1)
+    return {name: counts[:, k] for k, name in enumerate(rec.OUTCOMES) if k != rec.TESTED}
+
+
+def intervals(
+    values: Mapping[str, Sequence[float] | np.ndarray], level: float = 0.95
+) -> dict[str, Interval]:
+    """The mean of each series of per-replication values with its Student-t interval."""
+    return {key: t_interval(np.asarray(v, dtype=float), level) for key, v in values.items()}
+
+
 __all__ = [
+    "CurveBand",
+    "coverage_curves",
+    "curve_band",
     "hour_table",
+    "intervals",
+    "not_tested_counts",
     "point_table",
+    "share_by",
+    "share_by_band",
     "staff_minutes",
     "staff_table",
     "station_key",
     "summarise_round",
+    "tested_times",
 ]

@@ -1,11 +1,14 @@
-"""Confidence intervals for replicated outputs (Student t)."""
+"""Confidence intervals for replicated outputs (Student t).
+
+SciPy is imported only when a quantile is needed (two replications or more): ``import sim``
+and a single-replication run do not load it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -57,5 +60,16 @@ def t_interval(values: np.ndarray | list[float], level: float = 0.95) -> Interva
     if n < 2:
         return Interval(mean, float("nan"), n, level)
     sem = float(v.std(ddof=1) / np.sqrt(n))
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1) * sem)
+    half = t_quantile(0.5 + level / 2.0, n - 1) * sem
     return Interval(mean, half, n, level)
+
+
+def t_quantile(p: float, dof: float) -> float:
+    """The ``p`` quantile of Student's t distribution with ``dof`` degrees of freedom
+    (e.g. ``t_quantile(0.975, n - 1)`` for a two-sided 95 % interval from ``n`` values).
+
+    Imports SciPy on first use (keep ``from scipy import stats`` out of module level: the
+    command line and ``import sim`` should not pay for it)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(p, dof))

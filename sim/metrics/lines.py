@@ -34,3 +34,28 @@ def swab_line(run: rec.SiteRun) -> tuple[np.ndarray, np.ndarray]:
     joined = np.isfinite(r.reg_end)
     exit_ = np.where(np.isnan(r.swab_start), r.exit, r.swab_start)
     return r.reg_end[joined], exit_[joined]
+
+
+def from_start(
+    entry: np.ndarray, exit_: np.ndarray, start: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A line's stays from ``start`` on (a warm-up cut): earlier stays are cut at ``start``,
+    stays that ended before it are dropped."""
+    if start is None:
+        return entry, exit_
+    keep = exit_ > start
+    return np.maximum(entry[keep], start), exit_[keep]
+
+
+def mean_in_line(run: rec.SiteRun, start: float | None = None) -> float:
+    """Time-average number of residents in the entrance line while the point is open (from
+    ``start``), people."""
+    from sim.metrics.queues import time_average
+    from sim.metrics.utilisation import open_windows
+
+    entry, exit_ = entrance_line(run)
+    windows = open_windows(run, start)
+    total = sum(b - a for a, b in windows)
+    if total <= 0:
+        return float("nan")
+    return sum(time_average(entry, exit_, a, b) * (b - a) for a, b in windows) / total

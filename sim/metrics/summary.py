@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.config.clock import min_to_clock
 from sim.metrics import queues
-from sim.metrics.lines import entrance_line, swab_line
+from sim.metrics.lines import entrance_line, from_start, mean_in_line, swab_line
 from sim.metrics.utilisation import utilisation
 from sim.metrics.waits import describe
 from sim.model import records as rec
@@ -47,7 +47,7 @@ def _mean_finite(values: np.ndarray) -> float:
     return float(finite.mean()) if finite.size else float("nan")
 
 
-def summarise(run: rec.SiteRun) -> dict[str, Any]:
+def summarise(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
     """Flat dict of the run's headline figures.
 
     Keys (minutes unless stated): ``arrived``, one count per outcome (``tested``, ``balked``,
@@ -58,21 +58,29 @@ def summarise(run: rec.SiteRun) -> dict[str, Any]:
     waited at all), ``reg_wait_mean_min``, ``swab_wait_mean_min``,
     ``longest_queue`` (people in the entrance line) and ``longest_queue_m`` (metres), per lane
     ``longest_queue_green`` / ``longest_queue_general``, ``longest_swab_queue``,
-    ``utilisation_<station>`` (share of staffed time busy), ``last_tested_min`` and
-    ``last_tested_clock``.
+    ``queue_mean`` / ``queue_mean_m`` (time-average entrance line while open, people and
+    metres), ``utilisation_<station>`` (share of staffed time busy while open),
+    ``last_tested_min`` and ``last_tested_clock``.
+
+    With ``start`` (minutes: the end of a warm-up), residents arriving earlier are left out of
+    the waits and outcomes, and lines and utilisation count from ``start``.
     """
     r = run.residents
-    out: dict[str, Any] = {"site": run.name, **outcomes_and_waits(r)}
+    kept = r if start is None else r.subset(r.arrival >= start)
+    out: dict[str, Any] = {"site": run.name, **outcomes_and_waits(kept)}
     if not run.registration:
         out["reg_wait_mean_min"] = float("nan")
-    longest = queues.longest(*entrance_line(run))
+    longest = queues.longest(*from_start(*entrance_line(run), start))
     out["longest_queue"] = longest
     out["longest_queue_m"] = longest * run.spacing_m
+    out["queue_mean"] = mean_in_line(run, start)
+    out["queue_mean_m"] = out["queue_mean"] * run.spacing_m
     for lane, name in enumerate(rec.LANES):
-        out[f"longest_queue_{name}"] = queues.longest(*entrance_line(run, lane))
-    out["longest_swab_queue"] = queues.longest(*swab_line(run)) if run.registration else 0
+        out[f"longest_queue_{name}"] = queues.longest(*from_start(*entrance_line(run, lane), start))
+    swab = queues.longest(*from_start(*swab_line(run), start)) if run.registration else 0
+    out["longest_swab_queue"] = swab
     for station in run.stations:
-        out[f"utilisation_{station_key(station)}"] = utilisation(run, station)
+        out[f"utilisation_{station_key(station)}"] = utilisation(run, station, start)
     tested = r.outcome == rec.TESTED
     last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
     out["last_tested_min"] = last

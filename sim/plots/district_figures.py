@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +27,20 @@ from matplotlib.ticker import PercentFormatter
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
 from sim.metrics import queues
-from sim.metrics.district import staff_minutes, staff_table
+from sim.metrics.district import (
+    CurveBand,
+    coverage_curves,
+    intervals,
+    not_tested_counts,
+    staff_minutes,
+    staff_table,
+)
+from sim.metrics.intervals import Interval
 from sim.metrics.lines import entrance_line
 from sim.metrics.waits import describe
 from sim.model import records as rec
 from sim.model.staffing import ROLES
-from sim.plots.figures import steps_only, time_axis
+from sim.plots.figures import first_of, steps_only, time_axis
 
 DAY_MIN = 1440.0
 
@@ -559,14 +568,26 @@ def _share_done(done: np.ndarray, grid: np.ndarray, n: int) -> np.ndarray:
     return np.searchsorted(np.sort(done), grid, side="right") / n
 
 
+def _coverage_step(run: rec.RoundRun) -> float:
+    """Minutes between points of a coverage curve: 5, or more over a long round."""
+    start, _ = _time_span(run)
+    step = 5.0 * math.ceil((run.end_min - start) / (5.0 * MAX_CURVE_POINTS))
+    return max(step, 5.0)
+
+
+def coverage_grid(run: rec.RoundRun) -> np.ndarray:
+    """The times (minutes of the round) of a coverage curve: from the first whole hour of the
+    round's serving windows to its deadline (``end_min``), every 5 minutes (more coarsely over
+    a long round); the last point is the deadline."""
+    start, _ = _time_span(run)
+    return np.append(np.arange(start, run.end_min, _coverage_step(run)), run.end_min)
+
+
 def coverage_figure(result: RunResult, round: int = 1) -> Figure:
     """Cumulative share of residents tested (district and each sub-district) and who was not."""
     run = _round_run(result, round)
     r = run.residents
-    start, _ = _time_span(run)
-    # every 5 minutes, or more coarsely over a long round
-    step = 5.0 * math.ceil((run.end_min - start) / (5.0 * MAX_CURVE_POINTS))
-    grid, curves = coverage_curve(result, round, step_min=max(step, 5.0))
+    grid, curves = coverage_curve(result, round, step_min=_coverage_step(run))
     fig = Figure(figsize=(14, 5.2), layout="constrained")
     ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
 
@@ -641,6 +662,180 @@ def coverage_figure(result: RunResult, round: int = 1) -> Figure:
     ax_bar.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Coverage over the round - {_where(result, run)}", fontsize=12)
     return fig
+
+
+def coverage_band_figure(
+    curves: Mapping[str, CurveBand],
+    not_tested: Mapping[str, Interval],
+    residents: float,
+    run: rec.RoundRun,
+    where: str = "",
+) -> Figure:
+    """Coverage over replications: the mean share tested with its pointwise band, and the
+    residents not tested by reason (mean, with the interval as whiskers).
+
+    Parameters
+    ----------
+    curves
+        From :func:`sim.metrics.district.coverage_curves`: ``"all"`` (drawn thick, with its
+        band and each replication) and each sub-district (its mean, thin).
+    not_tested
+        Per reason (``balked``, ...), the mean count over replications with its interval
+        (:func:`sim.metrics.district.intervals` of
+        :func:`~sim.metrics.district.not_tested_counts`).
+    residents
+        Residents in the round (mean over replications), for the shares.
+    run
+        A replication's round: only its serving hours (night shading, axis) and deadline are
+        used.
+    where
+        Scenario, seed and replications, for the title.
+    """
+    total = curves["all"]
+    grid, n = total.grid, total.replications
+    level = f"{total.level:.0%}"
+    fig = Figure(figsize=(14, 5.2), layout="constrained")
+    ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
+
+    names = [k for k in curves if k != "all"]
+    palette = _colormap("tab10")
+    for k, name in enumerate(names):
+        y = curves[name].mean
+        ax.plot(grid, y, lw=0.9, alpha=0.8, color=palette(k % 10), label=f"{name} ({y[-1]:.1%})")
+    for i, y in enumerate(total.curves):
+        ax.plot(
+            grid,
+            y,
+            lw=0.6,
+            alpha=0.6,
+            color="grey",
+            label="district, each replication" if i == 0 else None,
+            zorder=2,
+        )
+    ax.fill_between(
+        grid,
+        total.low,
+        total.high,
+        color="black",
+        alpha=0.2,
+        lw=0,
+        label=f"{level} interval of the district\nmean (pointwise t)",
+    )
+    ax.plot(grid, total.mean, lw=2.8, color="black", label=f"district ({total.mean[-1]:.1%})")
+    ax.axvline(run.end_min, color="crimson", ls="--", lw=1.2)
+    ax.annotate(
+        f"round deadline\n{day_clock(run.end_min)}",
+        (run.end_min, 0.02),
+        xycoords=("data", "axes fraction"),
+        xytext=(-4, 0),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="crimson",
+    )
+    end = (float(total.mean[-1]), float(total.low[-1]), float(total.high[-1]))
+    d = 1 if end[2] - end[1] >= 0.002 else 2  # digits that tell the ends apart
+    ax.annotate(
+        f"{end[0]:.{d}%} tested (mean of {n})\n{level} interval {end[1]:.{d}%} to {end[2]:.{d}%}\n"
+        f"({end[0] * residents:,.0f} of {residents:,.0f})",
+        (grid[-1], end[0]),
+        xytext=(0.97, 0.3),
+        textcoords="axes fraction",
+        ha="right",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "->", "color": "black"},
+    )
+    _round_time_axis(ax, run, label_y=0.2, pad_min=90.0)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("time of the round")
+    ax.set_ylabel("share of residents tested (swab done)")
+    ax.set_title(
+        f"Cumulative coverage, mean of {n} replications: district (thick, {level} band) and "
+        "sub-districts (thin)",
+        fontsize=10,
+    )
+    ax.grid(alpha=0.3)
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        title=f"coverage at deadline\n(mean of {n} replications)",
+        title_fontsize=8,
+    )
+
+    # Not tested, by reason: mean over replications, whiskers the interval of the mean.
+    keys = list(not_tested)
+    means = np.array([not_tested[k].mean for k in keys])
+    lows = np.array([max(not_tested[k].low, 0.0) if n > 1 else not_tested[k].mean for k in keys])
+    highs = np.array([not_tested[k].high if n > 1 else not_tested[k].mean for k in keys])
+    y = np.arange(len(keys))
+    ax_bar.barh(
+        y,
+        means,
+        xerr=np.vstack([means - lows, highs - means]),
+        color="#c44e52",
+        alpha=0.8,
+        error_kw={"ecolor": "black", "capsize": 3, "lw": 1.0},
+    )
+    ax_bar.set_yticks(y, labels=[_REASONS.get(k, k) for k in keys], fontsize=8)
+    ax_bar.invert_yaxis()
+    right = max(float(highs.max()) if highs.size else 0.0, 1.0)
+    ax_bar.set_xlim(0, right * 1.5)
+    for yy, m, hi in zip(y, means, highs, strict=True):
+        share = m / residents if residents else float("nan")
+        ax_bar.annotate(
+            f"{m:,.1f} ({share:.2%})",
+            (hi, yy),
+            xytext=(5, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax_bar.set_xlabel(f"residents (last attempt), mean\nwhiskers: {level} interval of the mean")
+    ax_bar.set_title(f"Not tested, by reason: {means.sum():,.1f} (mean)", fontsize=10)
+    ax_bar.grid(axis="x", alpha=0.3)
+    title = f"Coverage over the round - {where}" if where else "Coverage over the round"
+    fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def _where_over(results: Sequence[RunResult], run: rec.RoundRun) -> str:
+    """``district_round, seed 1, 5 replications`` (with the round when there are rounds)."""
+    first = results[0]
+    parts = [first.config.name]
+    if len(first.rounds) > 1:
+        parts.append(f"round {run.round + 1} (from campaign day {run.start_day})")
+    parts.append(f"seed {first.seed}")
+    parts.append(f"{len(results)} replications")
+    return ", ".join(parts)
+
+
+def coverage_figure_over(
+    results: Sequence[RunResult], round: int = 1, level: float = 0.95
+) -> Figure:
+    """Coverage over the round over replications (all of the same scenario and seed).
+
+    One replication: :func:`coverage_figure`. More: the mean share tested with its pointwise
+    ``level`` confidence band and each replication, sub-districts' means, and the residents
+    not tested by reason (mean, interval as whiskers); see :func:`coverage_band_figure`.
+    """
+    if not results:
+        raise ValueError("need at least one replication")
+    if len(results) == 1:
+        return coverage_figure(results[0], round)
+    runs = [_round_run(r, round) for r in results]
+    grid = coverage_grid(runs[0])
+    curves = coverage_curves(runs, grid, level)
+    not_tested = intervals(not_tested_counts(runs), level)
+    residents = float(np.mean([run.residents.n for run in runs]))
+    return coverage_band_figure(
+        curves, not_tested, residents, runs[0], _where_over(results, runs[0])
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -804,12 +999,38 @@ def district_figure_set(result: RunResult, round: int = 1) -> dict[str, Figure]:
     }
 
 
+def district_figure_set_over(results: Sequence[RunResult], round: int = 1) -> dict[str, Figure]:
+    """The four district figures of replications of one scenario, keyed by PNG file name (the
+    names of :func:`district_figure_set`).
+
+    The coverage curve is over the replications (mean with a 95% band, see
+    :func:`coverage_figure_over`); the line heat map, the waits and the staff figures show the
+    first replication, and say so in their titles. With one replication this is
+    :func:`district_figure_set` of it.
+    """
+    if not results:
+        raise ValueError("need at least one replication")
+    if len(results) == 1:
+        return district_figure_set(results[0], round)
+    first, n = results[0], len(results)
+    return {
+        "queue_heatmap.png": first_of(queue_heatmap_figure(first, round), n),
+        "waits_by_lane.png": first_of(waits_by_lane_figure(first, round), n),
+        "coverage.png": coverage_figure_over(results, round),
+        "staff_utilisation.png": first_of(staff_utilisation_figure(first, round), n),
+    }
+
+
 __all__ = [
     "QueueHeatmap",
+    "coverage_band_figure",
     "coverage_curve",
     "coverage_figure",
+    "coverage_figure_over",
+    "coverage_grid",
     "day_clock",
     "district_figure_set",
+    "district_figure_set_over",
     "open_stations",
     "point_windows",
     "queue_heatmap_data",

@@ -55,6 +55,22 @@ def steps_only(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def first_of(fig: Figure, replications: int, fontsize: float = 12) -> Figure:
+    """Say in a figure's title that it shows the first of ``replications`` replications (its
+    suptitle, or else the first line of its first axes' title); returns the figure."""
+    if replications <= 1:
+        return fig
+    note = f" (first of {replications} replications)"
+    suptitle = fig.get_suptitle()
+    if suptitle:
+        fig.suptitle(suptitle + note, fontsize=fontsize)
+    elif fig.axes:
+        ax = fig.axes[0]
+        head, sep, tail = ax.get_title().partition("\n")
+        ax.set_title(head + note + sep + tail)
+    return fig
+
+
 def _clock_axis(ax: Axes) -> None:
     lo, hi = ax.get_xlim()
     step = 60.0 * max(1, int((hi - lo) / 60.0 / 12) + 1)  # at most ~12 hour ticks

@@ -14,7 +14,7 @@ arrays, in about a second each for the default district.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,10 +26,12 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.config.clock import day_clock
 from sim.experiment.result import RunResult
+from sim.metrics.district import CurveBand, curve_band, intervals, share_by_band
+from sim.metrics.intervals import Interval
 from sim.metrics.turnaround import backlog_over_time, lab_table, summarise_chain, turnaround_h
 from sim.model import records as rec
 from sim.model.labs import STAGES
-from sim.plots.figures import steps_only, time_axis
+from sim.plots.figures import first_of, steps_only, time_axis
 
 _LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 _STAGE_COLOURS = {"receiving": "#9467bd", "extraction": "#17becf", "pcr": "#d62728"}
@@ -464,6 +466,276 @@ def lab_utilisation_figure(data: rec.ChainRun | RunResult) -> Figure:
 
 
 # --------------------------------------------------------------------------------------------
+# 4. Over replications: mean curves with a pointwise band
+
+
+def _chains(results: Sequence[RunResult]) -> list[rec.ChainRun]:
+    if not results:
+        raise ValueError("need at least one replication")
+    chains = [r.chain for r in results]
+    if any(c is None for c in chains):
+        raise ValueError(
+            f"scenario {results[0].config.name!r} has no labs in use: there is no sample chain "
+            "to plot"
+        )
+    return [c for c in chains if c is not None]
+
+
+def _where_over(results: Sequence[RunResult]) -> str:
+    first = results[0]
+    return f"{first.config.name}, seed {first.seed}, {len(results)} replications"
+
+
+def backlog_band_figure(
+    bands: Mapping[str, CurveBand],
+    serving: Sequence[tuple[float, float]] = (),
+    round_ends: Sequence[float] = (),
+    opens: Mapping[str, float] | None = None,
+    horizon_min: float | None = None,
+    pool_size: int | None = None,
+    where: str = "",
+) -> Figure:
+    """Tubes waiting for a result at each lab over the campaign, mean over replications with
+    its pointwise band (one colour per lab).
+
+    Parameters
+    ----------
+    bands
+        Per lab, the tubes waiting on a common grid of campaign minutes, over replications
+        (:func:`sim.metrics.district.curve_band` of
+        :func:`sim.metrics.turnaround.backlog_over_time`).
+    serving, round_ends
+        When the points serve (shaded) and when each round ends (marked), campaign minutes.
+    opens
+        When each lab opens (marked when after the start of the grid).
+    horizon_min, pool_size
+        The results horizon (marked when the grid reaches it) and the tube size (y label).
+    where
+        Scenario, seed and replications, for the title.
+    """
+    any_band = next(iter(bands.values()))
+    grid, n = any_band.grid, any_band.replications
+    level = f"{any_band.level:.0%}"
+    start, end = float(grid[0]), float(grid[-1])
+    fig = Figure(figsize=(13, 5.4), layout="constrained")
+    ax = fig.add_subplot()
+    handles: list[Artist] = []
+    for k, (a, b) in enumerate(serving):
+        if b > start and a < end:
+            ax.axvspan(max(a, start), min(b, end), color=_SERVING_COLOUR, lw=0, zorder=0)
+        if k == 0:
+            handles.append(Patch(color=_SERVING_COLOUR, label="points serving (swabs taken)"))
+    top = 1.0
+    for j, (name, band) in enumerate(bands.items()):
+        colour = _lab_colour(j)
+        mean = band.mean
+        peak = float(mean.max()) if mean.size else 0.0
+        at = float(grid[int(np.argmax(mean))]) if mean.size else start
+        label = f"{name}: most waiting {peak:,.0f} on average ({day_clock(at)})"
+        if mean.size and mean[-1] > 0:
+            label += f"; {mean[-1]:,.1f} still waiting at the end"
+        ax.fill_between(
+            grid, band.low, band.high, step="post", color=colour, alpha=0.25, lw=0, zorder=2
+        )
+        (line,) = ax.step(grid, mean, where="post", color=colour, lw=1.6, label=label, zorder=3)
+        handles.insert(j, line)
+        top = max(top, float(band.high.max()) if band.high.size else 0.0)
+        t = (opens or {}).get(name)
+        if t is not None and start < t < end:
+            _mark(ax, t, f"{name} opens {day_clock(t)}", colour)
+    handles.append(
+        Patch(
+            color="grey", alpha=0.35, label=f"band: {level} interval of the mean (the lab's colour)"
+        )
+    )
+    for k, t in enumerate(round_ends):
+        if start < t <= end:
+            text = "round ends" if len(round_ends) == 1 else f"round {k + 1} ends"
+            _mark(ax, t, f"{text} {day_clock(t)}", "black")
+    if horizon_min is not None and end >= horizon_min:
+        _mark(ax, horizon_min, f"results horizon {day_clock(horizon_min)}", "grey")
+    _clock_axis(ax, start, end)
+    ax.set_ylim(bottom=0, top=top * 1.12)
+    ax.set_xlabel("campaign time")
+    tube = f"\n(a tube holds up to {pool_size} swabs)" if pool_size else ""
+    ax.set_ylabel(f"tubes at the lab, not yet resulted{tube}")
+    ax.grid(alpha=0.3)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8, frameon=False
+    )
+    ax.set_title(
+        f"Tubes waiting for a result at each lab: mean of {n} replications (line) and the "
+        f"{level} interval of the mean (band, pointwise t)",
+        fontsize=10,
+    )
+    title = "Lab backlog over the campaign"
+    fig.suptitle(f"{title} - {where}" if where else title, fontsize=12)
+    return fig
+
+
+def backlog_figure_over(
+    results: Sequence[RunResult], step_min: float = 10.0, level: float = 0.95
+) -> Figure:
+    """The lab backlog over replications: :func:`backlog_figure` for one, and for more the
+    mean tubes waiting at each lab with a pointwise ``level`` band (:func:`backlog_band_figure`)
+    on a common grid (every ``step_min`` over the span of all replications)."""
+    chains = _chains(results)
+    if len(results) == 1:
+        return backlog_figure(results[0], step_min)
+    if step_min <= 0:
+        raise ValueError(f"step_min must be > 0, got {step_min}")
+    spans = [backlog_span(c) for c in chains]
+    start, end = min(a for a, _ in spans), max(b for _, b in spans)
+    grid = np.arange(start, end + step_min / 2, step_min)
+    values = [backlog_over_time(c, grid) for c in chains]
+    bands = {
+        name: curve_band(grid, [v[j] for v in values], level, bounds=(0.0, np.inf))
+        for j, name in enumerate(chains[0].labs)
+    }
+    src = _source(results[0])
+    first = chains[0]
+    opens = {name: float(first.lab_opens_min[j]) for j, name in enumerate(first.labs)}
+    return backlog_band_figure(
+        bands,
+        src.serving,
+        src.round_ends,
+        opens,
+        first.horizon_min,
+        first.pool_size,
+        _where_over(results),
+    )
+
+
+def turnaround_band_figure(
+    band: CurveBand,
+    target_h: float,
+    stats: Mapping[str, Interval] | None = None,
+    where: str = "",
+) -> Figure:
+    """Share of all swabs resulted within each number of hours, over replications: each
+    replication, the mean and its pointwise band, with the target marked.
+
+    Parameters
+    ----------
+    band
+        Over a grid of hours (including ``target_h``): :func:`sim.metrics.district.share_by_band`
+        of each replication's :func:`sim.metrics.turnaround.turnaround_h` (with a result) out
+        of its swabs.
+    target_h
+        The turnaround target, hours.
+    stats
+        Optional intervals over replications of :func:`sim.metrics.turnaround.summarise_chain`
+        keys, written in a box: ``turnaround_p50_h``, ``turnaround_p95_h``,
+        ``turnaround_mean_h``, ``backlog_swabs``.
+    where
+        Scenario, seed and replications, for the title.
+    """
+    grid, n = band.grid, band.replications
+    level = f"{band.level:.0%}"
+    fig = Figure(figsize=(12, 5.4), layout="constrained")
+    ax = fig.add_subplot()
+    for i, y in enumerate(band.curves):
+        ax.step(
+            grid,
+            y,
+            where="post",
+            color="grey",
+            lw=0.6,
+            alpha=0.6,
+            label="each replication" if i == 0 else None,
+        )
+    ax.fill_between(
+        grid,
+        band.low,
+        band.high,
+        step="post",
+        color="black",
+        alpha=0.2,
+        lw=0,
+        label=f"{level} interval of the mean (pointwise t)",
+    )
+    ax.step(grid, band.mean, where="post", color="black", lw=1.8, label=f"mean of {n} replications")
+    k = int(np.searchsorted(grid, target_h, side="right")) - 1
+    k = min(max(k, 0), grid.size - 1)
+    ax.axvline(target_h, color=_TARGET_COLOUR, lw=1.4)
+    ax.annotate(
+        f"target {target_h:g} h: {share_text(float(band.mean[k]))} of swabs within\n"
+        f"(mean; {level} interval {share_text(float(band.low[k]))} to "
+        f"{share_text(float(band.high[k]))})",
+        (target_h, 0.35),
+        xycoords=("data", "axes fraction"),
+        xytext=(-5, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        color=_TARGET_COLOUR,
+    )
+    if stats:
+        rows = []
+        names = {
+            "turnaround_p50_h": ("p50 of swabs resulted", "h"),
+            "turnaround_p95_h": ("p95 of swabs resulted", "h"),
+            "turnaround_mean_h": ("mean turnaround", "h"),
+            "backlog_swabs": ("swabs without a result by the horizon", ""),
+        }
+        for key, (text, unit) in names.items():
+            if key not in stats:
+                continue
+            ci = stats[key]
+            digits = 1 if unit else 0
+            value = f"{ci.mean:,.{digits}f}{(' ' + unit) if unit else ''}"
+            if np.isfinite(ci.half_width):
+                value += f" ± {ci.half_width:,.{digits}f}"
+            rows.append(f"{text}: {value}")
+        ax.annotate(
+            f"mean of {n} replications ± half-width of the {level} interval\n" + "\n".join(rows),
+            (0.98, 0.03),
+            xycoords="axes fraction",
+            ha="right",
+            va="bottom",
+            fontsize=8.5,
+            bbox={"boxstyle": "round", "fc": "white", "ec": "lightgrey"},
+        )
+    ax.set_xlim(0, float(grid[-1]))
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("hours from swab to result")
+    ax.set_ylabel("share of all swabs with their result within")
+    ax.set_title("Turnaround: share of swabs resulted within x hours", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    title = "Swab-to-result turnaround"
+    fig.suptitle(f"{title} - {where}" if where else title, fontsize=12)
+    return fig
+
+
+#: Points of the hours grid of a turnaround curve over replications.
+TURNAROUND_POINTS = 800
+
+
+def turnaround_figure_over(results: Sequence[RunResult], level: float = 0.95) -> Figure:
+    """Turnaround over replications: :func:`turnaround_figure` for one, and for more the share
+    of swabs resulted within x hours, mean with a pointwise ``level`` band
+    (:func:`turnaround_band_figure`)."""
+    chains = _chains(results)
+    if len(results) == 1:
+        return turnaround_figure(results[0])
+    target = chains[0].target_min / 60.0
+    hours = [turnaround_h(c) for c in chains]
+    done = [h[np.isfinite(h)] for h in hours]
+    longest = max((float(d.max()) for d in done if d.size), default=0.0)
+    right = max(longest, target) * 1.08
+    grid = np.union1d(np.linspace(0.0, right, TURNAROUND_POINTS), [target])
+    band = share_by_band(done, [c.n_swabs for c in chains], grid, level)
+    summaries = [summarise_chain(c) for c in chains]
+    keys = ("turnaround_p50_h", "turnaround_p95_h", "turnaround_mean_h", "backlog_swabs")
+    stats = intervals({k: [float(s[k]) for s in summaries] for k in keys}, level)
+    return turnaround_band_figure(band, target, stats, _where_over(results))
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def lab_figure_set(result: RunResult) -> dict[str, Figure]:
@@ -477,12 +749,38 @@ def lab_figure_set(result: RunResult) -> dict[str, Figure]:
     }
 
 
+def lab_figure_set_over(results: Sequence[RunResult]) -> dict[str, Figure]:
+    """The lab figures of replications of one scenario, keyed by PNG file name (the names of
+    :func:`lab_figure_set`; empty for a run without labs).
+
+    The backlog and the turnaround curve are over the replications (mean with a 95% band, see
+    :func:`backlog_figure_over` and :func:`turnaround_figure_over`); the lab load figure shows
+    the first replication, and says so in its title. With one replication this is
+    :func:`lab_figure_set` of it.
+    """
+    if not results:
+        raise ValueError("need at least one replication")
+    if len(results) == 1 or results[0].chain is None:
+        return lab_figure_set(results[0])
+    return {
+        "lab_backlog.png": backlog_figure_over(results),
+        "turnaround.png": turnaround_figure_over(results),
+        "lab_utilisation.png": first_of(lab_utilisation_figure(results[0]), len(results)),
+    }
+
+
 __all__ = [
+    "TURNAROUND_POINTS",
+    "backlog_band_figure",
     "backlog_figure",
+    "backlog_figure_over",
     "backlog_series",
     "backlog_span",
     "lab_figure_set",
+    "lab_figure_set_over",
     "lab_utilisation_figure",
+    "turnaround_band_figure",
     "turnaround_by_hour",
     "turnaround_figure",
+    "turnaround_figure_over",
 ]
