@@ -1,17 +1,22 @@
 """``python -m benchmarks``: the point benchmark (project vs SimPy vs Ciw), then the district
-round and its sample chain, saved into the same results file. See benchmarks/README.md.
-Options are those of benchmarks/run.py; ``--no-district`` skips the district round."""
+round and its sample chain, then ``python -m sim`` end to end, saved into the same results
+file. See benchmarks/README.md. Options are those of benchmarks/run.py; ``--no-district``
+skips the district round, ``--no-cli`` the command line end to end."""
 
 import sys
 
-from benchmarks import district
+from benchmarks import cli, district
 from benchmarks.run import benchmark
 
 args = sys.argv[1:]
 skip_district = "--no-district" in args
-args = [a for a in args if a != "--no-district"]
+skip_cli = "--no-cli" in args
+args = [a for a in args if a not in ("--no-district", "--no-cli")]
 code, path = benchmark(args)
-if not skip_district and "-h" not in args and "--help" not in args:
+if "-h" not in args and "--help" not in args:
     extra = ["--no-save"] if path is None else ["--results", str(path)]
-    code = max(code, district.main(extra))
+    if not skip_district:
+        code = max(code, district.main(extra))
+    if not skip_cli:
+        code = max(code, cli.main(extra))
 sys.exit(code)

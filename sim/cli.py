@@ -23,7 +23,13 @@ from hydra.experimental.callback import Callback
 
 from sim.config import ConfigError, ConfigErrors, ScenarioConfig, build_config
 from sim.config.build import lab_override_errors
-from sim.config.files import config_groups, index_error, planner_folder, unknown_options
+from sim.config.files import (
+    config_groups,
+    index_error,
+    job_folder,
+    planner_folder,
+    unknown_options,
+)
 from sim.config.files import shipped_configs as config_root
 
 log = logging.getLogger("sim")
@@ -31,8 +37,7 @@ log = logging.getLogger("sim")
 #: Names the planner's config folder for the search-path plugin (see :func:`_register`).
 USER_DIR_ENV = "MASSTEST_SIM_CONFIG_DIR"
 
-#: Sweeps larger than this are checked job by job as they start, not all before the first.
-_MAX_CHECKED_JOBS = 256
+_MAX_CHECKED_JOBS = 256  #: larger sweeps are checked job by job as they start
 
 
 def _register() -> None:
@@ -49,8 +54,6 @@ def _register() -> None:
             if folder:
                 query = SearchPathQuery(provider="main")
                 search_path.prepend("masstest-sim user configs", f"file://{folder}", query)
-
-    from sim.plots.report import job_folder
 
     OmegaConf.register_new_resolver("sim_job", job_folder, replace=True)
     Plugins.instance().register(MasstestUserConfigs)
@@ -264,7 +267,9 @@ def _task(cfg: Any) -> float | None:
     try:
         config = build_config(_plain(cfg))
         gate, accept = bool(_GATE), bool(_GATE.get("accept_undecided"))
-        outcome = run_to_folder(config, out_dir, gate, accept, **_REPORT)
+        default = config if _REPORT.get("default") == "same" else _REPORT.get("default")
+        command = _REPORT.get("command", "")
+        outcome = run_to_folder(config, out_dir, gate, accept, command=command, default=default)
     except (ConfigError, RunFolderError) as err:
         log.error("%s", err)
         raise SystemExit(2) from None
@@ -298,7 +303,8 @@ def main(argv: list[str] | None = None) -> None:
         passthrough = args.shell_completion or args.help or args.hydra_help
         if not passthrough:
             _check(args, user)
-            _REPORT["default"] = compose([])  # for the report: this run against the default
+            changed = user or any(not o.startswith("hydra") for o in args.overrides)
+            _REPORT["default"] = compose([]) if changed else "same"  # for the report
         overrides = args.overrides if args.shell_completion else _for_hydra(args.overrides, user)
     except (ConfigError, RunFolderError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -315,8 +321,7 @@ def main(argv: list[str] | None = None) -> None:
 
 #: Set by ``check``: the run is a CI gate (``accept_undecided``: undecided targets pass).
 _GATE: dict[str, bool] = {}
-#: For the run's report.html: the command line and the default config (set in this process;
-#: a launcher's worker process reports without them).
+#: For report.html: the command and the default config ("same": the run's), in this process.
 _REPORT: dict[str, Any] = {}
 
 

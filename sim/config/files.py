@@ -140,3 +140,14 @@ def unknown_options(
             allowed = f"one of {', '.join(options)}{did_you_mean(value, options)}"
             errors.append(ConfigError(key, value, allowed))
     return errors
+
+
+def job_folder(overrides: str, name: str) -> str:
+    """A sweep job's folder name from its overrides (``layout=no_barcodes``, as Hydra's
+    ``override_dirname`` gives them), or the scenario's name when it has none; ``++``/``+``
+    and characters unsafe in a path left out, at most 120 characters."""
+    import re
+
+    parts = [p.lstrip("+~") for p in overrides.split(",") if p]
+    text = re.sub(r"[^-\w.=,\[\]]", "_", ",".join(parts).replace("/", "-"))
+    return (text or str(name))[:120]

@@ -638,6 +638,7 @@ class OutputConfig:
     """What a command-line run writes into its run folder."""
 
     residents_table: bool = True
+    residents_format: Literal["parquet", "csv"] = "parquet"
     figures: bool = True
     print_summary: bool = True
 

@@ -81,7 +81,8 @@ class RunResult:
     replication: int
     rounds: list[rec.RoundRun]
     chain: rec.ChainRun | None = None
-    _summary: dict[str, Any] | None = field(default=None, repr=False)
+    _summary: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    _tables: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -123,12 +124,12 @@ class RunResult:
                 "scenario": self.config.name,
                 "seed": self.seed,
                 "replication": self.replication,
-                **summarise_round(self.rounds[0]),
+                **summarise_round(self.rounds[0], self.config.warmup_min),
             }
             if len(self.rounds) > 1:
                 out["rounds"] = len(self.rounds)
                 for run in self.rounds:
-                    r = summarise_round(run)
+                    r = summarise_round(run, self.config.warmup_min)
                     k = run.round + 1
                     out[f"round{k}_coverage"] = r["coverage"]
                     out[f"round{k}_tested"] = r["tested"]
@@ -141,18 +142,25 @@ class RunResult:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Per-point, per-hour and per-shift tables over all rounds, and per lab and per lab
         and hour, as DataFrames (``labs`` and ``lab_backlog`` only when the scenario has
-        labs)."""
-        import pandas as pd
+        labs).
 
-        out = {
-            "points": pd.DataFrame([row for r in self.rounds for row in point_table(r)]),
-            "hours": pd.DataFrame([row for r in self.rounds for row in hour_table(r)]),
-            "staff": pd.DataFrame([row for r in self.rounds for row in staff_table(r)]),
-        }
-        if self.chain is not None:
-            out["labs"] = pd.DataFrame(lab_table(self.chain))
-            out["lab_backlog"] = pd.DataFrame(backlog_table(self.chain))
-        return out
+        Computed once per result (like :meth:`summary`); each call returns copies, so a
+        caller may change what it gets without changing what the next caller sees.
+        """
+        if self._tables is None:
+            import pandas as pd
+
+            out = {
+                "points": pd.DataFrame([row for r in self.rounds for row in point_table(r)]),
+                "hours": pd.DataFrame([row for r in self.rounds for row in hour_table(r)]),
+                "staff": pd.DataFrame([row for r in self.rounds for row in staff_table(r)]),
+            }
+            if self.chain is not None:
+                out["labs"] = pd.DataFrame(lab_table(self.chain))
+                out["lab_backlog"] = pd.DataFrame(backlog_table(self.chain))
+            self._tables = out
+        # small tables (a row per point, hour, shift, lab): a deep copy costs microseconds
+        return {name: frame.copy() for name, frame in self._tables.items()}
 
     @cached_property
     def residents(self) -> pd.DataFrame:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from sim.config.clock import day_clock
 from sim.config.schema import ScenarioConfig
@@ -29,8 +28,13 @@ from sim.plots.verdicts import junit_xml, verdicts_frame
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from sim.plots.html_report import ReportInfo
+
+#: Formats of the per-resident table: ``parquet`` (the default: compact, fast, keeps the
+#: columns' types, categories included) or ``csv`` (plain text, on request).
+RESIDENTS_FORMATS: tuple[str, ...] = ("parquet", "csv")
 
 
 def aggregate(results: Sequence[RunResult]) -> dict[str, Any]:
@@ -462,16 +466,16 @@ def write_run(
         raise ValueError("write_run needs the results of at least one replication")
     out_dir = Path(out_dir)
     _make_run_folder(out_dir)
-    first = results[0]
     files: list[tuple[str, Callable[[Path], object]]] = []
 
     def text(name: str, content: str) -> None:
         files.append((name, lambda p: p.write_text(content, "utf-8")))
 
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same text, 3x faster
     text(
         "config.yaml",
         rerun_header(config)
-        + yaml.safe_dump(_as_plain(dataclasses.asdict(config)), sort_keys=False),
+        + yaml.dump(_as_plain(dataclasses.asdict(config)), Dumper=dumper, sort_keys=False),
     )
     if len(results) > 1:
         per_replication = pd.DataFrame([r.summary() for r in results])
@@ -484,10 +488,11 @@ def write_run(
     for name, frames in tables.items():
         files.append((f"{name}.csv", _csv_writer(pd.concat(frames, ignore_index=True))))
     if config.output.residents_table:
-        files.append(("residents.csv", _residents_writer(results)))
+        fmt = residents_format(config)
+        files.append((f"residents.{fmt}", _residents_writer(results, fmt)))
     pngs: dict[str, bytes] = {}  # each figure's bytes as written, for the report
-    if config.output.figures:
-        files += _figure_writers(config, first, pngs)
+    figures = _FigurePngs(_figure_makers(config, results) if config.output.figures else [])
+    files += [(name, _figure_file_writer(figures, name, pngs)) for name in figures.names]
     if verdicts:
         files.append(("targets.csv", _csv_writer(verdicts_frame(verdicts))))
         text("targets.xml", junit_xml(verdicts, f"targets.{config.name}", accept_undecided))
@@ -508,23 +513,16 @@ def write_run(
     if taken:
         raise RunFolderError(_taken_message(out_dir, taken))
     written: list[Path] = []
-    for name, write in files:
-        try:
-            written.append(atomic_write(out_dir / name, write))
-        except FileExistsError:  # appeared since the check: another run writes here
-            raise RunFolderError(_taken_message(out_dir, [name])) from None
+    figures.start()  # a helper process draws figures while the tables are written
+    try:
+        for name, write in files:
+            try:
+                written.append(atomic_write(out_dir / name, write))
+            except FileExistsError:  # appeared since the check: another run writes here
+                raise RunFolderError(_taken_message(out_dir, [name])) from None
+    finally:
+        figures.stop()
     return written
-
-
-def job_folder(overrides: str, name: str) -> str:
-    """A sweep job's folder name from its overrides (``layout=no_barcodes``, as Hydra's
-    ``override_dirname`` gives them), or the scenario's name when it has none; ``++``/``+``
-    and characters unsafe in a path left out, at most 120 characters."""
-    import re
-
-    parts = [p.lstrip("+~") for p in overrides.split(",") if p]
-    text = re.sub(r"[^-\w.=,\[\]]", "_", ",".join(parts).replace("/", "-"))
-    return (text or str(name))[:120]
 
 
 def rerun_header(config: ScenarioConfig) -> str:
@@ -569,34 +567,81 @@ def _with_replication(frame: pd.DataFrame, replication: int) -> pd.DataFrame:
     return out
 
 
-def _residents_writer(results: Sequence[RunResult]) -> Callable[[Path], None]:
-    """Writes the per-resident tables of all replications, one after the other."""
+def residents_format(config: ScenarioConfig) -> str:
+    """The format of the run folder's per-resident table: ``output.residents_format`` when the
+    config has that field, else ``parquet``."""
+    fmt = str(getattr(config.output, "residents_format", "parquet"))
+    if fmt not in RESIDENTS_FORMATS:
+        raise ValueError(f"residents format must be one of {RESIDENTS_FORMATS}, got {fmt!r}")
+    return fmt
+
+
+def _residents_writer(results: Sequence[RunResult], fmt: str = "parquet") -> Callable[[Path], None]:
+    """Writes the per-resident tables of all replications, one after the other, with a first
+    column ``replication``.
+
+    ``parquet`` (``residents.parquet``): the columns keep their types (categoricals as Parquet
+    dictionaries, booleans, integers, floats with NaN as null); read back with
+    ``pandas.read_parquet``. ``csv`` (``residents.csv``, on request): times rounded to
+    3 decimals (a thousandth of a minute), empty where not reached.
+    """
+    if fmt not in RESIDENTS_FORMATS:
+        raise ValueError(f"residents format must be one of {RESIDENTS_FORMATS}, got {fmt!r}")
 
     def write(path: Path) -> None:
         import pandas as pd
 
         frames = [_with_replication(r.residents, r.replication) for r in results]
         table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        table.to_csv(path, index=False, float_format="%.3f")
+        if fmt == "parquet":
+            table.to_parquet(path, engine="pyarrow", index=False)
+        else:
+            _write_csv_fast(table, path, decimals=3)
 
     return write
 
 
-def _figure_writers(
-    config: ScenarioConfig, result: RunResult, keep: dict[str, bytes] | None = None
-) -> list[tuple[str, Callable[[Path], object]]]:
-    """The figures of the run folder (of the first replication), by file name; each PNG's
-    bytes, once written, go into ``keep`` under its file name (for the HTML report)."""
-    from sim.plots.lab_figures import lab_figure_set
+def _write_csv_fast(frame: pd.DataFrame, path: Path, decimals: int) -> None:
+    """``frame`` as CSV through Arrow's writer: floats rounded to ``decimals`` (shortest text
+    that reads back as the rounded value), NaN and missing values empty, categories as their
+    labels, booleans ``true``/``false``; several times faster than ``DataFrame.to_csv`` with
+    a ``float_format`` (one Python call per value)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
 
-    out: list[tuple[str, Callable[[Path], object]]] = []
+    columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            values = np.asarray(col.cat.categories, dtype=object)
+            codes = col.cat.codes.to_numpy()
+            labels = pa.array(values.astype(str), type=pa.string())
+            array = pa.DictionaryArray.from_arrays(
+                pa.array(codes, mask=codes < 0), labels
+            ).dictionary_decode()
+        elif col.dtype.kind == "f":
+            array = pa.array(np.round(col.to_numpy(dtype=float), decimals), from_pandas=True)
+        else:
+            array = pa.array(col.to_numpy(), from_pandas=True)
+        columns[str(name)] = array
+    pa_csv.write_csv(pa.table(columns), path)
+
+
+def _figure_makers(
+    config: ScenarioConfig, results: Sequence[RunResult]
+) -> list[tuple[str, Callable[[], Figure]]]:
+    """The figures of the run folder, by file name, each as a function giving the figure (a
+    district's and the labs' are drawn as sets, here, with bands over the replications where
+    a curve has one; a single point's one by one, of the first replication, when asked for)."""
+    from sim.plots.lab_figures import lab_figure_set_over
+
+    result = results[0]
+    out: list[tuple[str, Callable[[], Figure]]] = []
     if len(config.points) > 1:
-        from sim.plots.district_figures import district_figure_set
+        from sim.plots.district_figures import district_figure_set_over
 
-        out += [
-            (name, _png_writer(fig, name, keep))
-            for name, fig in district_figure_set(result).items()
-        ]
+        out += [(name, _given(fig)) for name, fig in district_figure_set_over(results).items()]
     else:
         from sim.plots import figures
 
@@ -605,10 +650,187 @@ def _figure_writers(
             ("wait_distribution.png", figures.wait_distribution_figure),
             ("utilisation.png", figures.utilisation_figure),
         ):
-            out.append((name, _lazy_png_writer(make, result, name, keep)))
+            out.append((name, _lazy(make, result)))
     # none without labs
-    out += [(name, _png_writer(fig, name, keep)) for name, fig in lab_figure_set(result).items()]
+    out += [(name, _given(fig)) for name, fig in lab_figure_set_over(results).items()]
     return out
+
+
+def _given(fig: Figure) -> Callable[[], Figure]:
+    return lambda: fig
+
+
+def _lazy(make: Callable[[RunResult], Figure], result: RunResult) -> Callable[[], Figure]:
+    return lambda: make(result)
+
+
+def _figure_file_writer(
+    figures: _FigurePngs, name: str, keep: dict[str, bytes]
+) -> Callable[[Path], None]:
+    """Writes figure ``name``'s PNG (from ``figures``) and keeps its bytes for the report."""
+
+    def write(path: Path) -> None:
+        data = figures.png(name)
+        path.write_bytes(data)
+        keep[name] = data
+
+    return write
+
+
+#: Draw the run folder's figures in two processes at once (this one and a forked helper)
+#: where that is safe and can help: on Linux, with two CPUs or more, outside a daemonic
+#: process. False: always in this process, one after the other (the PNGs are the same).
+PARALLEL_FIGURES = True
+
+
+def _can_fork_helper() -> bool:
+    import multiprocessing
+    import sys
+
+    if not PARALLEL_FIGURES or not sys.platform.startswith("linux"):
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if multiprocessing.current_process().daemon:  # may not have children
+        return False
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return cpus >= 2
+
+
+class _FigurePngs:
+    """The run folder's figures as PNG bytes, drawn by this process and, once started
+    (:meth:`start`), by a forked helper process at the same time (matplotlib holds the GIL:
+    a thread would not help).
+
+    The helper draws figures from the front of the list and sends their bytes back; this
+    process, when it needs a figure the helper has not sent yet, draws one from the back
+    meanwhile. Each figure is drawn once, by one of them, from the same objects, so the bytes
+    are those of drawing them all here. If the helper cannot start, fails or dies, this
+    process draws whatever it has not received. A figure that cannot be drawn raises when it
+    is asked for, as if they were drawn one after the other.
+    """
+
+    def __init__(self, makers: Sequence[tuple[str, Callable[[], Figure]]]) -> None:
+        self.names = [name for name, _ in makers]
+        self._makers = [make for _, make in makers]
+        self._done: dict[int, bytes | Exception] = {}  # drawn (or failed), not yet asked for
+        self._proc: Any = None
+        self._conn: Any = None
+        self._claims: Any = None  # shared [front, back): figures neither process took yet
+        self._lock: Any = None
+
+    def start(self) -> None:
+        """Start the helper process, where it can help (see :data:`PARALLEL_FIGURES`)."""
+        if self._proc is not None or len(self.names) < 2 or not _can_fork_helper():
+            return
+        import multiprocessing
+        import sys
+        import warnings
+
+        ctx = multiprocessing.get_context("fork")
+        self._claims = ctx.RawArray("i", [0, len(self.names)])
+        self._lock = ctx.Lock()
+        receive, send = ctx.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # a forked child would print them again
+            if stream is not None:
+                stream.flush()
+        proc = ctx.Process(target=self._helper, args=(send,), name="masstest-figures", daemon=True)
+        try:
+            with warnings.catch_warnings():  # Python 3.12+: numpy's BLAS threads
+                warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
+                proc.start()
+        except Exception:  # no helper: every figure is drawn here
+            receive.close()
+            send.close()
+            self._claims = self._lock = None
+            return
+        send.close()  # the helper's end: a dead helper then reads as end of file
+        self._proc, self._conn = proc, receive
+
+    def png(self, name: str) -> bytes:
+        """Figure ``name``'s PNG bytes (each figure is asked for once)."""
+        k = self.names.index(name)
+        while k not in self._done:
+            if self._conn is None:  # no helper (any more): draw it here
+                return self._draw(k)
+            if self._receive(block=False):
+                continue
+            if (j := self._claim(front=False)) is not None:
+                try:  # the helper is busy: draw one from the back meanwhile
+                    self._done[j] = self._draw(j)
+                except Exception as err:  # raised when that figure is asked for
+                    self._done[j] = err
+            elif not self._receive(block=True):  # all taken: wait for the helper's figure
+                self.stop()
+        done = self._done.pop(k)
+        if isinstance(done, Exception):
+            raise done
+        return done
+
+    def stop(self) -> None:
+        """End the helper (after its last figure, or now) and release the pipe."""
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        if self._claims is not None:  # nothing more for the helper to take
+            with self._lock:
+                self._claims[0] = self._claims[1]
+        if conn is not None:
+            conn.close()
+        if proc is not None:
+            proc.join(timeout=5.0)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+
+    def _draw(self, k: int) -> bytes:
+        return _png_bytes(self._makers[k]())
+
+    def _claim(self, front: bool) -> int | None:
+        """Take the next figure nobody has taken, from the front (the helper) or the back."""
+        with self._lock:
+            lo, hi = self._claims[0], self._claims[1]
+            if lo >= hi:
+                return None
+            if front:
+                self._claims[0] = lo + 1
+                return int(lo)
+            self._claims[1] = hi - 1
+            return int(hi - 1)
+
+    def _receive(self, block: bool) -> bool:
+        """Take one message from the helper: True if one came, False if none was waiting
+        (``block``: if the helper is gone)."""
+        try:
+            if not block and not self._conn.poll():
+                return False
+            k, data = self._conn.recv()
+        except (EOFError, OSError):
+            return False
+        if k is None:  # the helper failed (its traceback): draw the rest here
+            import logging
+
+            logging.getLogger(__name__).debug("figure helper failed:\n%s", data)
+            self.stop()
+            return True
+        self._done[k] = data
+        return True
+
+    def _helper(self, conn: Any) -> None:
+        """In the forked process: draw figures from the front until none is left."""
+        import contextlib
+        import traceback
+
+        try:
+            while (k := self._claim(front=True)) is not None:
+                conn.send((k, self._draw(k)))
+        except BaseException:
+            with contextlib.suppress(OSError):  # the parent stopped listening
+                conn.send((None, traceback.format_exc()))
+        finally:
+            conn.close()
 
 
 def _report_writer(
@@ -650,31 +872,36 @@ def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     return write
 
 
+#: Resolution of the run folder's PNG figures.
+FIGURE_DPI = 110
+
+
 def _png_writer(
     fig: Figure, name: str = "", keep: dict[str, bytes] | None = None
 ) -> Callable[[Path], None]:
-    """Saves ``fig`` as PNG; with ``keep``, also keeps the bytes written under ``name``."""
+    """Saves ``fig`` as PNG (Agg, drawn once); with ``keep``, also keeps the bytes written
+    under ``name`` (the report embeds them, not read back from disk)."""
 
     def write(path: Path) -> None:
-        fig.savefig(path, dpi=110, format="png")
+        data = _png_bytes(fig)
+        path.write_bytes(data)
         if keep is not None:
-            keep[name] = path.read_bytes()
+            keep[name] = data
 
     return write
 
 
-def _lazy_png_writer(
-    make: Callable[[RunResult], Figure],
-    result: RunResult,
-    name: str = "",
-    keep: dict[str, bytes] | None = None,
-) -> Callable[[Path], None]:
-    """Draws the figure only when it is written."""
+def _png_bytes(fig: Figure) -> bytes:
+    """``fig`` drawn by the Agg canvas into PNG bytes (no GUI backend, no pyplot)."""
+    import io
 
-    def write(path: Path) -> None:
-        _png_writer(make(result), name, keep)(path)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    return write
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=FIGURE_DPI, format="png")
+    return buf.getvalue()
 
 
 def _as_plain(x: Any) -> Any:

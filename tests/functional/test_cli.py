@@ -85,7 +85,7 @@ def test_run_folder_holds_config_summary_and_residents(first: Run) -> None:
     assert summary["arrived"] == 800
     assert sum(summary[o] for o in OUTCOMES) == summary["arrived"]
 
-    table = pd.read_csv(folder / "residents.csv")
+    table = pd.read_parquet(folder / "residents.parquet")
     assert len(table) == summary["arrived"]
     assert table["resident"].tolist() == list(range(len(table)))
     counts = table["outcome"].value_counts()
@@ -126,7 +126,7 @@ def test_second_run_creates_a_new_folder_and_leaves_the_first_alone(first: Run) 
     assert run_folders(first.cwd) == sorted([first.folder, second.folder])
     assert snapshot(first.folder) == before
     assert set(snapshot(second.folder)) >= {"config.yaml", "summary.json"}
-    assert not (second.folder / "residents.csv").exists()
+    assert not list(second.folder.glob("residents.*"))
     assert not list(second.folder.glob("*.png"))
     assert json.loads((second.folder / "summary.json").read_text())["arrived"] == 300
 
@@ -136,7 +136,7 @@ def test_run_refuses_to_overwrite_an_existing_run_folder(tmp_path: Path) -> None
     one = run_cli(tmp_path, *common)
     assert one.returncode == 0, one.stderr
     before = snapshot(tmp_path / "fixed")
-    assert {"config.yaml", "summary.json", "residents.csv"} <= set(before)
+    assert {"config.yaml", "summary.json", "residents.parquet"} <= set(before)
     two = run_cli(tmp_path, *common, "seed=2")
     assert two.returncode != 0
     assert snapshot(tmp_path / "fixed") == before
@@ -186,7 +186,7 @@ def test_single_station_scenario_with_overrides(tmp_path: Path) -> None:
     assert config["site"]["swab_booths"] == 1
     assert config["site"]["close"] == "10:00"
     assert config["site"]["registration"] is False
-    table = pd.read_csv(res.folder / "residents.csv")
+    table = pd.read_parquet(res.folder / "residents.parquet")
     assert len(table) > 0
     # Arrivals run from opening (00:00, no early queue) to the 10:00 close.
     assert table["arrival_min"].min() >= 0

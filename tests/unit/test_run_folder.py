@@ -100,7 +100,7 @@ def test_writing_twice_gives_identical_folders_and_leaves_results_unchanged(
     two = write_run(tmp_path / "two", config, results)
 
     assert [p.name for p in one] == [p.name for p in two]
-    assert "residents.csv" in {p.name for p in one}
+    assert "residents.parquet" in {p.name for p in one}
     assert "lab_utilisation.png" in {p.name for p in one}
     assert files(tmp_path / "one") == files(tmp_path / "two")
     for r, before, cols, summary in zip(results, residents, columns, summaries, strict=True):
@@ -113,7 +113,7 @@ def test_writing_twice_gives_identical_folders_and_leaves_results_unchanged(
         for name, frame in r.tables().items():
             assert "replication" not in frame.columns, name
     # ...and the files carry the replication column
-    table = pd.read_csv(tmp_path / "one" / "residents.csv")
+    table = pd.read_parquet(tmp_path / "one" / "residents.parquet")
     assert table.columns[0] == "replication"
     assert sorted(set(table["replication"])) == list(range(replications))
     assert len(table) == sum(len(r.residents) for r in results)
@@ -210,17 +210,16 @@ def test_a_run_failing_while_writing_leaves_no_summary_and_no_partial_file(
     busy: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
 ) -> None:
     config, results = busy
-    if what == "figure":  # the second of the three queue figures
-        calls: list[int] = []
-        real = Figure.savefig
+    if what == "figure":  # the second of the three queue figures (drawn, then written)
+        real = Path.write_bytes
 
-        def savefig(self: Figure, path: Any, *args: Any, **kwargs: Any) -> None:
-            calls.append(1)
-            if len(calls) == 2:
-                _fail_after_writing_some_bytes("a figure")(self, path)
-            real(self, path, *args, **kwargs)
+        def write_bytes(self: Path, data: Any) -> int:
+            if self.name == ".wait_distribution.png.part":
+                real(self, b"partial")
+                raise OSError("disk full while writing a figure")
+            return real(self, data)
 
-        monkeypatch.setattr(Figure, "savefig", savefig)
+        monkeypatch.setattr(Path, "write_bytes", write_bytes)
         before, missing = "queue_length.png", "wait_distribution.png"
     else:
         real_csv = pd.DataFrame.to_csv
@@ -256,7 +255,7 @@ def test_a_failing_figure_maker_leaves_no_summary(
     with pytest.raises(RuntimeError, match="cannot draw"):
         write_run(tmp_path / "run", config, results)
     names = set(files(tmp_path / "run"))
-    assert {"config.yaml", "residents.csv", "wait_distribution.png"} <= names
+    assert {"config.yaml", "residents.parquet", "wait_distribution.png"} <= names
     assert "summary.json" not in names
 
 
@@ -271,13 +270,14 @@ def test_write_run_tolerates_hydras_files(station: Results, tmp_path: Path) -> N
     (folder / ".hydra" / "config.yaml").write_text("hydra: its own\n")
     (folder / "__main__.log").write_text("")
     written = write_run(folder, config, results)
-    assert {p.name for p in written} >= {"config.yaml", "residents.csv", "summary.json"}
+    assert {p.name for p in written} >= {"config.yaml", "residents.parquet", "summary.json"}
     assert (folder / ".hydra" / "config.yaml").read_text() == "hydra: its own\n"
     assert (folder / "__main__.log").read_text() == ""
 
 
 @pytest.mark.parametrize(
-    "name", ["summary.json", "config.yaml", "residents.csv", "points.csv", ".summary.json.part"]
+    "name",
+    ["summary.json", "config.yaml", "residents.parquet", "points.csv", ".summary.json.part"],
 )
 def test_write_run_refuses_a_folder_holding_one_of_its_files(
     station: Results, tmp_path: Path, name: str
