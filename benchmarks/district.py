@@ -404,18 +404,9 @@ def _meta(args: argparse.Namespace, argv: list[str] | None) -> dict:
 
 def save(payload: dict, into: Path | None) -> Path:
     """Add ``payload`` as ``district`` to the results file ``into``, or write a new one."""
-    from benchmarks.run import save_results
+    from benchmarks.run import save_case
 
-    if into is None:
-        return save_results({"meta": payload["meta"], "district": payload})
-    data = json.loads(into.read_text(encoding="utf-8"))
-    data["district"] = payload
-    tmp = into.with_name(into.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, allow_nan=True)
-        fh.write("\n")
-    os.replace(tmp, into)
-    return into
+    return save_case("district", payload, into)
 
 
 def main(argv: list[str] | None = None) -> int:

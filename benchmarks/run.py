@@ -566,3 +566,17 @@ def benchmark(argv: list[str] | None = None) -> tuple[int, Path | None]:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def save_case(key: str, payload: dict, into: Path | None) -> Path:
+    """Add ``payload`` under ``key`` to the results file ``into``, or write a new one."""
+    if into is None:
+        return save_results({"meta": payload["meta"], key: payload})
+    data = json.loads(into.read_text(encoding="utf-8"))
+    data[key] = payload
+    tmp = into.with_name(into.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, allow_nan=True)
+        fh.write("\n")
+    os.replace(tmp, into)
+    return into

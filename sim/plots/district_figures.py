@@ -598,35 +598,9 @@ def coverage_figure(result: RunResult, round: int = 1) -> Figure:
         ax.plot(grid, y, lw=0.9, alpha=0.8, color=palette(k % 10), label=f"{name} ({y[-1]:.1%})")
     total = curves["all"]
     ax.plot(grid, total, lw=2.8, color="black", label=f"district ({total[-1]:.1%})")
-    ax.axvline(run.end_min, color="crimson", ls="--", lw=1.2)
-    ax.annotate(
-        f"round deadline\n{day_clock(run.end_min)}",
-        (run.end_min, 0.02),
-        xycoords=("data", "axes fraction"),
-        xytext=(-4, 0),
-        textcoords="offset points",
-        ha="right",
-        va="bottom",
-        fontsize=8,
-        color="crimson",
-    )
+    _deadline(ax, run)
     tested = int(np.sum(r.outcome == rec.TESTED))
-    ax.annotate(
-        f"{total[-1]:.1%} tested\n({tested:,} of {r.n:,})",
-        (grid[-1], total[-1]),
-        xytext=(0.97, 0.3),
-        textcoords="axes fraction",
-        ha="right",
-        va="center",
-        fontsize=10,
-        fontweight="bold",
-        arrowprops={"arrowstyle": "->", "color": "black"},
-    )
-    _round_time_axis(ax, run, label_y=0.2, pad_min=90.0)
-    ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("time of the round")
-    ax.set_ylabel("share of residents tested (swab done)")
+    _coverage_axes(ax, run, f"{total[-1]:.1%} tested\n({tested:,} of {r.n:,})", grid[-1], total[-1])
     ax.set_title("Cumulative coverage: district (thick) and sub-districts (thin)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(
@@ -722,37 +696,14 @@ def coverage_band_figure(
         label=f"{level} interval of the district\nmean (pointwise t)",
     )
     ax.plot(grid, total.mean, lw=2.8, color="black", label=f"district ({total.mean[-1]:.1%})")
-    ax.axvline(run.end_min, color="crimson", ls="--", lw=1.2)
-    ax.annotate(
-        f"round deadline\n{day_clock(run.end_min)}",
-        (run.end_min, 0.02),
-        xycoords=("data", "axes fraction"),
-        xytext=(-4, 0),
-        textcoords="offset points",
-        ha="right",
-        va="bottom",
-        fontsize=8,
-        color="crimson",
-    )
+    _deadline(ax, run)
     end = (float(total.mean[-1]), float(total.low[-1]), float(total.high[-1]))
     d = 1 if end[2] - end[1] >= 0.002 else 2  # digits that tell the ends apart
-    ax.annotate(
+    text = (
         f"{end[0]:.{d}%} tested (mean of {n})\n{level} interval {end[1]:.{d}%} to {end[2]:.{d}%}\n"
-        f"({end[0] * residents:,.0f} of {residents:,.0f})",
-        (grid[-1], end[0]),
-        xytext=(0.97, 0.3),
-        textcoords="axes fraction",
-        ha="right",
-        va="center",
-        fontsize=10,
-        fontweight="bold",
-        arrowprops={"arrowstyle": "->", "color": "black"},
+        f"({end[0] * residents:,.0f} of {residents:,.0f})"
     )
-    _round_time_axis(ax, run, label_y=0.2, pad_min=90.0)
-    ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("time of the round")
-    ax.set_ylabel("share of residents tested (swab done)")
+    _coverage_axes(ax, run, text, grid[-1], end[0])
     ax.set_title(
         f"Cumulative coverage, mean of {n} replications: district (thick, {level} band) and "
         "sub-districts (thin)",
@@ -1038,3 +989,39 @@ __all__ = [
     "staff_utilisation_figure",
     "waits_by_lane_figure",
 ]
+
+
+def _deadline(ax: Axes, run: rec.RoundRun) -> None:
+    """The round's deadline as a dashed line, labelled."""
+    ax.axvline(run.end_min, color="crimson", ls="--", lw=1.2)
+    ax.annotate(
+        f"round deadline\n{day_clock(run.end_min)}",
+        (run.end_min, 0.02),
+        xycoords=("data", "axes fraction"),
+        xytext=(-4, 0),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="crimson",
+    )
+
+
+def _coverage_axes(ax: Axes, run: rec.RoundRun, text: str, x: float, y: float) -> None:
+    """The coverage panel's end label (``text`` pointing at ``(x, y)``) and its axes."""
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=(0.97, 0.3),
+        textcoords="axes fraction",
+        ha="right",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "->", "color": "black"},
+    )
+    _round_time_axis(ax, run, label_y=0.2, pad_min=90.0)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("time of the round")
+    ax.set_ylabel("share of residents tested (swab done)")

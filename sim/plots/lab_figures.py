@@ -278,18 +278,8 @@ def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
         x = np.concatenate(([0.0], done, [right]))
         y = np.concatenate(([0.0], np.arange(1, done.size + 1) / n, [done.size / n]))
         ax.step(x, y, where="post", color="black", lw=1.8, label="swabs with a result by then")
-    ax.axvline(target, color=_TARGET_COLOUR, lw=1.4)
-    ax.annotate(
-        f"target {target:g} h:\n{share_text(s['within_target'])} of swabs within",
-        (target, 0.35),
-        xycoords=("data", "axes fraction"),
-        xytext=(-5, 0),
-        textcoords="offset points",
-        ha="right",
-        va="center",
-        fontsize=9,
-        fontweight="bold",
-        color=_TARGET_COLOUR,
+    _target_line(
+        ax, target, f"target {target:g} h:\n{share_text(s['within_target'])} of swabs within"
     )
     # p50 and p95 are over the swabs with a result: at that share of them on this curve.
     resulted = done.size / n if n else 0.0
@@ -657,20 +647,12 @@ def turnaround_band_figure(
     ax.step(grid, band.mean, where="post", color="black", lw=1.8, label=f"mean of {n} replications")
     k = int(np.searchsorted(grid, target_h, side="right")) - 1
     k = min(max(k, 0), grid.size - 1)
-    ax.axvline(target_h, color=_TARGET_COLOUR, lw=1.4)
-    ax.annotate(
+    _target_line(
+        ax,
+        target_h,
         f"target {target_h:g} h: {share_text(float(band.mean[k]))} of swabs within\n"
         f"(mean; {level} interval {share_text(float(band.low[k]))} to "
         f"{share_text(float(band.high[k]))})",
-        (target_h, 0.35),
-        xycoords=("data", "axes fraction"),
-        xytext=(-5, 0),
-        textcoords="offset points",
-        ha="right",
-        va="center",
-        fontsize=9,
-        fontweight="bold",
-        color=_TARGET_COLOUR,
     )
     if stats:
         rows = []
@@ -784,3 +766,20 @@ __all__ = [
     "turnaround_figure",
     "turnaround_figure_over",
 ]
+
+
+def _target_line(ax: Axes, target_h: float, text: str) -> None:
+    """The turnaround target as a vertical line, with ``text`` to its left."""
+    ax.axvline(target_h, color=_TARGET_COLOUR, lw=1.4)
+    ax.annotate(
+        text,
+        (target_h, 0.35),
+        xycoords=("data", "axes fraction"),
+        xytext=(-5, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        color=_TARGET_COLOUR,
+    )
