@@ -145,7 +145,7 @@ class ComparisonConfig:
         metrics the runs have.
     """
 
-    baseline: str | None = None
+    baseline: int | str | None = None
     metrics: tuple[str, ...] = ()
 
     def validate(self) -> None:

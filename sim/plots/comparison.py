@@ -122,7 +122,10 @@ def _short(name: str) -> str:
 
 
 def write_comparison(
-    sweep_dir: Path, baseline: str | None = None, metrics: Sequence[str] = (), command: str = ""
+    sweep_dir: Path,
+    baseline: str | int | None = None,
+    metrics: Sequence[str] = (),
+    command: str = "",
 ) -> list[Path]:
     """Write ``comparison.csv``, ``comparison.png`` and ``report.html`` at the root of a
     multirun (``command``: the command line, for the report).
@@ -137,7 +140,7 @@ def write_comparison(
     frames, verdicts = job_frames(sweep_dir)
     if not frames:
         return []
-    base, note = resolve_baseline(list(frames), baseline)
+    base, note = resolve_baseline(list(frames), None if baseline is None else str(baseline))
     table = comparison_table(frames, metrics, base, verdicts)
     table.insert(1, "baseline", [name == base for name in table["layout"]])
     chosen = list(metrics) or [m for m in HEADLINE_METRICS if m in table.columns]
