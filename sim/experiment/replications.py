@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from typing import Literal
 from concurrent.futures import ProcessPoolExecutor
 
 from sim.config.build import check_config
@@ -28,7 +29,7 @@ def _one(args: tuple[ScenarioConfig, int, int]) -> RunResult:
 
 def run_replications(
     config: ScenarioConfig,
-    replications: int | None = None,
+    replications: int | Literal["auto"] | None = None,
     seed: int | None = None,
     n_jobs: int = 1,
 ) -> list[RunResult]:
