@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from typing import Literal
 from concurrent.futures import ProcessPoolExecutor
+from typing import Literal
 
 from sim.config.build import check_config
 from sim.config.cautions import config_warnings
