@@ -7,6 +7,7 @@ The Hydra task (:mod:`sim.cli`) turns the composed YAML into a config and calls
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,7 +70,9 @@ def run_to_folder(
     """
     reps = config.replications
     log.info("%s: %s replication(s), seed %d", config.name, reps, config.seed)
-    results = run_replications(config)  # logs the config's warnings
+    # on the machine's cores (the same results whatever the number: each replication has its
+    # own streams); logs the config's warnings
+    results = run_replications(config, n_jobs=os.cpu_count() or 1)
     value = objective_value(results)
     verdicts = evaluate_targets(results)
     note = precision_of(results).reason if reps == "auto" else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
@@ -73,7 +74,7 @@ def run_batch(
     bar = {"total": len(jobs), "desc": "replications", "disable": None, "leave": False}
     if len(jobs) < 2:
         bar["disable"] = True
-    if n_jobs == 1 or len(jobs) <= 1:
+    if n_jobs == 1 or len(jobs) <= 1 or multiprocessing.current_process().daemon:
         return [_one(j) for j in tqdm(jobs, **bar)]
     with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs))) as pool:
         return list(tqdm(pool.map(_one, jobs), **bar))
