@@ -850,6 +850,16 @@ class ScenarioConfig:
                 "an integer >= 1 (or sub-districts with populations)",
             )
         placed = all(finite(p.x_km) and finite(p.y_km) for p in self.points)
+        if days_ok and all(clean.values()) and finite(self.warmup_min):
+            first = min(p.hours_on(0)[0] for p in self.points)
+            last = max(p.hours_on(0)[1] for p in self.points)
+            require(
+                self.warmup_min < last - first,
+                "warmup_min",
+                self.warmup_min,
+                f"minutes shorter than the first day's opening hours ({last - first:g} min): "
+                "a longer warm-up leaves nobody to measure",
+            )
         if self.labs and days_ok and campaign_ok and placed:  # else reported above
             last_day = self.campaign.start_days[-1] + self.campaign.round_days - 1
             validate_chain(

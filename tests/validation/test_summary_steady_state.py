@@ -52,8 +52,9 @@ def test_the_warm_up_cut_leaves_out_the_empty_start() -> None:
     assert diff.low > 0, str(diff)
 
 
-@pytest.mark.parametrize("bad", ["-5", "nan"])
+@pytest.mark.parametrize("bad", ["-5", "nan", "2400"])  # 2400: the whole 40 h of opening
 def test_a_negative_or_missing_warm_up_is_a_config_error(bad: str) -> None:
     with pytest.raises(sim.ConfigError) as info:
         sim.load_config([*MMC, f"warmup_min={bad}"])
     assert info.value.field == "warmup_min"
+    assert info.value.value == float(bad) or bad == "nan"
