@@ -40,3 +40,14 @@ def load_config() -> Callable[..., sim.ScenarioConfig]:
         return _load(tuple(overrides))
 
     return load
+
+
+@pytest.fixture(scope="session")
+def busy(
+    load_config: Callable[..., sim.ScenarioConfig],
+) -> tuple[sim.ScenarioConfig, list[sim.RunResult]]:
+    """One busy point of 300 residents with its lab, one replication (figures and residents
+    table on): a small run for the tests of what a run writes. Tests must not change it."""
+    config = load_config("scenario=busy_point", "demand.residents=300")
+    assert config.output.figures and config.output.residents_table
+    return config, sim.run_replications(config)

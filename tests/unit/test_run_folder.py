@@ -37,14 +37,6 @@ Results = tuple[sim.ScenarioConfig, list[RunResult]]
 
 
 @pytest.fixture(scope="module")
-def busy(load_config: Loader) -> Results:
-    """One busy point with its lab, one replication (figures and residents table on)."""
-    config = load_config(*BUSY)
-    assert config.output.figures and config.output.residents_table
-    return config, run_replications(config)
-
-
-@pytest.fixture(scope="module")
 def station(load_config: Loader) -> Results:
     """A two-hour single station, no figures (fast)."""
     config = load_config(*STATION, "output.figures=false")

@@ -39,13 +39,6 @@ Loader = Callable[..., sim.ScenarioConfig]
 Results = tuple[sim.ScenarioConfig, list[RunResult]]
 
 
-@pytest.fixture(scope="module")
-def busy(load_config: Loader) -> Results:
-    config = load_config(*BUSY)
-    assert config.output.figures and config.output.residents_table
-    return config, run_replications(config)
-
-
 def _digests(folder: Path, suffixes: tuple[str, ...]) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
