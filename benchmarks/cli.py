@@ -139,7 +139,6 @@ def _patch(clock: _Clock) -> None:
     wrap(runner, "format_summary", "print summary")
     wrap(runner, "write_run", "other files")
     wrap(report, "atomic_write", _file_phase)
-    wrap(report, "_figure_writers", "figures")  # where a version has it
     wrap(report, "_figure_makers", "figures")
     wrap(report, "_png_bytes", "figures")
     wrap(RunResult, "summary", "summary")

@@ -75,7 +75,7 @@ def run_to_folder(
     results = run_replications(config, n_jobs=os.cpu_count() or 1)
     value = objective_value(results)
     verdicts = evaluate_targets(results)
-    note = precision_of(results).reason if reps == "auto" else ""
+    note = precision_of(results, verdicts).reason if reps == "auto" else ""
     info = ReportInfo(
         command=command, default=default, created=datetime.now().astimezone(), note=note
     )

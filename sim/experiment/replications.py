@@ -95,7 +95,11 @@ def objective_value(results: Sequence[RunResult]) -> float | None:
     values = [r.summary().get(name) for r in results]
     numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if len(numbers) != len(values):
-        known = sorted(k for k, v in results[0].summary().items() if isinstance(v, int | float))
+        known = sorted(
+            k
+            for k, v in results[0].summary().items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        )
         raise ConfigError(
             "objective",
             name,

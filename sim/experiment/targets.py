@@ -52,11 +52,15 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[Verdict]:
     return [judge(t, [v.get(t.metric, float("nan")) for v in values], level) for t in targets]
 
 
-def precision_of(results: Sequence[RunResult]) -> Precision:
-    """Why a run of ``results`` stopped where it did (for ``replications: auto``)."""
+def precision_of(
+    results: Sequence[RunResult], verdicts: Sequence[Verdict] | None = None
+) -> Precision:
+    """Why a run of ``results`` stopped where it did (for ``replications: auto``);
+    ``verdicts``: their :func:`evaluate_targets`, when already judged."""
     config = results[0].config
     n = len(results)
-    undecided = [v.target.label for v in evaluate_targets(results) if v.verdict == "undecided"]
+    verdicts = evaluate_targets(results) if verdicts is None else verdicts
+    undecided = [v.target.label for v in verdicts if v.verdict == "undecided"]
     if not undecided:
         return Precision(n, True, f"every target decided after {n} replications")
     cap = config.precision.max_replications
@@ -78,9 +82,11 @@ def run_to_precision(
 
     p = config.precision
     results = run_batch(config, range(p.min_replications), seed, n_jobs)
-    while not all_decided(evaluate_targets(results)) and len(results) < p.max_replications:
+    verdicts = evaluate_targets(results)
+    while not all_decided(verdicts) and len(results) < p.max_replications:
         more = range(len(results), min(len(results) + p.batch, p.max_replications))
         log.info("targets undecided after %d replications: adding %d", len(results), len(more))
         results += run_batch(config, more, seed, n_jobs)
-    log.info("%s", precision_of(results).reason)
+        verdicts = evaluate_targets(results)
+    log.info("%s", precision_of(results, verdicts).reason)
     return results

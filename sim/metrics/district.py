@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.metrics import queues
-from sim.metrics.intervals import Interval, t_interval
+from sim.metrics.intervals import Interval, t_interval, t_quantile
 from sim.metrics.lines import entrance_line, from_start, mean_in_line
 from sim.metrics.summary import outcomes_and_waits, station_key, summarise
 from sim.metrics.utilisation import busy_minutes, open_windows, staffed_minutes
@@ -220,8 +220,8 @@ def _district_core(run: rec.RoundRun, start: float | None = None) -> dict[str, A
     out["longest_queue_m"] = worst_m
     out["longest_queue_site"] = worst
     means = [(mean_in_line(p, start), p.spacing_m) for p in run.points]
-    out["queue_mean"] = float(np.mean([q for q, _ in means]))  # a point's, on average
-    out["queue_mean_m"] = float(np.mean([q * m for q, m in means]))
+    out["queue_mean"] = float(np.nanmean([q for q, _ in means]))  # a point's, on average
+    out["queue_mean_m"] = float(np.nanmean([q * m for q, m in means]))
     for role in ("registration", "swab"):
         staffed = busy = 0.0
         for point in run.points:
@@ -316,9 +316,7 @@ def curve_band(
     if n < 2:
         low, high = mean.copy(), mean.copy()
     else:
-        from scipy import stats  # only when there is a band: `import sim` does not load SciPy
-
-        half = stats.t.ppf(0.5 + level / 2.0, n - 1) * y.std(axis=0, ddof=1) / np.sqrt(n)
+        half = t_quantile(0.5 + level / 2.0, n - 1) * y.std(axis=0, ddof=1) / np.sqrt(n)
         low, high = mean - half, mean + half
         if bounds is not None:
             low = np.clip(low, *bounds)

@@ -295,7 +295,7 @@ def run_report_html(
         ("config", "Differences from the default config", _differences_section(config_diff)),
         ("warnings", "Warnings", _warnings_section(warnings)),
         ("tables", "Tables", _tables_section(results)),
-        ("figures", "Figures", _figures_section(config, figures)),
+        ("figures", "Figures", _figures_section(config, figures, len(results))),
     ]
     header = _facts(
         [
@@ -474,14 +474,19 @@ def _mean_over_replications(frames: list[pd.DataFrame], keys: Sequence[str]) -> 
     return table.groupby(by, sort=False, as_index=False).mean(numeric_only=True)
 
 
-def _figures_section(config: ScenarioConfig, figures: Mapping[str, bytes]) -> str:
+def _figures_section(config: ScenarioConfig, figures: Mapping[str, bytes], n: int = 1) -> str:
     if not config.output.figures:
         return "<p>No figures: this run was made with <code>output.figures: false</code>.</p>"
     if not figures:
         return "<p>No figures.</p>"
     rounds = len(config.campaign.start_days)
     return (
-        '<p class="note">From the first replication'
+        (
+            f'<p class="note">Curves with a band are the mean over the {n} replications; the '
+            "other figures are of the first"
+            if n > 1
+            else '<p class="note">From the first replication'
+        )
         + (", round 1" if rounds > 1 else "")
         + "; the same images are the PNG files in the run folder.</p>"
         + _figure_list(figures)

@@ -383,12 +383,6 @@ def _part(path: Path) -> Path:
     return path.with_name(f".{path.name}.part")
 
 
-def _json_default(x: Any) -> Any:
-    if isinstance(x, np.generic):
-        return x.item()
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
-
-
 def _json_safe(x: Any) -> Any:
     """``x`` with NaN and infinities as None (JSON ``null``) and numpy scalars and arrays as
     plain Python values, through dicts, lists and tuples."""
@@ -408,7 +402,7 @@ def _json_safe(x: Any) -> Any:
 def _summary_json(summary: dict[str, Any]) -> str:
     """``summary`` as strict JSON text, as written to ``summary.json``: a value that is not a
     number (NaN, e.g. the green channel's waits when nobody used it) or infinite is ``null``."""
-    return json.dumps(_json_safe(summary), indent=2, default=_json_default, allow_nan=False) + "\n"
+    return json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n"
 
 
 def write_run(
@@ -568,12 +562,8 @@ def _with_replication(frame: pd.DataFrame, replication: int) -> pd.DataFrame:
 
 
 def residents_format(config: ScenarioConfig) -> str:
-    """The format of the run folder's per-resident table: ``output.residents_format`` when the
-    config has that field, else ``parquet``."""
-    fmt = str(getattr(config.output, "residents_format", "parquet"))
-    if fmt not in RESIDENTS_FORMATS:
-        raise ValueError(f"residents format must be one of {RESIDENTS_FORMATS}, got {fmt!r}")
-    return fmt
+    """The format of the run folder's per-resident table (``output.residents_format``)."""
+    return config.output.residents_format
 
 
 def _residents_writer(results: Sequence[RunResult], fmt: str = "parquet") -> Callable[[Path], None]:
@@ -876,17 +866,11 @@ def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
 FIGURE_DPI = 110
 
 
-def _png_writer(
-    fig: Figure, name: str = "", keep: dict[str, bytes] | None = None
-) -> Callable[[Path], None]:
-    """Saves ``fig`` as PNG (Agg, drawn once); with ``keep``, also keeps the bytes written
-    under ``name`` (the report embeds them, not read back from disk)."""
+def _png_writer(fig: Figure) -> Callable[[Path], None]:
+    """Saves ``fig`` as PNG (Agg, drawn once)."""
 
     def write(path: Path) -> None:
-        data = _png_bytes(fig)
-        path.write_bytes(data)
-        if keep is not None:
-            keep[name] = data
+        path.write_bytes(_png_bytes(fig))
 
     return write
 

@@ -170,6 +170,7 @@ def serial_digests(busy: Results, tmp_path_factory: pytest.TempPathFactory) -> d
     return digests
 
 
+@pytest.mark.skipif(not report._can_fork_helper(), reason="no forked helper on this machine")
 def test_figures_drawn_in_parallel_are_the_serial_bytes(
     busy: Results, serial_digests: dict[str, str], tmp_path: Path
 ) -> None:
@@ -214,6 +215,7 @@ def test_the_helper_draws_figures(
 
 
 @pytest.mark.parametrize("how", ["raises", "dies"])
+@pytest.mark.skipif(not report._can_fork_helper(), reason="no forked helper on this machine")
 def test_a_failing_helper_leaves_the_figures_to_this_process(
     busy: Results,
     serial_digests: dict[str, str],
