@@ -25,6 +25,10 @@ SUBDISTRICTS = [
 ]
 BOOTHS = {"square": 6, "standard": 4, "community": 2}
 GREEN_GROUPS = {"over_70": 0.08, "disabled": 0.02, "pregnant": 0.01, "under_8": 0.06}
+# Share of market traders (demand.groups in config.yaml, default share 0.03) in the
+# sub-districts assumed to hold the wholesale markets: ILLUSTRATIVE ASSUMPTION (the source says
+# the markets were limited to 07:00-12:00 trading, not where they are or how many trade there).
+MARKET_TRADERS = {"Jianning": 0.06, "Longquan": 0.05}
 
 
 def _points(merge_pairs: bool) -> tuple[list[str], list[str]]:
@@ -64,11 +68,14 @@ def _points(merge_pairs: bool) -> tuple[list[str], list[str]]:
         )
         source = "named in the source" if named else "illustrative name"
         groups_txt = ", ".join(f"{k}: {v}" for k, v in GREEN_GROUPS.items())
+        traders = MARKET_TRADERS.get(name)
+        own = f"{{market_traders: {traders}}}   # wholesale markets here" if traders else "null"
         sub_lines.append(
             f"  - name: {name}   # {source}\n"
             f"    population: {pop}\n"
             f"    green_groups: {{{groups_txt}}}\n"
             f"    barcode_share: null\n"
+            f"    groups: {own}\n"
             f"    catchment: [{catch}]"
         )
     return site_lines, sub_lines

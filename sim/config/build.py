@@ -263,6 +263,24 @@ def _build(tp: Any, value: Any, path: str) -> Any:
                         item.validate()
             raise _Unbuilt(path)
         return tuple(built.values())
+    if origin is dict:  # e.g. a sub-district's groups: {market_traders: 0.06}
+        (key_tp, item_tp) = get_args(tp)
+        if not isinstance(value, Mapping):
+            raise ConfigError(path, value, "a mapping of names to values")
+        entries: dict[Any, Any] = {}
+        failed = False
+        for k, v in value.items():
+            where = f"{path}.{k}"
+            try:
+                entries[_build(key_tp, k, where)] = _build(item_tp, v, where)
+            except ConfigError as err:
+                report(err)
+                failed = True
+            except _Unbuilt:
+                failed = True
+        if failed:
+            raise _Unbuilt(path)
+        return entries
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return _build_dataclass(tp, value, path)
     if tp is bool:

@@ -44,6 +44,15 @@ def config_warnings(config: ScenarioConfig) -> tuple[str, ...]:
                 f"targets[{i}] = {target.label}: not judged, no lab is in use (there are no "
                 "results to time)"
             )
+    named = [k for k, sd in enumerate(config.subdistricts) if sd.groups]
+    if named and not config.demand.groups:
+        first = config.subdistricts[named[0]]
+        others = len(named) - 1
+        more = f" (and {others} other sub-district{'s' if others > 1 else ''})" if others else ""
+        out.append(
+            f"subdistricts[{named[0]}].groups = {first.groups}{more}: ignored, demand.groups "
+            "is empty (no population groups: everyone follows demand.hourly_profile)"
+        )
     for path, dist in _distributions(config, ""):
         if dist.cv is not None and dist.cv > limits.USUAL_CV:
             out.append(

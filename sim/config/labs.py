@@ -23,7 +23,16 @@ from typing import Literal
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
-from sim.config.errors import ConfigError, collecting, finite, report, require, whole, within
+from sim.config.errors import (
+    ConfigError,
+    collecting,
+    errors_so_far,
+    finite,
+    report,
+    require,
+    whole,
+    within,
+)
 from sim.config.staffing import DAY_MIN, RoleRosterConfig
 
 
@@ -295,6 +304,11 @@ class LabConfig:
     technicians
         The roster (people per shift). With fewer technicians on duty than the lab needs
         for all its desks and machines, every stage is cut in proportion.
+    people_per_day, rated_pool_size
+        The lab's rated capacity in people tested a day (the source's unit), at
+        ``rated_pool_size``-in-1 pooling (a 10-in-1 tube is ten people); null: no rating.
+        Checked against the machines: extraction and PCR at full staff for 24 hours must
+        reach it. The run reports it beside what the lab achieved.
     """
 
     name: str = "Lab"
@@ -319,6 +333,8 @@ class LabConfig:
     technicians: RoleRosterConfig = field(
         default_factory=lambda: RoleRosterConfig(pattern="3x8", first_start=Clock("00:00"))
     )
+    people_per_day: float | None = None
+    rated_pool_size: int = 10
 
     @property
     def opens_min(self) -> float:
@@ -345,7 +361,14 @@ class LabConfig:
         pcr = self.pcr_machines * self.tubes_per_plate / self.pcr_min.expected
         return 60.0 * min(ext, pcr)
 
+    @property
+    def people_per_day_possible(self) -> float:
+        """People a day the machines test at full staff around the clock, at
+        ``rated_pool_size``-in-1."""
+        return 24.0 * self.tubes_per_hour * self.rated_pool_size
+
     def validate(self) -> None:
+        before = errors_so_far()
         require(
             isinstance(self.name, str) and self.name.strip() != "",
             "name",
@@ -434,6 +457,27 @@ class LabConfig:
             self.technicians.pattern,
             "'2x12', '3x8' or 'custom' (a lab has no opening hours of its own)",
         )
+        require(
+            whole(self.rated_pool_size) and 1 <= self.rated_pool_size <= limits.MAX_POOL_SIZE,
+            "rated_pool_size",
+            self.rated_pool_size,
+            f"swabs per tube from 1 to {limits.MAX_POOL_SIZE} (the pooling of people_per_day)",
+        )
+        rated = self.people_per_day
+        rated_ok = rated is None or require(
+            finite(rated) and rated > 0, "people_per_day", rated, "people a day > 0, or null"
+        )
+        if rated is not None and rated_ok and errors_so_far() == before:  # machines valid
+            can = self.people_per_day_possible
+            require(
+                rated <= can * (1 + 1e-9),
+                "people_per_day",
+                rated,
+                f"at most {can:,.0f} people a day: what the machines test at full staff "
+                f"around the clock ({self.tubes_per_hour:,.1f} tubes an hour x 24 h x "
+                f"{self.rated_pool_size}-in-1; add extractors or pcr_machines, or lower "
+                "the rating)",
+            )
 
 
 def courier_routes(
@@ -475,8 +519,10 @@ def validate_chain(
 ) -> None:
     """Check labs, routes and assignments against the points and the campaign's days.
 
-    ``labs`` are all the labs listed (those with ``enabled: false`` too); ``last_day`` is the
-    campaign's last day (1-based). Fields are named from the scenario root.
+    ``points`` are the places tubes are collected from (the collection points, then the
+    mobile teams); ``labs`` are all the labs listed (those with ``enabled: false`` too);
+    ``last_day`` is the campaign's last day (1-based). Fields are named from the scenario
+    root.
     """
     names: dict[str, int] = {}
     for j, lab in enumerate(labs):
@@ -500,7 +546,7 @@ def validate_chain(
             f"labs[{j}].opens_day",
             lab.opens_day,
             f"a day of the campaign, 1 to {last_day}, for lab '{lab.name}' (a lab that opens "
-            "after the last round ends tests nothing; or set enabled: false)",
+            "after the campaign ends tests nothing; or set enabled: false)",
         )
     point_names = [p[0] for p in points]
     lab_list = ", ".join(names)

@@ -1,11 +1,14 @@
 """Configuration of mobile sampling teams that swab employees on site at enterprises.
 
-A round of several days sends ``teams`` mobile teams through a list of enterprises (an
-industrial park: firms grouped in zones). Each team travels to an enterprise, sets up, and its
-``swabbers_per_team`` swabbers sample the workforce there. Teams work only between
-``work_start`` and ``work_end`` on each day of the round. The enterprises are either listed
-explicitly (``enterprises``) or generated (``generate``: a count of firms spread over zones with
-lognormal workforces).
+The enterprises (firms grouped in zones, e.g. an industrial park) are a persistent population:
+drawn once per run, and screened on a schedule over the whole campaign (``screening``: every
+``n`` days, or once per round; for all firms, or per zone or firm). ``teams`` mobile teams work
+through the screenings that are due: each travels to an enterprise, sets up, and its
+``swabbers_per_team`` swabbers sample the workforce there. Teams work between ``work_start``
+and ``work_end`` on each of their ``work_days`` (any campaign day). Their swabs are pooled,
+couriered and resulted like the points'. The enterprises are either listed explicitly
+(``enterprises``) or generated (``generate``: a count of firms spread over zones with lognormal
+workforces).
 
 The simulation itself is in :mod:`sim.model.mobile_teams`; these frozen dataclasses follow the
 style of :mod:`sim.config.schema`: ``validate`` raises
@@ -14,7 +17,9 @@ style of :mod:`sim.config.schema`: ``validate`` raises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min
@@ -23,6 +28,11 @@ from sim.config.errors import ConfigError, finite, require, whole, within
 
 #: Minutes in a day; day ``d`` (0-based) of a round is offset by ``MINUTES_PER_DAY * d``.
 MINUTES_PER_DAY = 1440.0
+
+
+def team_name(k: int) -> str:
+    """Name of mobile team ``k`` (0-based) where its tubes are collected: ``Mobile team 1``..."""
+    return f"Mobile team {k + 1}"
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,15 @@ class GeneratedEnterprisesConfig:
     are contiguous blocks whose sizes differ by at most one. Workforces are lognormal with mean
     ``workforce_mean`` and coefficient of variation ``workforce_cv`` (``0``: all equal), rounded
     to whole employees and at least 1, drawn from the random stream ``mobile_enterprises``.
+    With ``fixed_total`` the draws are rescaled so that the workforces add up to
+    ``count x workforce_mean`` (a known headcount, as the lognormal only shares it out).
     """
 
     count: int = 137
     zones: int = 6
     workforce_mean: float = 150.0
     workforce_cv: float = 1.0
+    fixed_total: bool = False
 
     def validate(self) -> None:
         require(whole(self.count) and self.count >= 1, "count", self.count, "an integer >= 1")
@@ -106,8 +119,95 @@ class GeneratedEnterprisesConfig:
 
 
 @dataclass(frozen=True)
+class ScreeningRuleConfig:
+    """A schedule of its own for some zones or firms (see :class:`ScreeningConfig`).
+
+    Attributes
+    ----------
+    zones, firms
+        The zones (numbers) and firms (names) the rule applies to; at least one of them.
+    every_days
+        Screen them every this many campaign days (null: once per round, on its first day).
+    """
+
+    zones: tuple[int, ...] = ()
+    firms: tuple[str, ...] = ()
+    every_days: int | None = None
+
+    def validate(self) -> None:
+        require(
+            bool(self.zones) or bool(self.firms),
+            "zones",
+            list(self.zones),
+            "at least one zone number or firm name (in zones or firms) for the rule to apply to",
+        )
+        bad = [z for z in self.zones if not (whole(z) and z >= 0)]
+        require(not bad, "zones", bad[:3], "zone numbers >= 0")
+        _check_interval(self.every_days)
+
+
+def _check_interval(every: int | None) -> None:
+    if every is not None:
+        require(
+            whole(every) and 1 <= every <= limits.MAX_CAMPAIGN_DAYS,
+            "every_days",
+            every,
+            f"a number of days from 1 to {limits.MAX_CAMPAIGN_DAYS} (1: every day), or null "
+            "for once per round",
+        )
+
+
+@dataclass(frozen=True)
+class ScreeningConfig:
+    """When each enterprise's workforce is due to be screened, over the campaign.
+
+    A screening due on campaign day ``d`` joins the teams' work list at midnight of day ``d``.
+    A firm that comes due again while its previous screening still waits for a team keeps
+    only the new one (the old one is counted ``superseded``).
+
+    Attributes
+    ----------
+    every_days
+        Screen every firm every this many campaign days (1: daily), from ``first_day`` to the
+        campaign's last day; null: once per round, on the round's first day.
+    stagger
+        How the firms' due days are spread over the interval (with ``every_days`` > 1):
+        ``zone``: zone ``z`` is due on days ``first_day + (z mod every_days) + k * every_days``
+        (the teams' daily load evens out); ``firm``: the same by the firm's place in the work
+        list; ``none``: every firm on the same days.
+    first_day
+        Campaign day (1 = the first) of the first screening, with ``every_days``.
+    rules
+        Zones or firms on a schedule of their own (the first rule naming a firm wins).
+    """
+
+    every_days: int | None = None
+    stagger: Literal["none", "zone", "firm"] = "zone"
+    first_day: int = 1
+    rules: tuple[ScreeningRuleConfig, ...] = ()
+
+    def validate(self) -> None:
+        _check_interval(self.every_days)
+        require(
+            self.stagger in ("none", "zone", "firm"),
+            "stagger",
+            self.stagger,
+            "'zone', 'firm' or 'none'",
+        )
+        require(
+            whole(self.first_day) and self.first_day >= 1,
+            "first_day",
+            self.first_day,
+            "a campaign day >= 1 (1 = the first day)",
+        )
+        for i, rule in enumerate(self.rules):
+            with within(f"rules[{i}]"):
+                rule.validate()
+
+
+@dataclass(frozen=True)
 class MobileTeamsConfig:
-    """Mobile sampling teams visiting enterprises over a round of several days.
+    """Mobile sampling teams screening enterprises over the campaign.
 
     Attributes
     ----------
@@ -123,8 +223,15 @@ class MobileTeamsConfig:
         Travel to the next enterprise within the team's current zone / to another zone
         (the first trip of the round, from the base, counts as another zone), minutes.
     work_start, work_end
-        Working hours of each day of the round ("HH:MM"; ``work_end`` may pass "24:00" for a
+        Working hours of each working day ("HH:MM"; ``work_end`` may pass "24:00" for a
         night shift, at most 24 hours after ``work_start``).
+    work_days
+        Campaign days (1 = the first) the teams work; null: every day of the campaign.
+    x_km, y_km
+        Where the enterprises are (the park), kilometres: couriers carry the teams' tubes
+        from there to the labs.
+    screening
+        When each enterprise is due (every ``n`` days or once per round, per zone or firm).
     enterprises
         Explicit list of enterprises, or leave empty and set ``generate``.
     generate
@@ -142,8 +249,29 @@ class MobileTeamsConfig:
     travel_other_zone_min: float = 30.0
     work_start: Clock = Clock("08:00")
     work_end: Clock = Clock("18:00")
+    work_days: tuple[int, ...] | None = None
+    x_km: float = 0.0
+    y_km: float = 0.0
+    screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     enterprises: tuple[EnterpriseConfig, ...] = ()
     generate: GeneratedEnterprisesConfig | None = None
+
+    def firm_names(self) -> list[str] | None:
+        """Names of the enterprises (generated ones: ``E001``...); None if neither is set."""
+        if self.enterprises:
+            return [e.name for e in self.enterprises]
+        if self.generate is not None and whole(self.generate.count) and self.generate.count >= 1:
+            width = max(3, len(str(self.generate.count)))
+            return [f"E{i + 1:0{width}d}" for i in range(self.generate.count)]
+        return None
+
+    def zone_numbers(self) -> set[int] | None:
+        """Zones of the enterprises; None if neither ``enterprises`` nor ``generate`` is set."""
+        if self.enterprises:
+            return {e.zone for e in self.enterprises}
+        if self.generate is not None and whole(self.generate.zones):
+            return set(range(self.generate.zones))
+        return None
 
     @property
     def work_start_min(self) -> float:
@@ -185,6 +313,25 @@ class MobileTeamsConfig:
             self.work_end,
             f"at most 24 hours after work_start ({self.work_start})",
         )
+        for name in ("x_km", "y_km"):
+            require(finite(getattr(self, name)), name, getattr(self, name), "kilometres")
+        if self.work_days is not None:
+            bad = [d for d in self.work_days if not (whole(d) and d >= 1)]
+            require(not bad, "work_days", bad[:3], "campaign days >= 1 (1 = the first day)")
+            require(
+                len(set(self.work_days)) == len(self.work_days),
+                "work_days",
+                list(self.work_days),
+                "each day once",
+            )
+            require(
+                len(self.work_days) >= 1 or self.teams == 0,
+                "work_days",
+                [],
+                "at least one campaign day, or null for every day",
+            )
+        with within("screening"):
+            self.screening.validate()
         names: dict[str, int] = {}
         for i, ent in enumerate(self.enterprises):
             with within(f"enterprises[{i}]"):
@@ -212,3 +359,32 @@ class MobileTeamsConfig:
                 [],
                 "a non-empty list of enterprises, or set generate, when teams > 0",
             )
+        firms = self.firm_names()
+        zones = self.zone_numbers()
+        for i, rule in enumerate(self.screening.rules):
+            where = f"screening.rules[{i}]"
+            if zones is not None:
+                bad = [z for z in rule.zones if whole(z) and z not in zones]
+                require(
+                    not bad,
+                    f"{where}.zones",
+                    bad[:3],
+                    f"zones of the enterprises ({_span(sorted(zones))})",
+                )
+            if firms is not None:
+                known = set(firms)
+                bad_names = [f for f in rule.firms if f not in known]
+                require(
+                    not bad_names,
+                    f"{where}.firms",
+                    bad_names[:3],
+                    f"names of enterprises ({_span(firms)})",
+                )
+
+
+def _span(names: Sequence[object]) -> str:
+    """A short list of names: all of them, or the first and last few."""
+    shown = [str(x) for x in names]
+    if len(shown) <= 8:
+        return ", ".join(shown)
+    return ", ".join(shown[:3]) + ", ..., " + ", ".join(shown[-2:])

@@ -18,9 +18,19 @@ from typing import Literal
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min, min_to_clock
 from sim.config.distribution import DISTRIBUTION_FIELDS, DistributionConfig, DistributionKind
-from sim.config.errors import errors_so_far, finite, reported_under, require, whole, within
+from sim.config.errors import (
+    ConfigError,
+    did_you_mean,
+    errors_so_far,
+    finite,
+    reported_under,
+    require,
+    whole,
+    within,
+)
+from sim.config.groups import MAX_GROUPS, PopulationGroupConfig, describe_shares, group_shares
 from sim.config.labs import CouriersConfig, LabConfig, SamplesConfig, validate_chain
-from sim.config.mobile import MobileTeamsConfig
+from sim.config.mobile import MobileTeamsConfig, team_name
 from sim.config.staffing import (
     DAY_MIN,
     MAX_UNSTAFFED_MIN,
@@ -379,6 +389,11 @@ class SubdistrictConfig:
         Shares in each green-channel group (null: ``demand.green_share``).
     barcode_share
         Share holding a pre-issued barcode (null: ``demand.barcode_share``).
+    groups
+        Share of the residents in each population group of ``demand.groups``, by group name,
+        where it differs from the group's ``share`` (null: every group's ``share``). Ignored
+        (with a warning) when ``demand.groups`` is empty, so that groups can be switched off
+        with ``demand.groups=[]`` alone.
     """
 
     name: str
@@ -386,8 +401,15 @@ class SubdistrictConfig:
     catchment: tuple[CatchmentConfig, ...]
     green_groups: GreenGroupsConfig | None = None
     barcode_share: float | None = None
+    groups: dict[str, float] | None = field(default=None, hash=False)  # a dict: not hashable
 
-    def validate(self, site_names: set[str]) -> None:
+    def group_shares(self, groups: tuple[PopulationGroupConfig, ...]) -> tuple[float, ...]:
+        """Share of the residents in each of ``groups`` (``demand.groups``)."""
+        return group_shares(groups, self.groups)
+
+    def validate(
+        self, site_names: set[str], groups: tuple[PopulationGroupConfig, ...] = ()
+    ) -> None:
         require(self.name.strip() != "", "name", self.name, "a non-empty name")
         require(self.population >= 1, "population", self.population, "an integer >= 1")
         require(
@@ -428,6 +450,45 @@ class SubdistrictConfig:
                 "barcode_share",
                 self.barcode_share,
                 "a probability between 0 and 1, or null",
+            )
+        self._validate_groups(groups)
+
+    def _validate_groups(self, groups: tuple[PopulationGroupConfig, ...]) -> None:
+        if not groups:  # groups switched off (demand.groups: []): entries ignored, a caution
+            return
+        names = list(dict.fromkeys(g.name for g in groups))
+        # a default share out of range is reported at demand.groups: no sums with it
+        ok = all(_finite(g.share) and 0.0 <= g.share <= 1.0 for g in groups)
+        for key, share in (self.groups or {}).items():
+            known = require(
+                key in names,
+                f"groups.{key}",
+                share,
+                f"a share for a group named in demand.groups{did_you_mean(key, names)}: "
+                + ", ".join(names),
+            )
+            ok = (
+                require(
+                    _finite(share) and 0.0 <= share <= 1.0,
+                    f"groups.{key}",
+                    share,
+                    "a share of the sub-district's residents between 0 and 1",
+                )
+                and known
+                and ok
+            )
+        shares = self.group_shares(groups)
+        # without entries of its own the shares are demand.groups's (checked there)
+        if ok and self.groups and all(_finite(x) for x in shares):
+            total = sum(shares)
+            require(
+                total <= 1.0 + 1e-9,
+                "groups",
+                f"shares summing to {total:.4g} "
+                f"({describe_shares([g.name for g in groups], shares)})",
+                f"group shares of sub-district '{self.name}' summing to at most 1 (the rest "
+                "is the general population; a group without an entry here has its "
+                "demand.groups share)",
             )
 
 
@@ -470,11 +531,30 @@ class CampaignConfig:
     """Rounds of testing: each round lasts ``round_days`` days from its start day.
 
     ``start_days`` are days of the campaign (1 = the first day); the source ran three rounds
-    in twelve days.
+    in twelve days. ``days`` is the campaign's length in days (null: to the end of the last
+    round); mobile teams may work, and enterprises be screened, on any campaign day.
     """
 
     round_days: int = 1
     start_days: tuple[int, ...] = (1,)
+    days: int | None = None
+
+    @property
+    def rounds_end_day(self) -> int:
+        """Last day of the last round (1 = the first day)."""
+        return max(self.start_days) + self.round_days - 1
+
+    @property
+    def last_day(self) -> int:
+        """Last day of the campaign (``days``, or the last round's last day)."""
+        return self.days if self.days is not None else self.rounds_end_day
+
+    def round_of_day(self, day: int) -> int:
+        """Round (0-based) whose days include campaign ``day`` (1-based); -1 between rounds."""
+        for k, start in enumerate(self.start_days):
+            if start <= day < start + self.round_days:
+                return k
+        return -1
 
     def validate(self) -> None:
         require(
@@ -502,6 +582,15 @@ class CampaignConfig:
                 self.start_days,
                 f"increasing start days at least round_days ({self.round_days}) apart",
             )
+        if self.days is not None and self.start_days and whole(self.round_days):
+            end = self.rounds_end_day
+            require(
+                whole(self.days) and end <= self.days <= limits.MAX_CAMPAIGN_DAYS,
+                "days",
+                self.days,
+                f"a number of days from the last round's end (day {end}) to "
+                f"{limits.MAX_CAMPAIGN_DAYS}, or null (the campaign ends with its last round)",
+            )
 
 
 @dataclass(frozen=True)
@@ -528,6 +617,13 @@ class DemandConfig:
         closing) come back later.
     appointments
         Building-by-building time slots instead of free turnout.
+    groups
+        Population groups who turn out at their own hours (e.g. market traders outside
+        trading hours), each a share of every sub-district's residents with its own
+        ``hourly_profile`` over the same window (see
+        :class:`~sim.config.groups.PopulationGroupConfig`); the rest are the general
+        population, who follow ``hourly_profile``. Only with ``arrivals: profile`` and no
+        appointments.
     """
 
     arrivals: Literal["profile", "constant"] = "profile"
@@ -543,6 +639,7 @@ class DemandConfig:
     daily_shares: tuple[float, ...] = (1.0,)
     retry: RetryConfig = field(default_factory=lambda: RetryConfig())
     appointments: AppointmentsConfig = field(default_factory=lambda: AppointmentsConfig())
+    groups: tuple[PopulationGroupConfig, ...] = ()
 
     def validate(self) -> None:
         for name in ("green_share", "barcode_share"):
@@ -624,6 +721,61 @@ class DemandConfig:
         for name in ("retry", "appointments"):
             with within(name):
                 getattr(self, name).validate()
+        if self.groups:
+            self._validate_groups()
+
+    def _validate_groups(self) -> None:
+        names = [g.name for g in self.groups]
+        require(
+            self.arrivals == "profile",
+            "groups",
+            names,
+            "no groups when arrivals is 'constant' (a group turns out by its own hourly_profile: "
+            "use arrivals: profile, or groups: [])",
+        )
+        require(
+            not self.appointments.enabled,
+            "groups",
+            names,
+            "no groups when appointments.enabled is true (slots set everyone's arrival time: "
+            "use groups: [], or appointments.enabled: false)",
+        )
+        require(
+            len(self.groups) <= MAX_GROUPS,
+            "groups",
+            f"{len(self.groups)} groups",
+            f"at most {MAX_GROUPS} groups",
+        )
+        hours: int | None = None
+        window = f"{self.window_start}-{self.window_end}"
+        if self.arrivals == "profile":
+            try:
+                w0, w1 = self.window
+            except ConfigError:  # reported above
+                pass
+            else:
+                if w1 > w0:
+                    hours = math.ceil((w1 - w0) / 60.0 - 1e-9)
+        seen: set[str] = set()
+        for i, group in enumerate(self.groups):
+            with within(f"groups[{i}]"):
+                group.validate(hours, window, len(self.daily_shares))
+            require(
+                group.name not in seen,
+                f"groups[{i}].name",
+                group.name,
+                "a name no other group has",
+            )
+            seen.add(group.name)
+        shares = [g.share for g in self.groups]
+        if all(_finite(x) and 0.0 <= x <= 1.0 for x in shares):
+            total = sum(shares)
+            require(
+                total <= 1.0 + 1e-9,
+                "groups",
+                f"shares summing to {total:.4g} ({describe_shares(names, shares)})",
+                "group shares summing to at most 1 (the rest is the general population)",
+            )
 
     @property
     def window(self) -> tuple[float, float]:
@@ -709,6 +861,15 @@ class ScenarioConfig:
         return self.sites if self.sites else (self.site,)
 
     @property
+    def chain_sites(self) -> tuple[tuple[str, float, float], ...]:
+        """Where tubes are collected, as (name, x_km, y_km): the collection points, then one
+        entry per mobile team (at the enterprises' ``mobile.x_km``, ``mobile.y_km``)."""
+        points = tuple((p.name, p.x_km, p.y_km) for p in self.points)
+        m = self.mobile
+        teams = m.teams if whole(m.teams) and m.teams > 0 else 0
+        return points + tuple((team_name(k), m.x_km, m.y_km) for k in range(teams))
+
+    @property
     def labs_in_use(self) -> tuple[LabConfig, ...]:
         """The labs that take part (``enabled``); empty: the sample chain is not simulated."""
         return tuple(lab for lab in self.labs if lab.enabled)
@@ -783,6 +944,8 @@ class ScenarioConfig:
                 getattr(self, name).validate()
             if name == "campaign":
                 campaign_ok = errors_so_far() == before and bool(self.campaign.start_days)
+        if campaign_ok and self.mobile.teams > 0:
+            _check_mobile_days(self.mobile, self.campaign.last_day)
         before = errors_so_far()
         _validate_site(self.site, "site", self.campaign.round_days)
         clean = {"site": errors_so_far() == before}
@@ -821,7 +984,7 @@ class ScenarioConfig:
         sd_names: set[str] = set()
         for k, sd in enumerate(self.subdistricts):
             with within(f"subdistricts[{k}]"):
-                sd.validate(point_names)
+                sd.validate(point_names, self.demand.groups)
             require(
                 sd.name not in sd_names,
                 f"subdistricts[{k}].name",
@@ -861,13 +1024,7 @@ class ScenarioConfig:
                 "a longer warm-up leaves nobody to measure",
             )
         if self.labs and days_ok and campaign_ok and placed:  # else reported above
-            last_day = self.campaign.start_days[-1] + self.campaign.round_days - 1
-            validate_chain(
-                tuple((p.name, p.x_km, p.y_km) for p in self.points),
-                self.labs,
-                self.couriers,
-                last_day,
-            )
+            validate_chain(self.chain_sites, self.labs, self.couriers, self.campaign.last_day)
         if self.site_choice.rule == "queue_board":
             modes = {p.green_channel.mode for p in self.points}
             require(
@@ -877,6 +1034,25 @@ class ScenarioConfig:
                 "'assigned' unless every point has the same green_channel.mode "
                 f"(found {sorted(modes)})",
             )
+
+
+def _check_mobile_days(mobile: MobileTeamsConfig, last_day: int) -> None:
+    """The teams' working days and first screening within the campaign (days 1-``last_day``)."""
+    if mobile.work_days is not None:
+        outside = [d for d in mobile.work_days if whole(d) and d > last_day]
+        require(
+            not outside,
+            "mobile.work_days",
+            outside[:3],
+            f"days of the campaign (1-{last_day}; campaign.days makes it longer)",
+        )
+    first = mobile.screening.first_day
+    require(
+        not whole(first) or first <= last_day,
+        "mobile.screening.first_day",
+        first,
+        f"a day of the campaign (1-{last_day})",
+    )
 
 
 def _check_staffed(site: SiteConfig, days: int) -> None:

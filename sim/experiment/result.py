@@ -11,10 +11,21 @@ import numpy as np
 
 from sim.config.schema import ScenarioConfig
 from sim.metrics import queues
-from sim.metrics.district import hour_table, point_table, staff_table, summarise_round
+from sim.metrics.district import (
+    ROUND_METRICS,
+    campaign_totals,
+    group_table,
+    hour_table,
+    point_table,
+    round_metrics,
+    staff_table,
+    summarise_round,
+)
 from sim.metrics.lines import entrance_line, swab_line
+from sim.metrics.mobile import mobile_summary, screening_table, team_table
 from sim.metrics.turnaround import backlog_table, lab_table, summarise_chain
 from sim.model import records as rec
+from sim.model.mobile_teams import MobileRecords
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +36,7 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "round": "round of the campaign (1 = first)",
     "resident": "resident number in the round",
     "subdistrict": "sub-district the resident lives in",
+    "group": "population group: 'general', or a name of demand.groups (own turnout hours)",
     "site": "collection point of the resident's last attempt",
     "green_eligible": "eligible for the green channel (over 70, disabled, pregnant, under 8)",
     "barcode": "holds a pre-issued barcode (registration is a scan)",
@@ -74,6 +86,9 @@ class RunResult:
     chain
         The chain from swab to result over the campaign (None without labs); times in
         minutes after midnight of campaign day 1.
+    mobile
+        The mobile teams' screenings of the enterprises over the campaign (None without
+        teams); times in minutes after midnight of campaign day 1.
     """
 
     config: ScenarioConfig
@@ -81,6 +96,7 @@ class RunResult:
     replication: int
     rounds: list[rec.RoundRun]
     chain: rec.ChainRun | None = None
+    mobile: MobileRecords | None = None
     _summary: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     _tables: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
@@ -94,7 +110,8 @@ class RunResult:
 
     @property
     def site(self) -> rec.SiteRun:
-        """The collection point's records (scenarios with one point; first round)."""
+        """The collection point's records (scenarios with one point; first round: round ``k``'s
+        are ``result.rounds[k - 1].points[0]``)."""
         points = self.rounds[0].points
         if len(points) != 1:
             raise ValueError(
@@ -105,6 +122,8 @@ class RunResult:
 
     def point(self, name: str, round: int = 1) -> rec.SiteRun:
         """Records of the point called ``name`` in round ``round`` (1-based)."""
+        if not 1 <= round <= len(self.rounds):
+            raise ValueError(f"round must be between 1 and {len(self.rounds)}, got {round}")
         for p in self.rounds[round - 1].points:
             if p.name == name:
                 return p
@@ -114,35 +133,57 @@ class RunResult:
     def summary(self) -> dict[str, Any]:
         """Flat dict of headline metrics (see :func:`sim.metrics.district.summarise_round`).
 
-        The metrics are those of the first round; with several rounds, ``rounds`` and
-        ``round<k>_coverage``, ``round<k>_tested`` and ``round<k>_last_tested_min`` follow.
-        With labs, the chain's figures over the campaign follow (see
-        :func:`sim.metrics.turnaround.summarise_chain`).
+        The unprefixed metrics (``coverage``, ``wait_p95_min``, ...) are those of the **first
+        round** (targets are judged on them). With several rounds, ``rounds`` follows, then for
+        each round ``k`` (1-based) ``round<k>_<key>`` for each key of
+        :data:`sim.metrics.district.ROUND_METRICS` (``round2_coverage``,
+        ``round2_wait_p95_min``, ``round2_finish_clock``, ...), then the campaign totals of
+        :data:`sim.metrics.district.CAMPAIGN_METRICS` (``campaign_tested``,
+        ``campaign_residents``, ``campaign_coverage``, ``campaign_days``, ...). With labs,
+        the chain's figures over the campaign follow (see
+        :func:`sim.metrics.turnaround.summarise_chain`). With mobile teams, their figures
+        over the campaign (:func:`sim.metrics.mobile.mobile_summary`) come before the chain's.
         """
         if self._summary is None:
+            first = summarise_round(self.rounds[0], self.config.warmup_min)
             out: dict[str, Any] = {
                 "scenario": self.config.name,
                 "seed": self.seed,
                 "replication": self.replication,
-                **summarise_round(self.rounds[0], self.config.warmup_min),
+                **first,
             }
             if len(self.rounds) > 1:
                 out["rounds"] = len(self.rounds)
+                rows = []
                 for run in self.rounds:
-                    r = summarise_round(run, self.config.warmup_min)
-                    k = run.round + 1
-                    out[f"round{k}_coverage"] = r["coverage"]
-                    out[f"round{k}_tested"] = r["tested"]
-                    out[f"round{k}_last_tested_min"] = r["last_tested_min"]
+                    s = (
+                        first
+                        if run is self.rounds[0]
+                        else summarise_round(run, self.config.warmup_min)
+                    )
+                    row = round_metrics(run, s)
+                    rows.append(row)
+                    k = row["round"]
+                    for key in ROUND_METRICS:
+                        out[f"round{k}_{key}"] = row[key]
+                out.update(campaign_totals(rows))
+            if self.mobile is not None:
+                out.update(mobile_summary(self.mobile, len(self.rounds)))
             if self.chain is not None:
                 out.update(summarise_chain(self.chain))
             self._summary = out
         return dict(self._summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Per-point, per-hour and per-shift tables over all rounds, and per lab and per lab
-        and hour, as DataFrames (``labs`` and ``lab_backlog`` only when the scenario has
-        labs).
+        """Per-point, per-hour and per-shift tables over all rounds (a ``round`` column,
+        1-based), per round (``rounds``: one row per round with the columns of
+        :data:`sim.metrics.district.ROUND_METRICS`; only with several rounds), and per lab and
+        per lab and hour (``labs`` and ``lab_backlog``: only when the scenario has labs), and
+        with population groups one row per round and group (``groups``, see
+        :func:`sim.metrics.district.group_table`), with mobile teams one row per enterprise
+        screening (``screenings``, see
+        :func:`sim.metrics.mobile.screening_table`) and per team and round
+        (``mobile_teams``), as DataFrames.
 
         Computed once per result (like :meth:`summary`); each call returns copies, so a
         caller may change what it gets without changing what the next caller sees.
@@ -155,6 +196,19 @@ class RunResult:
                 "hours": pd.DataFrame([row for r in self.rounds for row in hour_table(r)]),
                 "staff": pd.DataFrame([row for r in self.rounds for row in staff_table(r)]),
             }
+            if len(self.rounds) > 1:
+                s = self.summary()
+                out["rounds"] = pd.DataFrame(
+                    [
+                        {"round": k, **{key: s[f"round{k}_{key}"] for key in ROUND_METRICS}}
+                        for k in range(1, len(self.rounds) + 1)
+                    ]
+                )
+            if len(self.rounds[0].groups) > 1:
+                out["groups"] = pd.DataFrame([row for r in self.rounds for row in group_table(r)])
+            if self.mobile is not None:
+                out["screenings"] = pd.DataFrame(screening_table(self.mobile))
+                out["mobile_teams"] = pd.DataFrame(team_table(self.mobile))
             if self.chain is not None:
                 out["labs"] = pd.DataFrame(lab_table(self.chain))
                 out["lab_backlog"] = pd.DataFrame(backlog_table(self.chain))
@@ -194,11 +248,13 @@ class RunResult:
 
         site = r.site if r.site is not None else np.zeros(r.n)
         sub = r.subdistrict if r.subdistrict is not None else np.zeros(r.n)
+        group = r.group if r.group is not None else np.zeros(r.n)
         frame = pd.DataFrame(
             {
                 "round": np.full(r.n, run.round + 1),
                 "resident": np.arange(r.n),
                 "subdistrict": cat(sub, list(run.subdistricts)),
+                "group": cat(group, list(run.groups)),
                 "site": cat(site, [p.name for p in run.points]),
                 "green_eligible": r.green,
                 "barcode": r.barcode,
@@ -264,8 +320,10 @@ class RunResult:
         line: str = "entrance",
         lane: str | None = None,
         site: str | None = None,
+        round: int = 1,
     ) -> np.ndarray:
-        """Number of residents in a line at each of ``times`` (minutes), first round.
+        """Number of residents in a line at each of ``times`` (minutes after midnight of the
+        round's first day) in round ``round`` (1-based; the first by default).
 
         Parameters
         ----------
@@ -275,11 +333,15 @@ class RunResult:
             ``green`` or ``general`` to count one lane of the entrance line; None for all.
         site
             A point's name; None for the only point (or all points together).
+        round
+            The round of the campaign, 1-based.
         """
-        run = self.rounds[0]
+        if not 1 <= round <= len(self.rounds):
+            raise ValueError(f"round must be between 1 and {len(self.rounds)}, got {round}")
+        run = self.rounds[round - 1]
         point: rec.SiteRun
         if site is not None:
-            point = self.point(site)
+            point = self.point(site, round)
         elif len(run.points) == 1:
             point = run.points[0]
         else:

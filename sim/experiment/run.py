@@ -7,6 +7,7 @@ from sim.config.schema import ScenarioConfig
 from sim.engine.streams import RandomStreams
 from sim.experiment.result import RunResult
 from sim.model.district import simulate_campaign
+from sim.model.mobile_teams import simulate_mobile_teams
 from sim.model.sample_chain import simulate_chain
 
 
@@ -34,4 +35,6 @@ def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -
         raise ValueError(f"seed and replication must be >= 0, got {seed} and {replication}")
     streams = RandomStreams(seed, replication)
     rounds = simulate_campaign(config, streams)
-    return RunResult(config, seed, replication, rounds, simulate_chain(config, rounds, streams))
+    mobile = simulate_mobile_teams(config.mobile, config.campaign, streams)
+    chain = simulate_chain(config, rounds, streams, mobile)
+    return RunResult(config, seed, replication, rounds, chain, mobile)

@@ -88,6 +88,75 @@ def hour_table(run: rec.RoundRun) -> list[dict[str, Any]]:
     return rows
 
 
+def group_table(run: rec.RoundRun) -> list[dict[str, Any]]:
+    """One row per population group (``general`` first, then ``demand.groups``).
+
+    Columns: ``round``, ``group``, ``residents``, ``tested``, ``coverage`` (tested /
+    residents by the round's deadline), ``not_tested``, ``wait_mean_min`` / ``wait_p95_min``
+    (minutes queueing, tested residents), ``returns`` (extra attempts), and
+    ``arrived_00h`` .. ``arrived_23h``: residents whose first arrival fell in that hour of the
+    day, summed over the round's days (a group whose profile is 0 in an hour has nobody there).
+    """
+    r = run.residents
+    group = _group_codes(run)
+    tested = r.outcome == rec.TESTED
+    wait = r.wait
+    t = r.first_arrival if r.first_arrival is not None else r.arrival
+    ok = np.isfinite(t)
+    hour = np.full(r.n, -1, dtype=np.int64)
+    hour[ok] = np.floor(t[ok] / 60.0).astype(np.int64) % 24
+    returns = r.attempts - 1 if r.attempts is not None else np.zeros(r.n, dtype=np.int64)
+    rows = []
+    for code, name in enumerate(run.groups):
+        mine = group == code
+        n = int(mine.sum())
+        n_tested = int(np.sum(tested & mine))
+        d = describe(wait[mine])
+        by_hour = np.bincount(hour[mine & ok], minlength=24)
+        row: dict[str, Any] = {
+            "round": run.round + 1,
+            "group": name,
+            "residents": n,
+            "tested": n_tested,
+            "coverage": n_tested / n if n else float("nan"),
+            "not_tested": n - n_tested,
+            "wait_mean_min": d["mean"],
+            "wait_p95_min": d["p95"],
+            "returns": int(np.sum(returns[mine])),
+        }
+        for h in range(24):
+            row[f"arrived_{h:02d}h"] = int(by_hour[h])
+        rows.append(row)
+    return rows
+
+
+def _group_codes(run: rec.RoundRun) -> np.ndarray:
+    """Each resident's population group code (0: general)."""
+    r = run.residents
+    if r.group is None:
+        return np.zeros(r.n, dtype=np.int64)
+    return np.asarray(r.group, dtype=np.int64)
+
+
+def group_summary(run: rec.RoundRun, start: float | None = None) -> dict[str, Any]:
+    """``group_<name>_coverage`` and ``group_<name>_wait_p95_min`` for each population group
+    (``general`` included), only when the scenario has groups (else empty). Waits count the
+    residents arriving from ``start`` (a warm-up cut) like the summary's; coverage all."""
+    if len(run.groups) <= 1:
+        return {}
+    r = run.residents
+    group = _group_codes(run)
+    tested = r.outcome == rec.TESTED
+    wait = r.wait if start is None else np.where(r.arrival >= start, r.wait, np.nan)
+    out: dict[str, Any] = {}
+    for code, name in enumerate(run.groups):
+        mine = group == code
+        n = int(mine.sum())
+        out[f"group_{name}_coverage"] = float(np.sum(tested & mine)) / n if n else float("nan")
+        out[f"group_{name}_wait_p95_min"] = describe(wait[mine])["p95"]
+    return out
+
+
 def staff_table(run: rec.RoundRun) -> list[dict[str, Any]]:
     """Headcount and utilisation by role and shift, summed over the points.
 
@@ -156,7 +225,10 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
     ``utilisation_registration`` / ``utilisation_swab`` (district), and in both cases
     ``residents``, ``coverage`` (tested / residents, by the round's deadline), ``tested_day<d>``,
     ``best_subdistrict_day`` / ``best_subdistrict_day_tests``, ``returns`` (extra attempts),
-    ``staff_<role>`` (headcount), and mobile-team figures when there are teams.
+    ``group_<name>_coverage`` / ``group_<name>_wait_p95_min`` per population group (only when
+    ``demand.groups`` is not empty; see :func:`group_summary`),
+    ``staff_<role>`` (headcount). (The mobile teams work over the whole campaign: their
+    figures are in :meth:`sim.RunResult.summary`.)
 
     ``warmup_min`` (minutes after the first opening) leaves the residents arriving earlier out
     of the waits, and lines and utilisation count from then (steady-state studies); coverage
@@ -190,6 +262,7 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
         out["best_subdistrict_day"] = best
         out["best_subdistrict_day_tests"] = best_n
     out["returns"] = int(np.sum(r.attempts - 1)) if r.attempts is not None else 0
+    out.update(group_summary(run, start))
     totals: dict[str, int] = dict.fromkeys(ROLES, 0)
     for point in run.points:
         if point.staffing is not None:
@@ -197,10 +270,6 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
                 totals[role] += count
     for role, count in totals.items():
         out[f"staff_{role}"] = count
-    if run.mobile is not None:
-        from sim.metrics.mobile import mobile_summary
-
-        out.update(mobile_summary(run.mobile))
     return out
 
 
@@ -236,6 +305,117 @@ def _district_core(run: rec.RoundRun, start: float | None = None) -> dict[str, A
     out["last_tested_min"] = last
     out["last_tested_clock"] = day_clock(last) if np.isfinite(last) else ""
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Rounds of a campaign: each round's headline figures side by side, and campaign totals
+
+#: The headline figures of each round of a campaign, in the order of the ``rounds`` table
+#: (:meth:`sim.experiment.result.RunResult.tables`) and of the summary's ``round<k>_<key>``
+#: keys (campaigns of several rounds). ``start_day`` / ``days``: the round's first campaign
+#: day and its length; ``last_tested_min`` / ``_clock``: the last swab in minutes after
+#: midnight of the round's first day (``day 2 21:30``: the round's day 2); ``finish_min`` /
+#: ``_clock``: the same moment in minutes after midnight of campaign day 1 (``day 6 21:30``:
+#: campaign day 6). Waits and lines as in :func:`summarise_round` (``longest_queue``: the
+#: longest entrance line anywhere, people).
+ROUND_METRICS: tuple[str, ...] = (
+    "start_day",
+    "days",
+    "residents",
+    "tested",
+    "coverage",
+    "wait_mean_min",
+    "wait_p95_min",
+    "wait_max_min",
+    "longest_queue",
+    "longest_queue_m",
+    "last_tested_min",
+    "last_tested_clock",
+    "finish_min",
+    "finish_clock",
+)
+
+#: Campaign totals over the rounds (campaigns of several rounds): residents and tested summed
+#: over rounds (a resident counts once per round), ``campaign_coverage`` their ratio,
+#: ``campaign_days`` from campaign day 1 to the last round's last day, ``campaign_finish_min``
+#: / ``_clock`` the last swab of any round (minutes after midnight of campaign day 1).
+CAMPAIGN_METRICS: tuple[str, ...] = (
+    "campaign_residents",
+    "campaign_tested",
+    "campaign_coverage",
+    "campaign_days",
+    "campaign_finish_min",
+    "campaign_finish_clock",
+)
+
+
+def round_metrics(run: rec.RoundRun, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Round ``run``'s headline figures (:data:`ROUND_METRICS`, after ``round``, 1-based),
+    from its :func:`summarise_round` dict ``summary``."""
+    last = float(summary["last_tested_min"])
+    finite = bool(np.isfinite(last))
+    finish = run.offset_min + last if finite else float("nan")
+    return {
+        "round": run.round + 1,
+        "start_day": run.start_day,
+        "days": run.days,
+        "residents": int(summary["residents"]),
+        "tested": int(summary["tested"]),
+        "coverage": float(summary["coverage"]),
+        "wait_mean_min": float(summary["wait_mean_min"]),
+        "wait_p95_min": float(summary["wait_p95_min"]),
+        "wait_max_min": float(summary["wait_max_min"]),
+        "longest_queue": int(summary["longest_queue"]),
+        "longest_queue_m": float(summary["longest_queue_m"]),
+        "last_tested_min": last,
+        "last_tested_clock": day_clock(last) if finite else "",
+        "finish_min": finish,
+        "finish_clock": day_clock(finish) if finite else "",
+    }
+
+
+def campaign_totals(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The campaign totals (:data:`CAMPAIGN_METRICS`) from each round's
+    :func:`round_metrics`."""
+    if not rows:
+        raise ValueError("a campaign has at least one round")
+    residents = sum(int(row["residents"]) for row in rows)
+    tested = sum(int(row["tested"]) for row in rows)
+    finishes = [float(row["finish_min"]) for row in rows if np.isfinite(row["finish_min"])]
+    finish = max(finishes) if finishes else float("nan")
+    return {
+        "campaign_residents": residents,
+        "campaign_tested": tested,
+        "campaign_coverage": tested / residents if residents else float("nan"),
+        "campaign_days": max(int(row["start_day"]) + int(row["days"]) - 1 for row in rows),
+        "campaign_finish_min": finish,
+        "campaign_finish_clock": day_clock(finish) if finishes else "",
+    }
+
+
+def campaign_day_tests(runs: Sequence[rec.RoundRun]) -> tuple[np.ndarray, np.ndarray]:
+    """Residents tested at the collection points on each campaign day, by round.
+
+    Returns the campaign days (1-based, from day 1 to the last day anyone was tested, at
+    least the last round's last day) and a ``len(runs) x len(days)`` count matrix: row ``k``
+    is round ``runs[k]``'s residents whose swab was done that day (a swab after midnight
+    counts on the next day). Mobile teams' enterprise samples are not included.
+    """
+    per_round: list[np.ndarray] = []
+    last = max((run.start_day + run.days - 1 for run in runs), default=0)
+    for run in runs:
+        r = run.residents
+        done = np.asarray(r.swab_end, dtype=float)[r.outcome == rec.TESTED]
+        done = done[np.isfinite(done)]
+        day = run.start_day + np.floor(done / 1440.0).astype(np.int64)  # campaign day, 1-based
+        day = day[day >= 1]
+        per_round.append(day)
+        if day.size:
+            last = max(last, int(day.max()))
+    counts = np.zeros((len(runs), last), dtype=np.int64)
+    for k, day in enumerate(per_round):
+        counts[k] = np.bincount(day - 1, minlength=last)[:last]
+    return np.arange(1, last + 1), counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,13 +587,20 @@ def intervals(
 
 
 __all__ = [
+    "CAMPAIGN_METRICS",
+    "ROUND_METRICS",
     "CurveBand",
+    "campaign_day_tests",
+    "campaign_totals",
     "coverage_curves",
     "curve_band",
+    "group_summary",
+    "group_table",
     "hour_table",
     "intervals",
     "not_tested_counts",
     "point_table",
+    "round_metrics",
     "share_by",
     "share_by_band",
     "staff_minutes",

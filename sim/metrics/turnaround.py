@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.clock import min_to_clock
+from sim.config.clock import day_clock, min_to_clock
 from sim.config.staffing import DAY_MIN
 from sim.metrics.theory import dorfman_tests_per_person
 from sim.model import records as rec
@@ -127,6 +127,26 @@ def _count_by(times: np.ndarray, at: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.sort(times[np.isfinite(times)]), at, side="right")
 
 
+def people_per_day(chain: rec.ChainRun, lab: int) -> np.ndarray:
+    """People (swabs) whose final result lab ``lab`` gave, per campaign day (day 1 first)."""
+    res = chain.result
+    tube = np.where(chain.retest_tube >= 0, chain.retest_tube, chain.swab_tube)
+    mine = (chain.tube_lab[np.maximum(tube, 0)] == lab) & (tube >= 0) & np.isfinite(res)
+    days = int(chain.horizon_min // DAY_MIN) + 1
+    return np.bincount((res[mine] // DAY_MIN).astype(np.int64), minlength=days)
+
+
+def people_resulted(chain: rec.ChainRun, lab: int, days: float) -> int:
+    """People whose final result lab ``lab`` gave in its first ``days`` days open (the
+    source's unit: "90,000+ people tested in 8 days")."""
+    res = chain.result
+    tube = np.where(chain.retest_tube >= 0, chain.retest_tube, chain.swab_tube)
+    opens = float(chain.lab_opens_min[lab])
+    mine = (chain.tube_lab[np.maximum(tube, 0)] == lab) & (tube >= 0)
+    when = res[mine]
+    return int(np.count_nonzero((when >= opens) & (when < opens + DAY_MIN * days)))
+
+
 def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
     """One row per lab: tubes in and resulted, backlog at the end, runs and utilisation.
 
@@ -150,6 +170,8 @@ def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
             "tubes_resulted": int(resulted.sum()),
             "retest_tubes": int(np.sum(resulted & chain.tube_retest)),
             "swabs_resulted": int(chain.tube_size[resulted].sum()),
+            "people_per_day_best": int(people_per_day(chain, j).max(initial=0)),
+            "people_per_day_rated": float(chain.lab_rated_people_per_day[j]),
             "backlog_tubes_at_end": held,
             "last_result_min": float(results.max()) if results.size else float("nan"),
         }
@@ -175,7 +197,8 @@ def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
 def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
     """Headline figures of the chain (hours unless stated).
 
-    Keys: ``swabs`` (taken at the points), ``tubes`` (pooled), ``pool_size``,
+    Keys: ``swabs`` (all swabs: ``swabs_points`` taken at the points, ``swabs_mobile`` by the
+    mobile teams), ``tubes`` (pooled), ``pool_size``,
     ``positive_swabs``, ``positive_pools``, ``recalled`` (members of positive pools),
     ``retests_done`` (retest swabs taken by the horizon), ``retests_visited`` (of those, the
     ones a visiting team took), ``pcr_tests`` (pooled tubes plus retest tubes resulted),
@@ -186,7 +209,9 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
     in mean, p50, p95, max over swabs with a result, ``within_target`` (share of all swabs
     resulted within the target, unresulted ones counting as late), ``target_h``,
     ``last_result_min`` (campaign minutes), ``courier_trips``, ``courier_wait_mean_min``
-    (call to loading).
+    (call to loading); per round ``k`` (1-based, with several rounds) and for the mobile
+    teams' swabs (``mobile``): ``round<k>_within_target``, ``round<k>_last_result_min`` /
+    ``_clock``, ``mobile_within_target``, ``mobile_last_result_min``.
     """
     n = chain.n_swabs
     ta = turnaround_h(chain)
@@ -195,8 +220,11 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
     recalled = chain.retest_tube >= 0
     taken = chain.retest_time <= chain.horizon_min
     nan = float("nan")
+    at_points = chain.swab_round >= 0
     out: dict[str, Any] = {
         "swabs": n,
+        "swabs_points": int(at_points.sum()),
+        "swabs_mobile": int(n - at_points.sum()),
         "tubes": int(pooled.sum()),
         "pool_size": chain.pool_size,
         "positive_swabs": int(chain.swab_positive.sum()),
@@ -227,4 +255,16 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
     out["courier_trips"] = len(chain.trip_site)
     waits = chain.trip_loaded - chain.trip_called
     out["courier_wait_mean_min"] = float(waits.mean()) if waits.size else nan
+    rounds = int(chain.swab_round.max()) + 1 if n else 0
+    groups = [(f"round{k + 1}", chain.swab_round == k) for k in range(rounds)] if rounds > 1 else []
+    if n > at_points.sum():
+        groups.append(("mobile", ~at_points))
+    target_h = chain.target_min / 60.0
+    for key, sel in groups:
+        m = int(sel.sum())
+        got = ta[sel]
+        out[f"{key}_within_target"] = float(np.sum(got <= target_h) / m) if m else nan
+        last = float(np.nanmax(chain.result[sel])) if np.isfinite(got).any() else nan
+        out[f"{key}_last_result_min"] = last
+        out[f"{key}_last_result_clock"] = day_clock(last) if np.isfinite(last) else ""
     return out

@@ -1,9 +1,9 @@
-"""The district: residents of the sub-districts, the collection points, staff, mobile teams.
+"""The district: residents of the sub-districts, the collection points, their staff.
 
 One round is simulated in one SimPy environment: one queue kernel holds every point
 (:class:`~sim.engine.network.QueueNetwork`); one SimPy process per point applies its staffed
 schedule and closes its line at the end of each day; a queue-board process refreshes the posted
-line lengths; one process per mobile team visits enterprises. Residents are arrays, not
+line lengths. Residents are arrays, not
 objects, and every random quantity is drawn as a block from its own named stream.
 """
 
@@ -30,7 +30,6 @@ from sim.engine.streams import RandomStreams
 from sim.model import records as rec
 from sim.model.collection_point import REG_SLOT, SWAB_SLOT, PointPlan, plan_point
 from sim.model.durations import distribution
-from sim.model.mobile_teams import MobileTeams, simulate_mobile_teams
 
 _SECONDS = 1.0 / 60.0
 
@@ -76,6 +75,7 @@ class RoundSimulation:
         self.subdistrict = sub
         self.green = green
         self.barcode = barcode
+        self.group = self._group[order]  # population group: 0 general, k demand.groups[k - 1]
         # Lanes: green only where the point has a green channel (the same mode everywhere when
         # residents may switch points).
         has_green = np.array([p.green_channel.mode != "none" for p in points])
@@ -155,18 +155,19 @@ class RoundSimulation:
             self.env.process(self._point(k))
         if cands is not None:
             self.env.process(self._board(config.site_choice.board_refresh_min))
-        self.mobile: MobileTeams | None = None
-        if config.mobile.teams > 0:
-            self.mobile = simulate_mobile_teams(self.env, config.mobile, s, self.days)
 
     # ------------------------------------------------------------------ residents
     def _residents(
         self, s: RandomStreams
     ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sub-district names, and each resident's home point, sub-district, green and barcode
+        flags and departure time; sets ``group_names`` and ``_group`` (each resident's code
+        into ``group_names``: 0 general, k ``demand.groups[k - 1]``)."""
         cfg = self.config
         demand = cfg.demand
         points = cfg.points
         days = self.days
+        self.group_names = ("general", *(g.name for g in demand.groups))
         if demand.arrivals == "constant":
             assert demand.rate_per_hour is not None
             times, homes = [], []
@@ -183,11 +184,13 @@ class RoundSimulation:
             sub = np.zeros(n, dtype=np.int16)
             green = s("green").random(n) < demand.green_share
             barcode = s("barcode").random(n) < demand.barcode_share
+            self._group = np.zeros(n, dtype=np.int8)  # no groups with constant arrivals
             return ("all",), home, sub, green, barcode, dep
         if cfg.subdistricts:
             names = tuple(sd.name for sd in cfg.subdistricts)
             index = {p.name: k for k, p in enumerate(points)}
             sizes = [sd.population for sd in cfg.subdistricts]
+            group_shares = [sd.group_shares(demand.groups) for sd in cfg.subdistricts]
             n = sum(sizes)
             sub = np.repeat(np.arange(len(sizes)), sizes).astype(np.int16)
             home = np.empty(n, dtype=np.int64)
@@ -221,31 +224,64 @@ class RoundSimulation:
                 home = s("catchment").choice(len(points), size=n, p=booths / booths.sum())
             green_share = np.full(n, demand.green_share)
             barcode_share = np.full(n, demand.barcode_share)
+            sizes = [n]
+            group_shares = [tuple(g.share for g in demand.groups)]
         green = s("green").random(n) < green_share
         barcode = s("barcode").random(n) < barcode_share
+        group = self._group = self._group_codes(s, sizes, group_shares)
         # Turnout: which day each resident comes, then when in the day.
         day_counts = s("turnout_day").multinomial(n, np.asarray(demand.daily_shares))
         day = np.repeat(np.arange(days), day_counts)
         s("turnout_day").shuffle(day)
+        for k, g in enumerate(demand.groups, start=1):  # groups with days of their own
+            if g.daily_shares is not None:
+                mine = np.flatnonzero(group == k)
+                rng = s(f"turnout_day/{g.name}")
+                own = np.repeat(np.arange(days), rng.multinomial(mine.size, g.daily_shares))
+                rng.shuffle(own)
+                day[mine] = own
         dep = np.empty(n)
         if demand.appointments.enabled:
             dep = self._appointments(s, home, day)
         else:
             assert demand.hourly_profile is not None
             w0, w1 = demand.window
-            rng = s("arrivals")
-            for d in range(days):
-                idx = np.flatnonzero(day == d)
-                t = profile_arrivals(
-                    rng,
-                    demand.hourly_profile,
-                    w0 + DAY_MIN * d,
-                    w1 + DAY_MIN * d,
-                    len(idx),
-                    fixed_count=True,
-                )
-                dep[idx] = rng.permutation(t)
+            # The general population, then each group, by its own profile and stream (without
+            # groups everyone is general: the draws are those of a run without the feature).
+            profiles = [(demand.hourly_profile, s("arrivals"))]
+            profiles += [(g.hourly_profile, s(f"arrivals/{g.name}")) for g in demand.groups]
+            for code, (profile, rng) in enumerate(profiles):
+                for d in range(days):
+                    idx = np.flatnonzero((day == d) & (group == code))
+                    t = profile_arrivals(
+                        rng,
+                        profile,
+                        w0 + DAY_MIN * d,
+                        w1 + DAY_MIN * d,
+                        len(idx),
+                        fixed_count=True,
+                    )
+                    dep[idx] = rng.permutation(t)
         return names, home, sub, green, barcode, dep
+
+    def _group_codes(
+        self, s: RandomStreams, sizes: list[int], shares: list[tuple[float, ...]]
+    ) -> np.ndarray:
+        """Each resident's population group (0 general, k ``demand.groups[k - 1]``), residents
+        laid out by sub-district (``sizes``): in each, exact counts drawn from a multinomial
+        with the sub-district's group ``shares`` and the rest as general, in random order."""
+        n = sum(sizes)
+        group = np.zeros(n, dtype=np.int8)
+        if not self.config.demand.groups:
+            return group
+        rng = s("groups")
+        start = 0
+        for m, own in zip(sizes, shares, strict=True):
+            p = np.array([max(0.0, 1.0 - sum(own)), *own])
+            counts = rng.multinomial(m, p / p.sum())
+            group[start : start + m] = rng.permutation(np.repeat(np.arange(p.size), counts))
+            start += m
+        return group
 
     def _appointments(self, s: RandomStreams, home: np.ndarray, day: np.ndarray) -> np.ndarray:
         sd = self.config.demand.appointments.punctuality_sd_min
@@ -304,10 +340,7 @@ class RoundSimulation:
     # ------------------------------------------------------------------ run
     def run(self) -> rec.RoundRun:
         """Run the round and return its records."""
-        until = self.end_min
-        if self.mobile is not None:
-            until = max(until, self.mobile.calendar.round_end)
-        self.env.run(until=until + 1e-9)
+        self.env.run(until=self.end_min + 1e-9)
         out = self.kernel.finish(self.end_min)
         residents = self._records(out)
         assert residents.site is not None
@@ -317,7 +350,6 @@ class RoundSimulation:
             self._point_run(k, residents.subset(by_site[bounds[k] : bounds[k + 1]]))
             for k in range(len(self.plans))
         )
-        mobile = self.mobile.records() if self.mobile is not None else None
         start_day = self.config.campaign.start_days[self.round]
         return rec.RoundRun(
             self.round,
@@ -327,7 +359,7 @@ class RoundSimulation:
             points,
             self.sub_names,
             self.end_min,
-            mobile,
+            groups=self.group_names,
         )
 
     def _records(self, out: NetworkRecords) -> rec.ResidentRecords:
@@ -355,6 +387,7 @@ class RoundSimulation:
             subdistrict=self.subdistrict,
             attempts=out.attempts,
             first_arrival=out.first_arrival,
+            group=self.group,
         )
 
     def _point_run(self, k: int, mine: rec.ResidentRecords) -> rec.SiteRun:

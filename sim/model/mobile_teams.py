@@ -1,49 +1,53 @@
-"""Mobile sampling teams that visit enterprises and swab their employees on site.
+"""Mobile sampling teams screening enterprises over the whole campaign.
 
-Each team is one SimPy process in the caller's environment, so mobile teams run alongside the
-collection points of a round. Times are minutes after midnight of day 1; day ``d`` (0-based) of
-the round is offset by ``1440 * d``.
+The enterprises are a persistent population: drawn once per run (listed, or generated from
+the stream ``mobile_enterprises``), then screened on the schedule of ``mobile.screening``. The
+teams run in their own SimPy environment (they share nothing with the points' lines); their
+swabs go into the sample chain with the points' (:mod:`sim.model.sample_chain`). Times are
+minutes after midnight of campaign day 1; campaign day ``d`` (1-based) starts at
+``1440 * (d - 1)``.
 
 Rules
 -----
+Screenings
+    Each firm has due days (:func:`due_days`). A screening due on day ``d`` joins the shared
+    work list at midnight of day ``d``. If the firm's previous screening is still waiting for
+    a team then, the old one is dropped (``superseded``): the same employees are not swabbed
+    twice in one visit.
 Work list
-    The enterprises, sorted by zone then name, form one shared work list. A team that becomes
-    free takes the first enterprise still waiting in its current zone; if its zone is done, the
-    first one in the next zone in order (wrapping round after the last zone). Teams freed at the
-    same instant choose in team order.
-Start of the round
-    Every team starts at the base at day 1's ``work_start``. Team ``k`` (1-based) of ``T`` heads
-    first for zone number ``(k - 1) * Z // T`` in zone order (``Z`` zones), so teams spread over
-    the park; the trip from the base counts as travel to another zone.
+    Waiting screenings are kept per zone, in order of due day, then name. A team that becomes
+    free takes the first screening waiting in its current zone; if its zone has none, the
+    first one in the next zone in order (wrapping round after the last zone). A team with
+    nothing to take waits (where it is) until the next screenings come due.
+Start
+    Every team starts at the base. Team ``k`` (1-based) of ``T`` heads first for zone number
+    ``(k - 1) * Z // T`` in zone order (``Z`` zones), so teams spread over the park; the trip
+    from the base counts as travel to another zone.
 Visit
-    Travel (``travel_same_zone_min`` if the enterprise is in the zone the team is in, else
+    Travel (``travel_same_zone_min`` within the team's current zone, else
     ``travel_other_zone_min``), then ``setup_min``, then sampling. The visit starts when setup
     starts (``visit_start_min``) and ends when the last employee has been swabbed
     (``visit_end_min``).
 Sampling time
-    One swab time per employee, drawn up front for every employee of every enterprise (in
-    work-list order) from the stream ``mobile_swab_time``, so an enterprise gets the same swab
-    times whatever the number of teams (common random numbers). Employees are assigned to the
-    ``swabbers_per_team`` swabbers round-robin (employee ``i`` to swabber ``i mod s``); each
-    swabber swabs its employees one after another, and sampling lasts the makespan: the largest
-    per-swabber total (not the sum divided by ``s``, which would understate small firms).
+    One swab time per employee per screening, drawn up front for every screening (in order of
+    due day, zone, name) from the stream ``mobile_swab_time``, so a screening gets the same
+    swab times whatever the number of teams (common random numbers). Employees are assigned
+    to the ``swabbers_per_team`` swabbers round-robin; each swabber swabs its employees one
+    after another, and sampling lasts the makespan.
 Working hours
-    Teams work only within ``[work_start, work_end]`` of each day of the round. Travel, setup and
-    sampling all run on this working-time calendar: an activity still under way at
-    ``work_end`` pauses and resumes at the next day's ``work_start`` (a swab in progress
-    finishes then; no new setup is needed after the night).
-End of the round
-    The round ends at ``work_end`` of the last day. Employees not swabbed by then are
-    ``not_sampled`` (backlog). An enterprise whose setup has not started by then (the team was
-    still travelling, or no team reached it) is unvisited: team 0, all of its workforce
-    ``not_sampled``.
+    Teams work within ``[work_start, work_end]`` of each of their ``work_days`` (every campaign
+    day by default). Travel, setup and sampling run on this working-time calendar: an activity
+    under way at ``work_end`` pauses and resumes at the next working day's ``work_start``.
+End of the campaign
+    The teams stop at ``work_end`` of their last working day. Employees of a visit under way
+    then are not sampled (``partial``); screenings still waiting are ``not_reached``.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +60,7 @@ from sim.config.mobile import (
     GeneratedEnterprisesConfig,
     MobileTeamsConfig,
 )
+from sim.config.schema import CampaignConfig
 from sim.engine import distributions as d
 from sim.engine.streams import RandomStreams
 from sim.model.durations import distribution
@@ -65,85 +70,91 @@ SWAB_STREAM = "mobile_swab_time"
 #: Stream of generated workforces.
 ENTERPRISE_STREAM = "mobile_enterprises"
 
+#: Outcome of a screening, indexed by :attr:`MobileRecords.visit_outcome` codes.
+VISIT_OUTCOMES = ("sampled", "partial", "superseded", "not_reached")
+SAMPLED, PARTIAL, SUPERSEDED, NOT_REACHED = range(4)
+
 _SECONDS = 1.0 / 60.0
 _EPS = 1e-9
 
 
-@dataclass(frozen=True)
 class WorkCalendar:
-    """Working hours of a round: ``[start_min, end_min]`` on each of ``days`` days.
+    """Working windows ``[start, end]`` on a set of campaign days, minutes.
 
-    ``start_min`` and ``end_min`` are day 1's hours (minutes after midnight of day 1); day ``d``
-    (0-based) is shifted by ``1440 * d``. Windows must not overlap (``end_min - start_min`` at
-    most a day).
+    ``start_min`` and ``end_min`` are the hours of day 1 (minutes after its midnight); day
+    ``d`` (0-based) is shifted by ``1440 * d``. ``days`` are the 0-based working days
+    (increasing); windows must not overlap (``end_min - start_min`` at most a day).
     """
 
-    start_min: float
-    end_min: float
-    days: int
-
-    def window(self, day: int) -> tuple[float, float]:
-        """Working window of ``day`` (0-based)."""
-        shift = MINUTES_PER_DAY * day
-        return self.start_min + shift, self.end_min + shift
-
-    @property
-    def round_start(self) -> float:
-        """Start of work on day 1."""
-        return self.start_min
+    def __init__(self, start_min: float, end_min: float, days: Sequence[int]) -> None:
+        if not days:
+            raise ValueError("a work calendar needs at least one working day")
+        self.start_min = float(start_min)
+        self.end_min = float(end_min)
+        self.days = tuple(sorted(int(x) for x in days))
+        self.starts = np.array([self.start_min + MINUTES_PER_DAY * x for x in self.days])
+        self.ends = self.starts + (self.end_min - self.start_min)
+        # working minutes done by the start of each window
+        self._before = np.concatenate([[0.0], np.cumsum(self.ends - self.starts)])
 
     @property
-    def round_end(self) -> float:
-        """End of work on the last day."""
-        return self.window(self.days - 1)[1]
+    def end(self) -> float:
+        """End of work on the last working day."""
+        return float(self.ends[-1])
 
     @property
     def minutes_per_day(self) -> float:
-        """Working minutes per day."""
+        """Working minutes per working day."""
         return self.end_min - self.start_min
 
     @property
     def total(self) -> float:
-        """Working minutes in the round."""
-        return self.days * self.minutes_per_day
+        """Working minutes in the calendar."""
+        return float(self._before[-1])
+
+    def windows(self) -> list[tuple[float, float]]:
+        """The working windows, in order."""
+        return list(zip(self.starts.tolist(), self.ends.tolist(), strict=True))
+
+    def _done_by(self, t: float) -> float:
+        """Working minutes from the first window's start to ``t``."""
+        i = int(np.searchsorted(self.starts, t, side="right")) - 1
+        if i < 0:
+            return 0.0
+        return float(self._before[i] + min(t - self.starts[i], self.ends[i] - self.starts[i]))
 
     def next_open(self, t: float) -> float:
-        """Earliest time >= ``t`` at which work can go on (``inf`` after the round's end).
+        """Earliest time >= ``t`` at which work can go on (``inf`` after the last window).
 
-        A time at the end of a window (``work_end``) moves to the next day's ``work_start``.
+        A time at the end of a window moves to the next window's start.
         """
-        for day in range(self.days):
-            a, b = self.window(day)
-            if t < b - _EPS:
-                return max(t, a)
-        return math.inf
+        i = int(np.searchsorted(self.ends, t + _EPS, side="right"))
+        if i >= len(self.ends):
+            return math.inf
+        return max(t, float(self.starts[i]))
 
     def worked(self, t0: float, t1: float) -> float:
         """Working minutes between ``t0`` and ``t1``."""
-        total = 0.0
-        for day in range(self.days):
-            a, b = self.window(day)
-            total += max(0.0, min(b, t1) - max(a, t0))
-        return total
+        return max(0.0, self._done_by(t1) - self._done_by(t0)) if t1 > t0 else 0.0
+
+    def advance_many(self, t: float, work: np.ndarray) -> np.ndarray:
+        """Times at which ``work`` working minutes (each) started at ``t`` are done.
+
+        ``t`` itself for 0 work; ``inf`` for work that cannot be done by the last window's end.
+        """
+        work = np.asarray(work, dtype=float)
+        target = self._done_by(t) + work
+        i = np.searchsorted(self._before[1:], target - _EPS, side="left")
+        ok = i < len(self.starts)
+        j = np.minimum(i, len(self.starts) - 1)
+        at = self.starts[j] + (target - self._before[j])
+        out = np.where(ok, np.minimum(at, self.ends[j]), math.inf)
+        return np.where(work <= 0, t, np.maximum(out, t))
 
     def advance(self, t: float, work: float) -> float:
-        """Time at which ``work`` working minutes started at ``t`` are done.
-
-        ``t`` itself when ``work`` is 0; ``inf`` if the work cannot be done by the round's end.
-        """
-        if work <= 0:
-            return t
-        remaining = work
-        for day in range(self.days):
-            a, b = self.window(day)
-            if b <= t:
-                continue
-            s = max(a, t)
-            room = b - s
-            if remaining <= room + _EPS:
-                return min(s + remaining, b)
-            remaining -= room
-        return math.inf
+        """Time at which ``work`` working minutes started at ``t`` are done (see
+        :meth:`advance_many`)."""
+        return float(self.advance_many(t, np.array([work]))[0])
 
 
 def generate_enterprises(
@@ -153,14 +164,19 @@ def generate_enterprises(
 
     Enterprise ``i`` (0-based) is in zone ``i * zones // count``; its workforce is a lognormal
     draw (mean ``workforce_mean``, CV ``workforce_cv``; all equal when the CV is 0) rounded to
-    whole employees, at least 1.
+    whole employees, at least 1. With ``fixed_total`` they add up to ``count x
+    workforce_mean`` (rounded) exactly: the draws are rescaled, and the rounding remainders go
+    to the largest fractions.
     """
     n = cfg.count
     if cfg.workforce_cv > 0:
         raw = d.lognormal(cfg.workforce_mean, cfg.workforce_cv).sample(rng, n)
     else:
         raw = np.full(n, float(cfg.workforce_mean))
-    workforce = np.maximum(np.rint(raw), 1).astype(np.int64)
+    if cfg.fixed_total:
+        workforce = _shares_of(round(n * cfg.workforce_mean), raw)
+    else:
+        workforce = np.maximum(np.rint(raw), 1).astype(np.int64)
     width = max(3, len(str(n)))
     return tuple(
         EnterpriseConfig(name=f"E{i + 1:0{width}d}", zone=i * cfg.zones // n, workforce=int(w))
@@ -168,10 +184,21 @@ def generate_enterprises(
     )
 
 
+def _shares_of(total: int, weights: np.ndarray) -> np.ndarray:
+    """``total`` split in proportion to ``weights``, whole numbers of at least 1 each."""
+    n = len(weights)
+    rest = total - n  # one each first
+    exact = weights / weights.sum() * rest
+    out = np.floor(exact).astype(np.int64)
+    short = rest - int(out.sum())
+    out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
+    return out + 1
+
+
 def resolve_enterprises(
     cfg: MobileTeamsConfig, streams: RandomStreams
 ) -> tuple[EnterpriseConfig, ...]:
-    """The round's enterprises in work-list order (zone, then name).
+    """The run's enterprises in work-list order (zone, then name).
 
     The explicit ``enterprises`` if given, else generated ones (stream ``mobile_enterprises``),
     else none.
@@ -183,6 +210,32 @@ def resolve_enterprises(
     else:
         ents = ()
     return tuple(sorted(ents, key=lambda e: (e.zone, e.name)))
+
+
+def due_days(
+    cfg: MobileTeamsConfig, campaign: CampaignConfig, ents: Sequence[EnterpriseConfig]
+) -> list[list[int]]:
+    """Campaign days (1-based, increasing) on which each enterprise (work-list order) is due."""
+    sc = cfg.screening
+    last = campaign.last_day
+    out = []
+    for i, ent in enumerate(ents):
+        every = sc.every_days
+        for rule in sc.rules:
+            if ent.name in rule.firms or ent.zone in rule.zones:
+                every = rule.every_days
+                break
+        if every is None:
+            out.append([day for day in campaign.start_days if day <= last])
+            continue
+        if sc.stagger == "zone":
+            offset = ent.zone % every
+        elif sc.stagger == "firm":
+            offset = i % every
+        else:
+            offset = 0
+        out.append(list(range(sc.first_day + offset, last + 1, every)))
+    return out
 
 
 def swab_completion(times: np.ndarray, swabbers: int) -> np.ndarray:
@@ -200,58 +253,63 @@ def swab_completion(times: np.ndarray, swabbers: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MobileRecords:
-    """Outcome of the mobile teams in one round and replication.
+    """The mobile teams over the campaign, in one replication.
 
-    Per-enterprise arrays (length ``n``) are in work-list order (zone, then name). Times are
-    minutes after midnight of day 1, NaN where they did not happen. Per-team arrays have one
-    entry per team: entry ``k - 1`` is team ``k``.
+    Times are minutes after midnight of campaign day 1, NaN where they did not happen.
 
     Attributes
     ----------
     name, zone, workforce
-        The enterprise.
-    team
-        Team number (1-based) that visited it; 0 if unvisited.
-    visit_start_min
-        Start of setup at the enterprise (NaN: unvisited).
-    sampling_start_min
-        Start of sampling (NaN: not reached).
-    visit_end_min
-        Last employee swabbed (NaN unless every employee was sampled).
-    sampled, not_sampled
-        Employees swabbed / left unswabbed by the end of the round
-        (``sampled + not_sampled == workforce``).
-    team_sampled, team_visits
-        Employees swabbed and enterprises visited (setup started) per team.
-    team_busy_min, team_travel_min
-        Working minutes spent on travel, setup and sampling / on travel alone, per team.
-    team_finish_min
-        When the team stopped: end of its last visit, or the round's end if work was left
-        (NaN: the team never worked).
-    round_start_min, round_end_min
-        Start of work on day 1; end of work on the last day.
-    days, work_min_per_day, swabbers_per_team
-        The round's days, working minutes per day, and swabbers per team.
+        The enterprises, in work-list order (zone, then name).
+    visit_firm, visit_due_day, visit_round
+        Per screening (in order of due day, zone, name): the enterprise (index), the campaign
+        day it was due (1-based), and the round (0-based) whose days include it (-1: between
+        rounds).
+    visit_team
+        Team number (1-based) that visited; 0 if no team started it.
+    visit_start_min, sampling_start_min, visit_end_min
+        Start of setup, start of sampling, last employee swabbed (NaN unless all were).
+    visit_sampled, visit_not_sampled
+        Employees swabbed / not swabbed (``sampled + not_sampled == workforce`` of the firm).
+    visit_outcome
+        Code into :data:`VISIT_OUTCOMES`.
+    swab_visit, swab_employee, swab_time, swab_team
+        Per swab taken: its screening, the employee (numbered over the enterprises, so a
+        person keeps their number from one screening to the next), when it was taken, and
+        the team (0-based) that took it.
+    team_sampled, team_visits, team_busy_min, team_travel_min, team_finish_min
+        Per team (entry ``k - 1`` is team ``k``): employees swabbed, visits started, working
+        minutes busy (travel, setup, sampling) and travelling, and when it stopped (NaN: never
+        worked).
+    windows
+        The teams' working windows ``(start, end)`` over the campaign.
+    swabbers_per_team
+        Swabbers of each team.
     """
 
     name: np.ndarray
     zone: np.ndarray
     workforce: np.ndarray
-    team: np.ndarray
+    visit_firm: np.ndarray
+    visit_due_day: np.ndarray
+    visit_round: np.ndarray
+    visit_team: np.ndarray
     visit_start_min: np.ndarray
     sampling_start_min: np.ndarray
     visit_end_min: np.ndarray
-    sampled: np.ndarray
-    not_sampled: np.ndarray
+    visit_sampled: np.ndarray
+    visit_not_sampled: np.ndarray
+    visit_outcome: np.ndarray
+    swab_visit: np.ndarray
+    swab_employee: np.ndarray
+    swab_time: np.ndarray
+    swab_team: np.ndarray
     team_sampled: np.ndarray
     team_visits: np.ndarray
     team_busy_min: np.ndarray
     team_travel_min: np.ndarray
     team_finish_min: np.ndarray
-    round_start_min: float
-    round_end_min: float
-    days: int
-    work_min_per_day: float
+    windows: tuple[tuple[float, float], ...]
     swabbers_per_team: int
 
     @property
@@ -260,203 +318,259 @@ class MobileRecords:
         return len(self.name)
 
     @property
+    def visits(self) -> int:
+        """Number of screenings that came due."""
+        return len(self.visit_firm)
+
+    @property
     def teams(self) -> int:
         """Number of teams."""
         return len(self.team_sampled)
 
     @property
-    def visited(self) -> np.ndarray:
-        """Whether a team started setting up at each enterprise."""
-        return self.team > 0
-
-    @property
-    def covered(self) -> np.ndarray:
-        """Whether every employee of each enterprise was sampled."""
-        return self.not_sampled == 0
-
-    @property
     def working_min(self) -> float:
-        """Working minutes available to each team over the round."""
-        return self.days * self.work_min_per_day
+        """Working minutes available to each team over the campaign."""
+        return float(sum(b - a for a, b in self.windows))
+
+    @property
+    def visit_employees(self) -> np.ndarray:
+        """Employees due at each screening (the firm's workforce)."""
+        return self.workforce[self.visit_firm]
 
 
 class MobileTeams:
-    """Mobile teams in a SimPy environment: one process per team.
+    """The mobile teams in a SimPy environment: one process per team.
 
     Parameters
     ----------
     env
         The environment; the teams register their processes in it (the caller runs it).
     cfg
-        Configuration (validated here).
+        The teams and enterprises (validated with the scenario).
+    campaign
+        The campaign's rounds and days.
     streams
         Random streams of this replication (``mobile_swab_time``, ``mobile_enterprises``).
-    days
-        Days in the round (>= 1).
 
-    Call :meth:`records` once the environment has run to the end of the round (or until no
-    events remain).
+    Call :meth:`records` once the environment has run to the end (or until no events remain).
     """
 
     def __init__(
         self,
         env: simpy.Environment,
         cfg: MobileTeamsConfig,
+        campaign: CampaignConfig,
         streams: RandomStreams,
-        days: int,
     ) -> None:
-        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-            raise ValueError(f"days must be an integer >= 1, got {days!r}")
-        cfg.validate()
         self.env = env
         self.cfg = cfg
-        self.calendar = WorkCalendar(cfg.work_start_min, cfg.work_end_min, days)
+        self.campaign = campaign
+        days = cfg.work_days if cfg.work_days is not None else range(1, campaign.last_day + 1)
+        self.calendar = WorkCalendar(cfg.work_start_min, cfg.work_end_min, [x - 1 for x in days])
         self.enterprises = resolve_enterprises(cfg, streams)
-        n = len(self.enterprises)
-        self._workforce = np.array([e.workforce for e in self.enterprises], dtype=np.int64)
-        total = int(self._workforce.sum())
+        ents = self.enterprises
+        self._workforce = np.array([e.workforce for e in ents], dtype=np.int64)
+        self._first_employee = np.concatenate([[0], np.cumsum(self._workforce)[:-1]]).astype(
+            np.int64
+        )
+        # ---- screenings, in order of due day, zone, name
+        due = due_days(cfg, campaign, ents)
+        pairs = sorted((day, i) for i, days_i in enumerate(due) for day in days_i)
+        self._firm = np.array([i for _, i in pairs], dtype=np.int64)
+        self._day = np.array([day for day, _ in pairs], dtype=np.int64)
+        self._release = MINUTES_PER_DAY * (self._day - 1).astype(float)
+        v = len(pairs)
+        size = self._workforce[self._firm] if v else np.zeros(0, dtype=np.int64)
+        total = int(size.sum())
         swab = distribution(cfg.swab_time_s, _SECONDS)
-        draws = swab.sample(streams(SWAB_STREAM), total) if total else np.zeros(0)
-        self._offsets = np.concatenate([[0], np.cumsum(self._workforce)])
-        self._swab = draws
-        self._zones = sorted({e.zone for e in self.enterprises})
+        self._swab = swab.sample(streams(SWAB_STREAM), total) if total else np.zeros(0)
+        self._offsets = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
+        self._zones = sorted({e.zone for e in ents})
         self._pending: dict[int, deque[int]] = {z: deque() for z in self._zones}
-        for i, e in enumerate(self.enterprises):
-            self._pending[e.zone].append(i)
-        # Per-enterprise results.
-        self._team = np.zeros(n, dtype=np.int64)
-        self._visit_start = np.full(n, np.nan)
-        self._sampling_start = np.full(n, np.nan)
-        self._visit_end = np.full(n, np.nan)
-        self._sampled = np.zeros(n, dtype=np.int64)
-        # Per-team results.
+        self._waiting = np.full(len(ents), -1, dtype=np.int64)  # screening waiting per firm
+        self._released = 0
+        # ---- per screening
+        self._team = np.zeros(v, dtype=np.int64)
+        self._visit_start = np.full(v, np.nan)
+        self._sampling_start = np.full(v, np.nan)
+        self._visit_end = np.full(v, np.nan)
+        self._sampled = np.zeros(v, dtype=np.int64)
+        self._outcome = np.full(v, NOT_REACHED, dtype=np.int8)
+        # (screening, team, employees swabbed (place in the firm), their swab times)
+        self._swabs: list[tuple[int, int, np.ndarray, np.ndarray]] = []
+        # ---- per team
         t = cfg.teams
         self._team_sampled = np.zeros(t, dtype=np.int64)
         self._team_visits = np.zeros(t, dtype=np.int64)
         self._team_busy = np.zeros(t)
         self._team_travel = np.zeros(t)
         self._team_finish = np.full(t, np.nan)
-        self.processes = [env.process(self._team_process(k)) for k in range(t)]
+        self.processes = [env.process(self._team_process(k)) for k in range(t)] if v else []
 
     @property
     def finished(self) -> bool:
         """Whether every team process has ended."""
         return not any(p.is_alive for p in self.processes)
 
-    def _take(self, zone_pos: int) -> int | None:
-        """Next enterprise in the zone at ``zone_pos`` or the zones after it (None: all taken)."""
+    # ------------------------------------------------------------------ work list
+    def _release_until(self, t: float) -> None:
+        """Put every screening due by ``t`` on the work list (superseding a firm's older one)."""
+        rel = self._release
+        while self._released < len(rel) and rel[self._released] <= t + _EPS:
+            v = self._released
+            firm = int(self._firm[v])
+            old = int(self._waiting[firm])
+            queue = self._pending[self.enterprises[firm].zone]
+            if old >= 0:
+                queue.remove(old)
+                self._outcome[old] = SUPERSEDED
+            queue.append(v)
+            self._waiting[firm] = v
+            self._released += 1
+
+    def _take(self, zone_pos: int, t: float) -> int | None:
+        """Next screening in the zone at ``zone_pos`` or the zones after it (None: nothing)."""
+        self._release_until(t)
         nz = len(self._zones)
         for j in range(nz):
             queue = self._pending[self._zones[(zone_pos + j) % nz]]
             if queue:
-                return queue.popleft()
+                v = queue.popleft()
+                self._waiting[self._firm[v]] = -1
+                return v
         return None
 
+    def _next_release(self) -> float:
+        return (
+            float(self._release[self._released])
+            if self._released < len(self._release)
+            else math.inf
+        )
+
+    # ------------------------------------------------------------------ teams
     def _team_process(self, k: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         cal = self.calendar
         cfg = self.cfg
         nz = len(self._zones)
-        if nz == 0:
-            return
         zone_pos = k * nz // cfg.teams
         here: int | None = None  # zone the team is in (None: at the base)
         while True:
             t = env.now
-            if cal.next_open(t) == math.inf:
+            opens = cal.next_open(t)
+            if opens == math.inf:
                 break
-            i = self._take(zone_pos)
-            if i is None:
-                break
-            ent = self.enterprises[i]
+            if opens > t:  # work is taken in working hours only
+                yield env.timeout(opens - t)
+                continue
+            v = self._take(zone_pos, t)
+            if v is None:
+                nxt = self._next_release()
+                if nxt == math.inf:
+                    break
+                yield env.timeout(max(nxt - t, 0.0))
+                continue
+            firm = int(self._firm[v])
+            ent = self.enterprises[firm]
             travel = cfg.travel_same_zone_min if ent.zone == here else cfg.travel_other_zone_min
             arrive = cal.advance(t, travel)
             start = cal.next_open(arrive)
             if start == math.inf:
-                # The round ends on the road: the enterprise stays unvisited.
-                spent = cal.worked(t, cal.round_end)
+                # The campaign ends on the road: the screening is not reached.
+                spent = cal.worked(t, cal.end)
                 self._team_busy[k] += spent
                 self._team_travel[k] += spent
-                self._team_finish[k] = cal.round_end
-                yield env.timeout(max(cal.round_end - t, 0.0))
+                self._team_finish[k] = cal.end
+                yield env.timeout(max(cal.end - t, 0.0))
                 return
             self._team_travel[k] += cal.worked(t, arrive)
             here = ent.zone
             zone_pos = self._zones.index(ent.zone)
-            self._team[i] = k + 1
+            self._team[v] = k + 1
             self._team_visits[k] += 1
-            self._visit_start[i] = start
+            self._visit_start[v] = start
             sampling_start = cal.next_open(cal.advance(start, cfg.setup_min))
-            times = self._swab[self._offsets[i] : self._offsets[i + 1]]
+            times = self._swab[self._offsets[v] : self._offsets[v + 1]]
             done = swab_completion(times, cfg.swabbers_per_team)
-            makespan = float(done.max())
             if sampling_start < math.inf:
-                self._sampling_start[i] = sampling_start
-                room = cal.worked(sampling_start, cal.round_end)
+                self._sampling_start[v] = sampling_start
+                at = cal.advance_many(sampling_start, done)
             else:
-                room = 0.0
-            if sampling_start < math.inf and makespan <= room + _EPS:
-                end = min(cal.advance(sampling_start, makespan), cal.round_end)
-                self._visit_end[i] = end
-                sampled = ent.workforce
+                at = np.full(done.size, math.inf)
+            ok = np.isfinite(at)
+            sampled = int(np.count_nonzero(ok))
+            if sampled == ent.workforce:
+                end = float(at.max())
+                self._visit_end[v] = end
+                self._outcome[v] = SAMPLED
             else:
-                # The round ends during setup or sampling: the rest is backlog.
-                end = cal.round_end
-                sampled = (
-                    int(np.count_nonzero(done <= room + _EPS)) if sampling_start < math.inf else 0
-                )
-            self._sampled[i] = sampled
+                end = cal.end  # the campaign ends during setup or sampling
+                self._outcome[v] = PARTIAL
+            if sampled:
+                self._swabs.append((v, k, np.flatnonzero(ok), at[ok]))
+            self._sampled[v] = sampled
             self._team_sampled[k] += sampled
             self._team_busy[k] += cal.worked(t, end)
             self._team_finish[k] = end
             yield env.timeout(max(end - t, 0.0))
-            if end >= cal.round_end and sampled < ent.workforce:
+            if self._outcome[v] == PARTIAL:
                 return
 
     def records(self) -> MobileRecords:
-        """The round's records (raises RuntimeError while a team is still working)."""
+        """The campaign's records (raises RuntimeError while a team is still working)."""
         if not self.finished:
             raise RuntimeError(
                 f"mobile teams still working at t={self.env.now:g} min; run the environment "
-                f"to at least the end of the round ({self.calendar.round_end:g} min)"
+                f"to at least the end of the campaign ({self.calendar.end:g} min)"
             )
+        # screenings that came due while every team was busy to the end: supersede as due
+        self._release_until(self.calendar.end)
         ents = self.enterprises
+        firm = self._firm
+        parts = self._swabs
+
+        sizes = [p[2].size for p in parts]
+        swab_visit = np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes)
+        swab_team = np.repeat(np.array([p[1] for p in parts], dtype=np.int16), sizes)
+        place = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+        swab_employee = self._first_employee[firm[swab_visit]] + place
+        swab_time = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0)
+        rounds = np.array([self.campaign.round_of_day(int(x)) for x in self._day], dtype=np.int64)
         return MobileRecords(
             name=np.array([e.name for e in ents], dtype=str),
             zone=np.array([e.zone for e in ents], dtype=np.int64),
             workforce=self._workforce.copy(),
-            team=self._team.copy(),
+            visit_firm=firm.copy(),
+            visit_due_day=self._day.copy(),
+            visit_round=rounds,
+            visit_team=self._team.copy(),
             visit_start_min=self._visit_start.copy(),
             sampling_start_min=self._sampling_start.copy(),
             visit_end_min=self._visit_end.copy(),
-            sampled=self._sampled.copy(),
-            not_sampled=self._workforce - self._sampled,
+            visit_sampled=self._sampled.copy(),
+            visit_not_sampled=self._workforce[firm] - self._sampled,
+            visit_outcome=self._outcome.copy(),
+            swab_visit=swab_visit,
+            swab_employee=swab_employee,
+            swab_time=swab_time,
+            swab_team=swab_team,
             team_sampled=self._team_sampled.copy(),
             team_visits=self._team_visits.copy(),
             team_busy_min=self._team_busy.copy(),
             team_travel_min=self._team_travel.copy(),
             team_finish_min=self._team_finish.copy(),
-            round_start_min=self.calendar.round_start,
-            round_end_min=self.calendar.round_end,
-            days=self.calendar.days,
-            work_min_per_day=self.calendar.minutes_per_day,
+            windows=tuple(self.calendar.windows()),
             swabbers_per_team=self.cfg.swabbers_per_team,
         )
 
 
 def simulate_mobile_teams(
-    env: simpy.Environment, cfg: MobileTeamsConfig, streams: RandomStreams, days: int
-) -> MobileTeams:
-    """Register one process per mobile team in ``env`` (the caller runs the environment).
-
-    After ``env.run()``, :meth:`MobileTeams.records` gives the round's :class:`MobileRecords`.
-    """
-    return MobileTeams(env, cfg, streams, days)
-
-
-def run_mobile_teams(cfg: MobileTeamsConfig, streams: RandomStreams, days: int) -> MobileRecords:
-    """Simulate the mobile teams alone in their own environment and return the records."""
+    cfg: MobileTeamsConfig, campaign: CampaignConfig, streams: RandomStreams
+) -> MobileRecords | None:
+    """Simulate the mobile teams over the campaign (None without teams)."""
+    if cfg.teams <= 0:
+        return None
     env = simpy.Environment()
-    teams = simulate_mobile_teams(env, cfg, streams, days)
+    teams = MobileTeams(env, cfg, campaign, streams)
     env.run()
     return teams.records()

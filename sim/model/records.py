@@ -13,7 +13,6 @@ import numpy as np
 from sim.engine.schedule import CapacitySchedule
 
 if TYPE_CHECKING:
-    from sim.model.mobile_teams import MobileRecords
     from sim.model.staffing import SiteStaffing
 
 #: Outcome names, indexed by :attr:`ResidentRecords.outcome` codes.
@@ -83,6 +82,9 @@ class ResidentRecords:
         Arrivals at a point in the round (1 + returns).
     first_arrival
         Arrival time of the first attempt (``arrival`` is the last attempt's).
+    group
+        Population group code (int8): 0 general, ``k`` the ``k``-th of ``demand.groups``
+        (names in :attr:`RoundRun.groups`); None: everyone general.
     """
 
     arrival: np.ndarray
@@ -103,6 +105,7 @@ class ResidentRecords:
     subdistrict: np.ndarray | None = None
     attempts: np.ndarray | None = None
     first_arrival: np.ndarray | None = None
+    group: np.ndarray | None = None
 
     def subset(self, mask: np.ndarray) -> ResidentRecords:
         """The records of the residents selected by a boolean mask or an index array."""
@@ -203,8 +206,9 @@ class RoundRun:
         Sub-district names (index = ``residents.subdistrict``).
     end_min
         End of the round (last point's end of clearing on the last day).
-    mobile
-        Mobile team records, or None without mobile teams.
+    groups
+        Population group names (index = ``residents.group``): ``general`` first, then
+        ``demand.groups`` in order.
     """
 
     round: int
@@ -214,7 +218,7 @@ class RoundRun:
     points: tuple[SiteRun, ...]
     subdistricts: tuple[str, ...]
     end_min: float
-    mobile: MobileRecords | None = None
+    groups: tuple[str, ...] = ("general",)
 
     @property
     def offset_min(self) -> float:
@@ -229,15 +233,22 @@ class ChainRun:
     Times are minutes after midnight of campaign day 1 (a round starting on day ``d`` is offset
     by ``1440 * (d - 1)``); NaN where a swab or tube did not get that far by ``horizon_min``.
 
-    Swabs are the tested residents of every round (``swab_round``, ``swab_resident`` say which);
-    tubes are the pooled tubes made at the points, followed by one individual tube per retest.
+    Swabs are the tested residents of every round (``swab_round``, ``swab_resident`` say which),
+    then the employees the mobile teams swabbed (``swab_round`` -1, ``swab_resident`` the
+    employee); tubes are the pooled tubes made at the points and by the teams, followed by one
+    individual tube per retest.
 
     Attributes
     ----------
     sites, labs
-        Point and lab names (indices in the arrays below).
+        Names of the places tubes come from (the collection points, then the mobile teams)
+        and of the labs (indices in the arrays below).
+    n_points
+        How many of ``sites`` are collection points (the rest are mobile teams).
     lab_opens_min
         When each lab starts working.
+    lab_rated_people_per_day
+        Each lab's rated capacity, people a day (NaN: not rated).
     pool_size
         Swabs per pooled tube (k-in-1).
     horizon_min
@@ -282,8 +293,10 @@ class ChainRun:
     """
 
     sites: tuple[str, ...]
+    n_points: int
     labs: tuple[str, ...]
     lab_opens_min: np.ndarray
+    lab_rated_people_per_day: np.ndarray
     pool_size: int
     horizon_min: float
     target_min: float

@@ -1,7 +1,9 @@
 """The chain from swab to result: tubes at the points, couriers, labs, recalls and retests.
 
-After the rounds are simulated, every swab taken at a point enters the chain
-(:func:`simulate_chain`):
+After the rounds are simulated, every swab taken at a point, and every swab the mobile teams
+took at the enterprises, enters the chain (:func:`simulate_chain`). A mobile team counts as a
+place tubes are collected from, like a point: its swabbers fill tubes as booths do, at the
+enterprises' location (``mobile.x_km``, ``mobile.y_km``), on its working days:
 
 1. **Pooling** (:mod:`sim.model.pooling`): swabs go k-in-1 into tubes at the booths.
 2. **Couriers**: each point calls a courier at fixed pick-up times and when a box is full; the
@@ -17,8 +19,9 @@ The queues at the points are not fed back: retests are a few per 10,000 resident
 prevalence and are taken outside the lines (a visiting team or a separate retest desk).
 
 Randomness (each from its own named stream, so layouts share them): who is positive (per round
-and resident), courier travel (per point-lab pair), run times (per lab and stage), recall
-delays and retest travel. Times are minutes after midnight of campaign day 1.
+and resident; ``mobile_infection`` per employee swab), courier travel (per point-lab pair), run
+times (per lab and stage), recall delays and retest travel. Times are minutes after midnight
+of campaign day 1.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from sim.engine.streams import RandomStreams
 from sim.model import records as rec
 from sim.model.durations import distribution
 from sim.model.labs import STAGES, Lab, stage_capacity
+from sim.model.mobile_teams import MobileRecords
 from sim.model.pooling import pool_swabs
 
 _INF = math.inf
@@ -57,12 +61,18 @@ _TUBE_TIMES = (
 
 class _Chain:
     def __init__(
-        self, config: ScenarioConfig, rounds: list[rec.RoundRun], streams: RandomStreams
+        self,
+        config: ScenarioConfig,
+        rounds: list[rec.RoundRun],
+        streams: RandomStreams,
+        mobile: MobileRecords | None,
     ) -> None:
         self.config = config
         samples = config.samples
         couriers = config.couriers
         points = config.points
+        self.sites = config.chain_sites
+        n_points = len(points)
         self.labs_cfg = config.labs_in_use
         s = streams.with_prefix("chain/")
         # ---- swabs of every round, in campaign time
@@ -86,21 +96,37 @@ class _Chain:
                     positive[tested],
                 )
             )
+        if mobile is not None:
+            m = mobile.swab_time.size
+            parts.append(
+                (
+                    np.full(m, -1, dtype=np.int16),
+                    mobile.swab_employee,
+                    n_points + mobile.swab_team.astype(np.int64),
+                    mobile.swab_time,
+                    streams("mobile_infection").random(m) < samples.prevalence,
+                )
+            )
         self.swab_round, self.swab_resident, self.swab_site, self.swab_time, self.swab_pos = (
             np.concatenate([p[i] for p in parts]) for i in range(5)
         )
         n_swabs = self.swab_time.size
-        # ---- serving days of each point over the campaign
-        self.windows: list[list[tuple[float, float]]] = [[] for _ in points]
+        # ---- serving days of each point over the campaign, working days of each team
+        self.windows: list[list[tuple[float, float]]] = [[] for _ in self.sites]
         for run in rounds:
             off = run.offset_min
             for k, point in enumerate(run.points):
                 self.windows[k] += [(a + off, b + off) for a, b in point.serve_windows]
+        booths = [p.swab_booths for p in points]
+        if mobile is not None:
+            for k in range(mobile.teams):
+                self.windows[n_points + k] = list(mobile.windows)
+            booths += [mobile.swabbers_per_team] * mobile.teams
         # ---- pooling
         tubes = pool_swabs(
             self.swab_time,
             self.swab_site,
-            np.array([p.swab_booths for p in points]),
+            np.array(booths),
             [np.array([w[0] for w in ws]) for ws in self.windows],
             [np.array([w[1] for w in ws]) for ws in self.windows],
             samples.pool_size,
@@ -139,13 +165,13 @@ class _Chain:
         self.retest_swab[n_pool:] = recalled
         # ---- horizon
         end = max(run.offset_min + run.end_min for run in rounds)
+        if mobile is not None and mobile.windows:
+            end = max(end, mobile.windows[-1][1])
         self.horizon = end + 60.0 * samples.results_horizon_h
         # ---- the SimPy model
         self.env = simpy.Environment()
         env = self.env
-        routes = courier_routes(
-            tuple((p.name, p.x_km, p.y_km) for p in points), self.labs_cfg, couriers
-        )
+        routes = courier_routes(self.sites, self.labs_cfg, couriers)
         self.routes = routes
         self.mean_travel = [[_INF if r is None else r.expected for r in row] for row in routes]
         self.travel = self._travel_draws(s, "courier_travel", 64)
@@ -171,7 +197,7 @@ class _Chain:
             )
             for j, lab in enumerate(self.labs_cfg)
         ]
-        self.lab_order = self._lab_order(points)
+        self.lab_order = self._lab_order()
         # per lab, for dispatch (properties, computed once): opening, tubes per minute, and
         # expected minutes from a tube's turn to its result
         self.lab_opens = [lab.opens_min for lab in self.labs_cfg]
@@ -184,7 +210,7 @@ class _Chain:
         self.trips: list[tuple[int, int, float, float, float, int]] = []
         order = np.argsort(tubes.closed, kind="stable")
         by_site = tubes.site[order]
-        for k in range(len(points)):
+        for k in range(len(self.sites)):
             mine = order[by_site == k]
             if mine.size:
                 env.process(self._point(k, mine))
@@ -197,23 +223,23 @@ class _Chain:
             [
                 None
                 if r is None
-                else BlockDraws(distribution(r, 1.0), s(f"{stream}/{p.name}/{lab.name}"), block)
+                else BlockDraws(distribution(r, 1.0), s(f"{stream}/{site[0]}/{lab.name}"), block)
                 for r, lab in zip(row, self.labs_cfg, strict=True)
             ]
-            for row, p in zip(self.routes, self.config.points, strict=True)
+            for row, site in zip(self.routes, self.sites, strict=True)
         ]
 
     # ------------------------------------------------------------------ dispatch
-    def _lab_order(self, points: tuple[Any, ...]) -> list[list[int]]:
+    def _lab_order(self) -> list[list[int]]:
         names = [lab.name for lab in self.labs_cfg]
         explicit = {
             a.site: [names.index(x) for x in a.labs if x in names]
             for a in self.config.couriers.assignment
         }
         out = []
-        for k, p in enumerate(points):
-            if p.name in explicit:
-                out.append(explicit[p.name])
+        for k, (name, _, _) in enumerate(self.sites):
+            if name in explicit:
+                out.append(explicit[name])
                 continue
             reach = [j for j in range(len(names)) if self.routes[k][j] is not None]
             out.append(sorted(reach, key=lambda j: (self.mean_travel[k][j], j)))
@@ -369,9 +395,16 @@ class _Chain:
         trips = self.trips
         config = self.config
         return rec.ChainRun(
-            sites=tuple(p.name for p in config.points),
+            sites=tuple(site[0] for site in self.sites),
+            n_points=len(config.points),
             labs=tuple(lab.name for lab in self.labs_cfg),
             lab_opens_min=np.array([lab.opens_min for lab in self.labs_cfg]),
+            lab_rated_people_per_day=np.array(
+                [
+                    _NAN if lab.people_per_day is None else lab.people_per_day
+                    for lab in self.labs_cfg
+                ]
+            ),
             pool_size=config.samples.pool_size,
             horizon_min=self.horizon,
             target_min=60.0 * config.samples.turnaround_target_h,
@@ -422,9 +455,13 @@ class _Chain:
 
 
 def simulate_chain(
-    config: ScenarioConfig, rounds: list[rec.RoundRun], streams: RandomStreams
+    config: ScenarioConfig,
+    rounds: list[rec.RoundRun],
+    streams: RandomStreams,
+    mobile: MobileRecords | None = None,
 ) -> rec.ChainRun | None:
-    """Follow every swab of the campaign's rounds to its result (None without labs in use)."""
+    """Follow every swab of the campaign's rounds, and the mobile teams' swabs, to its result
+    (None without labs in use)."""
     if not config.labs_in_use:
         return None
-    return _Chain(config, rounds, streams).run()
+    return _Chain(config, rounds, streams, mobile).run()

@@ -1,12 +1,15 @@
 """Figures of a district round a planner can read: lines by point and hour, waits, coverage, staff.
 
 Each figure function takes a :class:`~sim.experiment.result.RunResult` and the round to show
-(1-based) and returns a :class:`matplotlib.figure.Figure`; none of them runs the model. Times are
-those of the records: minutes after midnight of the round's first day, shown as ``day 1 08:00``.
-Everything is computed with numpy over the per-resident arrays (no per-resident Python loops),
-so each figure takes well under 2 s for the default 313,000-resident round.
+(1-based, or None for every round: a campaign of several rounds then has a panel per round, or
+for coverage a colour per round) and returns a :class:`matplotlib.figure.Figure`; none of them
+runs the model. Times are those of the records: minutes after midnight of the round's first
+day, shown as ``day 1 08:00``. Everything is computed with numpy over the per-resident arrays
+(no per-resident Python loops), so each figure takes well under 2 s for the default
+313,000-resident round.
 
-:func:`district_figures` returns the four figures keyed by the PNG file name they are saved as.
+:func:`district_figure_set` returns the four figures keyed by the PNG file name they are saved
+as; :func:`campaign_tests_figure` draws the tests per campaign day, stacked by round.
 """
 
 from __future__ import annotations
@@ -20,22 +23,23 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase, SubFigure
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
 from sim.metrics import queues
 from sim.metrics.district import (
     CurveBand,
+    campaign_day_tests,
     coverage_curves,
     intervals,
     not_tested_counts,
     staff_minutes,
     staff_table,
 )
-from sim.metrics.intervals import Interval
+from sim.metrics.intervals import Interval, t_interval
 from sim.metrics.lines import entrance_line
 from sim.metrics.waits import describe
 from sim.model import records as rec
@@ -90,6 +94,33 @@ def _where(result: RunResult, run: rec.RoundRun) -> str:
         parts.append(f"round {run.round + 1} (from campaign day {run.start_day})")
     parts.append(f"seed {result.seed}")
     return ", ".join(parts)
+
+
+def _runs(result: RunResult, round: int | None) -> list[rec.RoundRun]:
+    """The rounds a figure shows: every round (``round`` None) or the one asked for."""
+    return list(result.rounds) if round is None else [_round_run(result, round)]
+
+
+def _where_rounds(result: RunResult, replications: int = 1) -> str:
+    """``three_rounds, 3 rounds, seed 1`` (and the replications when there are several)."""
+    parts = [result.config.name, f"{len(result.rounds)} rounds", f"seed {result.seed}"]
+    if replications > 1:
+        parts.append(f"{replications} replications")
+    return ", ".join(parts)
+
+
+def _round_heading(run: rec.RoundRun) -> str:
+    """``round 2 (campaign days 5-6)``: a round and its days of the campaign."""
+    last = run.start_day + run.days - 1
+    days = f"day {run.start_day}" if last == run.start_day else f"days {run.start_day}-{last}"
+    return f"round {run.round + 1} (campaign {days})"
+
+
+def _round_colour(k: int) -> str:
+    """The colour of round ``k`` (0-based) in the figures that colour rounds."""
+    from matplotlib.colors import to_hex
+
+    return str(to_hex(_colormap("tab10")(k % 10)))
 
 
 def point_windows(point: rec.SiteRun, days: int) -> list[tuple[float, float]]:
@@ -279,24 +310,64 @@ def _natural_key(name: str) -> tuple[Any, ...]:
     return (head, int(tail), "") if tail.isdigit() else (name, -1, name)
 
 
-def queue_heatmap_figure(result: RunResult, round: int = 1, order: str = "subdistrict") -> Figure:
+def queue_heatmap_figure(
+    result: RunResult, round: int | None = None, order: str = "subdistrict"
+) -> Figure:
     """Most people in each point's entrance line, by point (rows) and hour (columns).
 
     Each cell is the longest line (both lanes) at any whole minute of the hour; grey cells are
     hours when the point was closed. Nights, when every point is closed, are left out. A long
     round (see :func:`queue_heatmap_data`) has a column per day or period of days instead.
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has one panel per round, one above the other, on one colour scale.
     """
-    run = _round_run(result, round)
-    data = queue_heatmap_data(result, round, order)
+    runs = _runs(result, round)
+    datas = [queue_heatmap_data(result, run.round + 1, order) for run in runs]
+    if len(runs) == 1:
+        data = datas[0]
+        fig = Figure(figsize=_heatmap_size(data), layout="constrained")
+        _draw_heatmap(fig, result, runs[0], data, order)
+        return fig
+    sizes = [_heatmap_size(data) for data in datas]
+    peaks = [float(np.nanmax(d.values)) for d in datas if np.isfinite(d.values).any()]
+    vmax = max([*peaks, 1.0])
+    fig = Figure(
+        figsize=(max(w for w, _ in sizes), sum(h for _, h in sizes) + 0.6), layout="constrained"
+    )
+    subs = _panels(fig, len(runs), [h for _, h in sizes])
+    for sub, run, data in zip(subs, runs, datas, strict=True):
+        _draw_heatmap(sub, result, run, data, order, vmax, facet=True)
+    fig.suptitle(
+        f"Entrance-line length by collection point, each round - {_where_rounds(result)}",
+        fontsize=12,
+    )
+    return fig
+
+
+def _heatmap_size(data: QueueHeatmap) -> tuple[float, float]:
+    n_rows, n_cols = data.values.shape
+    return max(9.0, 0.28 * n_cols + 4.5), max(4.5, 0.25 * n_rows + 2.2)
+
+
+def _draw_heatmap(
+    fig: FigureBase,
+    result: RunResult,
+    run: rec.RoundRun,
+    data: QueueHeatmap,
+    order: str,
+    vmax: float | None = None,
+    facet: bool = False,
+) -> None:
+    """The heat map of round ``run`` on ``fig`` (a figure, or a round's panel of one: then
+    titled by the round, on the colour scale 0..``vmax``)."""
     n_rows, n_cols = data.values.shape
     hourly = data.column_min == 60.0
     days_per_column = max(1, int(data.column_min // DAY_MIN))
-    height = max(4.5, 0.25 * n_rows + 2.2)
-    fig = Figure(figsize=(max(9.0, 0.28 * n_cols + 4.5), height), layout="constrained")
     ax = fig.add_subplot()
     cmap: Colormap = _colormap("YlOrRd").with_extremes(bad="#d9d9d9")
     finite = data.values[np.isfinite(data.values)]
-    vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
+    if vmax is None:
+        vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
     image = ax.imshow(
         np.ma.masked_invalid(data.values),
         aspect="auto",
@@ -365,16 +436,16 @@ def queue_heatmap_figure(result: RunResult, round: int = 1, order: str = "subdis
         )
         subtitle = f"\nlongest: {data.values[worst]:.0f} people at {data.points[worst[0]]}, {when}"
     by = "hour" if hourly else ("day" if days_per_column == 1 else "period of days")
-    ax.set_title(
-        f"Entrance-line length by collection point and {by} - {_where(result, run)}{subtitle}",
-        fontsize=11,
-        pad=16,
+    head = (
+        f"{_round_heading(run).capitalize()}: entrance line by point and {by}"
+        if facet
+        else f"Entrance-line length by collection point and {by} - {_where(result, run)}"
     )
+    ax.set_title(f"{head}{subtitle}", fontsize=11, pad=16)
     bar = fig.colorbar(
         image, ax=ax, location="right", fraction=0.04, aspect=30, shrink=0.6 if n_rows > 15 else 1.0
     )
     bar.set_label(f"people in line\n(max in the {unit}; grey = closed)")
-    return fig
 
 
 def _colormap(name: str) -> Colormap:
@@ -391,21 +462,56 @@ def _groups(r: rec.ResidentRecords) -> list[tuple[str, np.ndarray]]:
     return [("green", np.asarray(r.green, dtype=bool)), ("other", ~np.asarray(r.green, bool))]
 
 
-def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
+def waits_by_lane_figure(result: RunResult, round: int | None = None) -> Figure:
     """Waits of tested residents, green-eligible vs others: by day (boxes), by hour (means).
 
     Left: one box per day of arrival and group (box: quartiles, whiskers: 5th-95th percentile,
     diamond: mean; mean and p95 written above). Right: mean wait by hour of arrival. A round
     longer than :data:`MAX_DAYS_SHOWN` days has a box per period of days, and one longer than
-    :data:`MAX_HOURLY_DAYS` days the mean wait by day of arrival.
+    :data:`MAX_HOURLY_DAYS` days the mean wait by day of arrival. ``round`` (1-based) shows one
+    round; None (the default) every round: a campaign of several rounds has a row per round,
+    on the same wait scale.
     """
-    run = _round_run(result, round)
+    runs = _runs(result, round)
+    title = "Waits of green-eligible residents vs others, all points"
+    if len(runs) == 1:
+        fig = Figure(figsize=(14, 5.2), layout="constrained")
+        ax_box, ax_hour = fig.subplots(1, 2, width_ratios=[1, 1.6])
+        _draw_waits(ax_box, ax_hour, runs[0])
+        fig.suptitle(f"{title} - {_where(result, runs[0])}", fontsize=12)
+        return fig
+    fig = Figure(figsize=(14, 4.8 * len(runs) + 0.4), layout="constrained")
+    rows: list[tuple[Axes, Axes]] = []
+    for sub, run in zip(_panels(fig, len(runs)), runs, strict=True):
+        ax_box, ax_hour = sub.subplots(1, 2, width_ratios=[1, 1.6])
+        _draw_waits(ax_box, ax_hour, run)
+        sub.suptitle(_round_heading(run).capitalize(), fontsize=11, fontweight="bold")
+        rows.append((ax_box, ax_hour))
+    _same_y_scale([ax for ax, _ in rows])
+    _same_y_scale([ax for _, ax in rows])
+    fig.suptitle(f"{title} - {_where_rounds(result)}", fontsize=12)
+    return fig
+
+
+def _panels(fig: Figure, n: int, heights: Sequence[float] | None = None) -> list[SubFigure]:
+    """``n`` panels (subfigures) of ``fig``, one above the other (a round each)."""
+    subs = fig.subfigures(n, 1, height_ratios=heights, squeeze=False)
+    return [sub for sub in np.asarray(subs).ravel()]
+
+
+def _same_y_scale(axes: Sequence[Axes]) -> None:
+    """One y range, from 0 to the highest top, on all ``axes`` (rounds' panels compared)."""
+    top = max(ax.get_ylim()[1] for ax in axes)
+    for ax in axes:
+        ax.set_ylim(0, top)
+
+
+def _draw_waits(ax_box: Axes, ax_hour: Axes, run: rec.RoundRun) -> None:
+    """The two panels of :func:`waits_by_lane_figure` for round ``run``."""
     r = run.residents
     wait = r.wait
     tested = np.isfinite(wait)
     arrival = r.arrival
-    fig = Figure(figsize=(14, 5.2), layout="constrained")
-    ax_box, ax_hour = fig.subplots(1, 2, width_ratios=[1, 1.6])
     width = _periods(run.days)
     n_periods = math.ceil(run.days / width)
     day = np.floor(np.nan_to_num(arrival, nan=-DAY_MIN) / DAY_MIN).astype(np.int64)
@@ -515,11 +621,6 @@ def waits_by_lane_figure(result: RunResult, round: int = 1) -> Figure:
         title="whole round",
         title_fontsize=8,
     )
-    fig.suptitle(
-        f"Waits of green-eligible residents vs others, all points - {_where(result, run)}",
-        fontsize=12,
-    )
-    return fig
 
 
 def _box_stats(w: np.ndarray) -> dict[str, Any]:
@@ -583,11 +684,19 @@ def coverage_grid(run: rec.RoundRun) -> np.ndarray:
     return np.append(np.arange(start, run.end_min, _coverage_step(run)), run.end_min)
 
 
-def coverage_figure(result: RunResult, round: int = 1) -> Figure:
-    """Cumulative share of residents tested (district and each sub-district) and who was not."""
-    run = _round_run(result, round)
+def coverage_figure(result: RunResult, round: int | None = None) -> Figure:
+    """Cumulative share of residents tested (district and each sub-district) and who was not.
+
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has the district's curve of each round in its own colour, on the time of the round
+    (see :func:`coverage_rounds_figure`).
+    """
+    runs = _runs(result, round)
+    if len(runs) > 1:
+        return coverage_rounds_figure([result])
+    run = runs[0]
     r = run.residents
-    grid, curves = coverage_curve(result, round, step_min=_coverage_step(run))
+    grid, curves = coverage_curve(result, run.round + 1, step_min=_coverage_step(run))
     fig = Figure(figsize=(14, 5.2), layout="constrained")
     ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
 
@@ -767,19 +876,24 @@ def _where_over(results: Sequence[RunResult], run: rec.RoundRun) -> str:
 
 
 def coverage_figure_over(
-    results: Sequence[RunResult], round: int = 1, level: float = 0.95
+    results: Sequence[RunResult], round: int | None = None, level: float = 0.95
 ) -> Figure:
     """Coverage over the round over replications (all of the same scenario and seed).
 
     One replication: :func:`coverage_figure`. More: the mean share tested with its pointwise
     ``level`` confidence band and each replication, sub-districts' means, and the residents
     not tested by reason (mean, interval as whiskers); see :func:`coverage_band_figure`.
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has each round's mean curve and band in its own colour
+    (:func:`coverage_rounds_figure`).
     """
     if not results:
         raise ValueError("need at least one replication")
     if len(results) == 1:
         return coverage_figure(results[0], round)
-    runs = [_round_run(r, round) for r in results]
+    if round is None and len(results[0].rounds) > 1:
+        return coverage_rounds_figure(results, level)
+    runs = [_round_run(r, 1 if round is None else round) for r in results]
     grid = coverage_grid(runs[0])
     curves = coverage_curves(runs, grid, level)
     not_tested = intervals(not_tested_counts(runs), level)
@@ -787,6 +901,101 @@ def coverage_figure_over(
     return coverage_band_figure(
         curves, not_tested, residents, runs[0], _where_over(results, runs[0])
     )
+
+
+def coverage_rounds_figure(results: Sequence[RunResult], level: float = 0.95) -> Figure:
+    """Coverage of each round of a campaign, compared: the district's cumulative share tested
+    over the time of each round (its own colour; with replications the mean and its pointwise
+    ``level`` band), each round's deadline, and the residents not tested by reason and round
+    (with replications the mean, its interval as whiskers).
+
+    ``results`` are replications of one scenario (one is enough); the time axis is that of a
+    round (minutes after midnight of the round's first day), so the rounds line up.
+    """
+    if not results:
+        raise ValueError("need at least one replication")
+    first, n = results[0], len(results)
+    n_rounds = len(first.rounds)
+    fig = Figure(figsize=(14, 5.2), layout="constrained")
+    ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    reasons = list(rec.OUTCOMES[1:])
+    bar_h = 0.8 / n_rounds
+    deadlines: set[float] = set()
+    right = 1.0
+    for k in range(n_rounds):
+        runs = [_round_run(r, k + 1) for r in results]
+        run, colour = runs[0], _round_colour(k)
+        grid = coverage_grid(run)
+        band = coverage_curves(runs, grid, level)["all"]
+        if n > 1:
+            ax.fill_between(grid, band.low, band.high, color=colour, alpha=0.2, lw=0)
+        ax.plot(
+            grid,
+            band.mean,
+            lw=2.4,
+            color=colour,
+            label=f"{_round_heading(run)}: {band.mean[-1]:.1%}",
+        )
+        if run.end_min not in deadlines:
+            deadlines.add(run.end_min)
+            _deadline(ax, run)
+        counts = intervals(not_tested_counts(runs), level)
+        means = np.array([counts[name].mean for name in reasons])
+        y = np.arange(len(reasons)) + (k - (n_rounds - 1) / 2) * bar_h
+        if n > 1:
+            lows = np.array([max(counts[name].low, 0.0) for name in reasons])
+            highs = np.array([counts[name].high for name in reasons])
+            xerr: np.ndarray | None = np.vstack([means - lows, highs - means])
+        else:
+            highs, xerr = means, None
+        ax_bar.barh(
+            y,
+            means,
+            height=bar_h,
+            color=colour,
+            alpha=0.85,
+            xerr=xerr,
+            error_kw={"ecolor": "black", "capsize": 2, "lw": 0.8},
+            label=f"round {k + 1}",
+        )
+        for yy, m, hi in zip(y, means, highs, strict=True):
+            ax_bar.annotate(
+                f"{m:,.1f}" if n > 1 else f"{m:,.0f}",
+                (hi, yy),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+            )
+        right = max(right, float(highs.max()) if highs.size else 0.0)
+    longest = max(first.rounds, key=lambda run: run.end_min)
+    _round_time_axis(ax, longest, label_y=0.2, pad_min=90.0)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("time of the round (day 1: each round's first day)")
+    ax.set_ylabel("share of residents tested (swab done)")
+    mean = f", mean of {n} replications ({level:.0%} band)" if n > 1 else ""
+    ax.set_title(f"Cumulative coverage of the district, each round{mean}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(
+        loc="upper left",
+        fontsize=8,
+        framealpha=0.9,
+        title="coverage at deadline" + (f" (mean of {n} replications)" if n > 1 else ""),
+        title_fontsize=8,
+    )
+    ax_bar.set_yticks(np.arange(len(reasons)), labels=[_REASONS[k] for k in reasons], fontsize=8)
+    ax_bar.invert_yaxis()
+    ax_bar.set_xlim(0, right * 1.35)
+    ax_bar.set_xlabel(
+        "residents (last attempt)"
+        + (f", mean\nwhiskers: {level:.0%} interval of the mean" if n > 1 else "")
+    )
+    ax_bar.set_title("Not tested, by reason and round", fontsize=10)
+    ax_bar.grid(axis="x", alpha=0.3)
+    ax_bar.legend(loc="lower right", fontsize=8, frameon=False)
+    fig.suptitle(f"Coverage over each round - {_where_rounds(first, n)}", fontsize=12)
+    return fig
 
 
 # --------------------------------------------------------------------------------------------
@@ -851,14 +1060,34 @@ def _shift_bars(run: rec.RoundRun) -> tuple[list[dict[str, Any]], int, list[int]
     return bars, width, marshals
 
 
-def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
+def staff_utilisation_figure(result: RunResult, round: int | None = None) -> Figure:
     """Utilisation and headcount by role and shift; open desks and booths over the round.
 
     A round longer than :data:`MAX_DAYS_SHOWN` days has a bar per shift and period of days.
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has a row per round.
     """
-    run = _round_run(result, round)
+    runs = _runs(result, round)
+    title = "Staff: utilisation and open stations"
+    if len(runs) == 1:
+        fig = Figure(figsize=(14, 5.4), layout="constrained")
+        _draw_staff(fig, result, runs[0])
+        fig.suptitle(f"{title} - {_where(result, runs[0])}", fontsize=12)
+        return fig
+    fig = Figure(figsize=(14, 5.0 * len(runs) + 0.4), layout="constrained")
+    opens = []
+    for sub, run in zip(_panels(fig, len(runs)), runs, strict=True):
+        opens.append(_draw_staff(sub, result, run))
+        sub.suptitle(_round_heading(run).capitalize(), fontsize=11, fontweight="bold")
+    _same_y_scale(opens)
+    fig.suptitle(f"{title} - {_where_rounds(result)}", fontsize=12)
+    return fig
+
+
+def _draw_staff(fig: FigureBase, result: RunResult, run: rec.RoundRun) -> Axes:
+    """The two panels of :func:`staff_utilisation_figure` for round ``run`` on ``fig`` (a
+    figure or a round's panel of one); returns the open-stations axes."""
     rows, width, marshals = _shift_bars(run)
-    fig = Figure(figsize=(14, 5.4), layout="constrained")
     ax_bar, ax_open = fig.subplots(1, 2, width_ratios=[1.3, 1])
 
     x = 0.0
@@ -915,7 +1144,7 @@ def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
             color=_ROLE_COLOURS["marshal"],
         )
 
-    grid, totals = open_stations(result, round)
+    grid, totals = open_stations(result, run.round + 1)
     for stage in ("registration", "swab"):
         if stage in totals:
             ax_open.step(
@@ -933,15 +1162,16 @@ def staff_utilisation_figure(result: RunResult, round: int = 1) -> Figure:
     )
     ax_open.grid(alpha=0.3)
     ax_open.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8, frameon=False)
-    fig.suptitle(f"Staff: utilisation and open stations - {_where(result, run)}", fontsize=12)
-    return fig
+    return ax_open
 
 
 # --------------------------------------------------------------------------------------------
 
 
-def district_figure_set(result: RunResult, round: int = 1) -> dict[str, Figure]:
-    """The four district figures keyed by PNG file name."""
+def district_figure_set(result: RunResult, round: int | None = None) -> dict[str, Figure]:
+    """The four district figures keyed by PNG file name: of every round (the default; a
+    campaign of several rounds has a panel or a colour per round) or of round ``round``
+    (1-based)."""
     return {
         "queue_heatmap.png": queue_heatmap_figure(result, round),
         "waits_by_lane.png": waits_by_lane_figure(result, round),
@@ -950,9 +1180,11 @@ def district_figure_set(result: RunResult, round: int = 1) -> dict[str, Figure]:
     }
 
 
-def district_figure_set_over(results: Sequence[RunResult], round: int = 1) -> dict[str, Figure]:
+def district_figure_set_over(
+    results: Sequence[RunResult], round: int | None = None
+) -> dict[str, Figure]:
     """The four district figures of replications of one scenario, keyed by PNG file name (the
-    names of :func:`district_figure_set`).
+    names of :func:`district_figure_set`), of every round (the default) or of round ``round``.
 
     The coverage curve is over the replications (mean with a 95% band, see
     :func:`coverage_figure_over`); the line heat map, the waits and the staff figures show the
@@ -972,13 +1204,134 @@ def district_figure_set_over(results: Sequence[RunResult], round: int = 1) -> di
     }
 
 
+# --------------------------------------------------------------------------------------------
+# 5. The campaign: tests per campaign day, by round
+
+
+def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 0.95) -> Figure:
+    """Residents tested at the collection points on each campaign day, stacked by round.
+
+    ``data`` is a result or replications of one scenario (then each bar is the mean over
+    replications, and the whisker on a day's total its ``level`` Student-t interval). Days
+    without a round and without tests are left out (a gap between rounds is marked); a swab
+    after midnight counts on the next day. Mobile teams' enterprise samples are not included.
+    """
+    results = [data] if isinstance(data, RunResult) else list(data)
+    if not results:
+        raise ValueError("need at least one replication")
+    first, n = results[0], len(results)
+    per = [campaign_day_tests(r.rounds) for r in results]
+    last = max(int(days[-1]) if days.size else 0 for days, _ in per)
+    counts = np.zeros((n, len(first.rounds), last))
+    for i, (_, c) in enumerate(per):
+        counts[i, :, : c.shape[1]] = c
+    mean = counts.mean(axis=0)  # rounds x days
+    in_round = np.zeros(last, dtype=bool)
+    for run in first.rounds:
+        in_round[run.start_day - 1 : min(run.start_day - 1 + run.days, last)] = True
+    shown = np.flatnonzero(in_round | (counts.sum(axis=(0, 1)) > 0))
+    # Positions: one per day shown, a wider step over the days left out between them.
+    pos = np.zeros(shown.size)
+    gaps: list[tuple[float, int, int]] = []  # (x, first day left out, last day left out)
+    for j in range(1, shown.size):
+        skipped = int(shown[j] - shown[j - 1] - 1)
+        pos[j] = pos[j - 1] + (1.0 if skipped == 0 else 1.8)
+        if skipped:
+            gaps.append(((pos[j] + pos[j - 1]) / 2, int(shown[j - 1]) + 2, int(shown[j])))
+    fig = Figure(figsize=(min(max(11.0, 0.5 * shown.size + 5.0), 24.0), 5.2), layout="constrained")
+    ax = fig.add_subplot()
+    bottom = np.zeros(shown.size)
+    for k, run in enumerate(first.rounds):
+        heights = mean[k, shown]
+        total = float(counts[:, k, :].sum(axis=1).mean())
+        ax.bar(
+            pos,
+            heights,
+            bottom=bottom,
+            width=0.8,
+            color=_round_colour(k),
+            alpha=0.9,
+            label=f"{_round_heading(run)}: {total:,.0f} tested",
+        )
+        bottom += heights
+    totals = counts.sum(axis=1)[:, shown]  # replications x days shown
+    if n > 1:
+        cis = [t_interval(totals[:, j], level) for j in range(shown.size)]
+        low = np.array([max(ci.low, 0.0) for ci in cis])
+        high = np.array([ci.high for ci in cis])
+        ax.errorbar(
+            pos,
+            bottom,
+            yerr=np.vstack([bottom - low, high - bottom]),
+            fmt="none",
+            ecolor="black",
+            capsize=3,
+            lw=1.0,
+        )
+    else:
+        high = bottom
+    top = max(float(high.max()) if high.size else 0.0, 1.0)
+    for x, b, h in zip(pos, bottom, high, strict=True):
+        if b > 0:
+            ax.annotate(
+                f"{b:,.0f}",
+                (x, h),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7 if shown.size > 14 else 8,
+            )
+    for gap_x, gap_first, gap_last in gaps:
+        ax.annotate(
+            f"day {gap_first}" if gap_first == gap_last else f"days {gap_first}-{gap_last}",
+            (gap_x, 0.5),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            va="center",
+            rotation=90,
+            fontsize=8,
+            color="grey",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2},
+        )
+        ax.axvline(gap_x, color="grey", ls=":", lw=0.8)
+    step = max(1, math.ceil(shown.size / 40))
+    ax.set_xticks(
+        pos[::step],
+        labels=[f"day {d + 1}" for d in shown[::step]],
+        rotation=90 if shown.size > 12 else 0,
+        fontsize=8,
+    )
+    ax.set_xlim(pos[0] - 0.7 if pos.size else -0.7, pos[-1] + 0.7 if pos.size else 0.7)
+    ax.set_ylim(0, top * 1.15)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: f"{y:,.0f}"))
+    ax.set_xlabel("campaign day (grey: days without a round, left out)")
+    ax.set_ylabel("residents tested at the collection points" + (", mean" if n > 1 else ""))
+    ax.set_title("Collection points only (not the mobile teams' enterprise samples)", fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        title=f"whiskers: {level:.0%} interval of the\nday's total (mean)" if n > 1 else None,
+        title_fontsize=8,
+    )
+    fig.suptitle(
+        f"Residents tested per campaign day, by round - {_where_rounds(first, n)}", fontsize=12
+    )
+    return fig
+
+
 __all__ = [
     "QueueHeatmap",
+    "campaign_tests_figure",
     "coverage_band_figure",
     "coverage_curve",
     "coverage_figure",
     "coverage_figure_over",
     "coverage_grid",
+    "coverage_rounds_figure",
     "day_clock",
     "district_figure_set",
     "district_figure_set_over",

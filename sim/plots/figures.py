@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
 from sim.metrics.utilisation import busy_minutes
+from sim.model.records import SiteRun
 
 _LANE_COLOURS = {"green": "#2ca02c", "general": "#1f77b4", "swab": "#ff7f0e"}
 
@@ -78,22 +79,63 @@ def _clock_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: min_to_clock(x)))
 
 
-def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
-    """People waiting in each line over the day (entrance line per lane, swab line)."""
-    site = result.site
+def _round_sites(result: RunResult, round: int | None) -> list[tuple[str, SiteRun, int]]:
+    """``(heading, the point's records, round)`` of each round a one-point figure shows:
+    every round (``round`` None) or the one asked for; the heading is ``""`` for a single
+    round campaign."""
+    if round is not None and not 1 <= round <= len(result.rounds):
+        raise ValueError(f"round must be between 1 and {len(result.rounds)}, got {round}")
+    ks = range(1, len(result.rounds) + 1) if round is None else [round]
+    out = []
+    for k in ks:
+        run = result.rounds[k - 1]
+        if len(run.points) != 1:
+            raise ValueError(
+                f"this scenario has {len(run.points)} points: use the district figures "
+                "(sim.plots.district_figure_set)"
+            )
+        heading = (
+            "" if len(result.rounds) == 1 else f"round {k} (from campaign day {run.start_day})"
+        )
+        out.append((heading, run.points[0], k))
+    return out
+
+
+def _with(heading: str, text: str) -> str:
+    """``text``, after ``Round 2 (from campaign day 5): `` when there are rounds."""
+    return f"{heading.capitalize()}: {text}" if heading else text
+
+
+def queue_length_figure(
+    result: RunResult, step_min: float = 1.0, round: int | None = None
+) -> Figure:
+    """People waiting in each line over the day (entrance line per lane, swab line).
+
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has a panel per round, one above the other, on the same scale.
+    """
+    sites = _round_sites(result, round)
+    fig = Figure(figsize=(12, 4.5 if len(sites) == 1 else 3.6 * len(sites)), layout="constrained")
+    axes = fig.subplots(len(sites), 1, sharey=True, squeeze=False)[:, 0]
+    for ax, (heading, site, k) in zip(axes, sites, strict=True):
+        _draw_queue_length(ax, result, site, k, step_min, heading)
+    return fig
+
+
+def _draw_queue_length(
+    ax: Axes, result: RunResult, site: SiteRun, round: int, step_min: float, heading: str
+) -> None:
     start = site.open_min - result.config.site.queue_opens_before_min
     grid = np.arange(start, site.end_min + step_min, step_min)
-    fig = Figure(figsize=(12, 4.5), layout="constrained")
-    ax = fig.add_subplot()
     entrance = "registration" if site.registration else "swab"
     for lane in ("general", "green"):
-        y = result.queue_length(grid, "entrance", lane)
+        y = result.queue_length(grid, "entrance", lane, round=round)
         if y.any():
             ax.plot(grid, y, color=_LANE_COLOURS[lane], label=f"{entrance} line - {lane} lane")
     if site.registration:
         ax.plot(
             grid,
-            result.queue_length(grid, "swab"),
+            result.queue_length(grid, "swab", round=round),
             color=_LANE_COLOURS["swab"],
             label="swab line (after registration)",
         )
@@ -109,51 +151,76 @@ def queue_length_figure(result: RunResult, step_min: float = 1.0) -> Figure:
     ax.set_xlabel("time of day")
     ax.set_ylabel("people waiting")
     ax.set_title(
-        f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})"
+        _with(
+            heading,
+            f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})",
+        )
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
+
+
+def wait_distribution_figure(result: RunResult, round: int | None = None) -> Figure:
+    """Distribution of total queueing time of tested residents, green-eligible vs others.
+
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has a row per round, on the same scale.
+    """
+    sites = _round_sites(result, round)
+    fig = Figure(figsize=(10, 4.5 if len(sites) == 1 else 3.8 * len(sites)), layout="constrained")
+    axes = fig.subplots(len(sites), 2, squeeze=False, sharex=len(sites) > 1)
+    finite = np.concatenate([site.residents.wait for _, site, _ in sites])
+    finite = finite[np.isfinite(finite)]
+    top = float(np.percentile(finite, 99.5)) if finite.size else 1.0
+    bins = np.linspace(0, max(top, 1.0), 40)
+    for (ax_hist, ax_cdf), (heading, site, _) in zip(axes, sites, strict=True):
+        _draw_waits(ax_hist, ax_cdf, site, bins, heading)
     return fig
 
 
-def wait_distribution_figure(result: RunResult) -> Figure:
-    """Distribution of total queueing time of tested residents, green-eligible vs others."""
-    r = result.site.residents
+def _draw_waits(ax_hist: Axes, ax_cdf: Axes, site: SiteRun, bins: np.ndarray, heading: str) -> None:
+    r = site.residents
     wait = r.wait
-    fig = Figure(figsize=(10, 4.5), layout="constrained")
-    ax_hist, ax_cdf = fig.subplots(1, 2)
-    finite = wait[np.isfinite(wait)]
-    top = float(np.percentile(finite, 99.5)) if finite.size else 1.0
-    bins = np.linspace(0, max(top, 1.0), 40)
     for name, mask in (("general", ~r.green), ("green", r.green)):
         w = wait[mask & np.isfinite(wait)]
         if w.size == 0:
             continue
         colour = _LANE_COLOURS[name]
         label = f"{name} (n={w.size}, mean {w.mean():.1f}, p95 {np.percentile(w, 95):.1f} min)"
-        ax_hist.hist(w, bins=bins, density=True, alpha=0.5, color=colour, label=label)
+        ax_hist.hist(w, bins=bins.tolist(), density=True, alpha=0.5, color=colour, label=label)
         xs = np.sort(w)
         ax_cdf.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=colour, label=name)
     ax_hist.set_xlabel("minutes queueing (all lines)")
     ax_hist.set_ylabel("share of residents per minute")
     ax_hist.legend(fontsize=8)
-    ax_hist.set_title("Waits by group")
+    ax_hist.set_title(_with(heading, "Waits by group"))
     ax_cdf.set_xlabel("minutes queueing (all lines)")
     ax_cdf.set_ylabel("share waiting at most this long")
     ax_cdf.set_ylim(0, 1.01)
     ax_cdf.grid(alpha=0.3)
     ax_cdf.legend(fontsize=8)
     ax_cdf.set_title("Cumulative distribution")
+
+
+def utilisation_figure(
+    result: RunResult, step_min: float = 30.0, round: int | None = None
+) -> Figure:
+    """Open desks/booths and the share of them busy, per station, over the day.
+
+    ``round`` (1-based) shows one round; None (the default) every round: a campaign of several
+    rounds has a panel per round.
+    """
+    sites = _round_sites(result, round)
+    fig = Figure(figsize=(10, 4.5 if len(sites) == 1 else 3.6 * len(sites)), layout="constrained")
+    axes = fig.subplots(len(sites), 1, squeeze=False)[:, 0]
+    for ax, (heading, site, _) in zip(axes, sites, strict=True):
+        _draw_utilisation(ax, site, step_min, heading)
     return fig
 
 
-def utilisation_figure(result: RunResult, step_min: float = 30.0) -> Figure:
-    """Open desks/booths and the share of them busy, per station, over the day."""
-    site = result.site
+def _draw_utilisation(ax: Axes, site: SiteRun, step_min: float, heading: str) -> None:
     r = site.residents
     edges = np.arange(site.open_min, site.end_min + step_min, step_min)
-    fig = Figure(figsize=(10, 4.5), layout="constrained")
-    ax = fig.add_subplot()
     for station in site.stations:
         if station.stage == "registration":
             start, end, pool = r.reg_start, r.reg_end, r.reg_pool
@@ -178,7 +245,11 @@ def utilisation_figure(result: RunResult, step_min: float = 30.0) -> Figure:
     ax.set_ylim(0, 1.15)
     ax.set_xlabel("time of day")
     ax.set_ylabel("share of staffed time busy")
-    ax.set_title(f"{site.name}: utilisation of staffed desks and booths ({step_min:.0f}-min bins)")
+    ax.set_title(
+        _with(
+            heading,
+            f"{site.name}: utilisation of staffed desks and booths ({step_min:.0f}-min bins)",
+        )
+    )
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    return fig

@@ -172,6 +172,7 @@ _FIGURE_CAPTIONS: Final = {
     "utilisation.png": "Open desks and booths, and the share busy, per station",
     "queue_heatmap.png": "Most people in each point's entrance line, by point and hour",
     "waits_by_lane.png": "Waits of tested residents by day and hour, green-eligible vs others",
+    "campaign_tests.png": "Residents tested at the collection points per campaign day, by round",
     "coverage.png": "Cumulative share of residents tested, and who was not",
     "staff_utilisation.png": "Utilisation and headcount by role and shift",
     "lab_backlog.png": "Tubes delivered to each lab and waiting for their result",
@@ -198,6 +199,14 @@ _KEY_METRICS: Final = (
     ("last_result_min", "Last result out", "clock"),
     ("backlog_swabs", "Swabs without a result at the horizon", "count"),
     ("mobile_coverage", "Mobile teams: share of employees sampled", "share"),
+    ("campaign_tested", "Campaign: residents tested, all rounds", "count"),
+    ("campaign_coverage", "Campaign coverage, all rounds (tested / residents)", "share"),
+    ("campaign_finish_min", "Campaign: last swab of any round", "clock"),
+)
+#: Headline metrics that are the first round's (labelled so when the campaign has rounds).
+_ROUND_ONE_KEYS: Final = frozenset(
+    {"residents", "tested", "coverage", "longest_queue", "longest_queue_m", "last_tested_min"}
+    | {f"wait_{stat}_min" for stat in ("mean", "p50", "p90", "p95", "max")}
 )
 
 _VERDICT_CLASS: Final = {
@@ -207,9 +216,22 @@ _VERDICT_CLASS: Final = {
     NO_DATA: "nodata",
 }
 
-#: Table columns: (column, heading, kind); kinds: text, count, number, share, clock.
+#: Table columns: (column, heading, kind); kinds: text, count, number, share (whole percent),
+#: percent (one decimal), clock.
 Columns = Sequence[tuple[str, str, str]]
 
+#: The rounds table of the headline: (column, heading, kind).
+_ROUND_COLUMNS: Final[Columns] = (
+    ("round", "round", "text"),
+    ("days", "campaign days", "text"),
+    ("residents", "residents", "count"),
+    ("tested", "tested", "count"),
+    ("coverage", "coverage", "percent"),
+    ("wait_mean_min", "mean wait (min)", "number"),
+    ("wait_p95_min", "p95 wait (min)", "number"),
+    ("longest_queue", "longest line (people)", "count"),
+    ("finish_min", "last swab (campaign day)", "clock"),
+)
 _POINT_COLUMNS: Final[Columns] = (
     ("site", "point", "text"),
     ("round", "round", "count"),
@@ -291,7 +313,14 @@ def run_report_html(
     title = f"{config.name}: masstest-sim run report"
     sections = [
         ("targets", "Targets", _verdicts_section(verdicts, note)),
-        ("headline", "Headline", _headline_section(summary, n) + _pre(format_summary(results))),
+        (
+            "headline",
+            "Headline",
+            _headline_section(summary, n)
+            + _rounds_section(summary, len(first.rounds), n)
+            + "<h3>The run's summary</h3>"
+            + _pre(format_summary(results)),
+        ),
         ("config", "Differences from the default config", _differences_section(config_diff)),
         ("warnings", "Warnings", _warnings_section(warnings)),
         ("tables", "Tables", _tables_section(results)),
@@ -384,9 +413,12 @@ def _verdicts_section(verdicts: Sequence[Verdict], note: str) -> str:
 
 def _headline_section(s: Mapping[str, Any], n: int) -> str:
     rows = []
+    rounds = "rounds" in s  # a campaign of several rounds: the unprefixed metrics are round 1's
     for key, label, kind in _KEY_METRICS:
         if key not in s:
             continue
+        if rounds and key in _ROUND_ONE_KEYS:
+            label = f"Round 1: {label[0].lower()}{label[1:]}"
         value = s[key]
         hw = s.get(f"{key}_ci95")
         cells = f'<td>{_e(label)}</td><td class="num">{_e(_metric(value, kind))}</td>'
@@ -397,8 +429,52 @@ def _headline_section(s: Mapping[str, Any], n: int) -> str:
     mean = f"<p>Means over the {n} replications.</p>" if n > 1 else ""
     return (
         f'{mean}<table class="headline"><thead><tr>{heads}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table><h3>The run's summary</h3>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _rounds_section(s: Mapping[str, Any], rounds: int, n: int) -> str:
+    """The rounds of a campaign side by side, and the campaign's totals (nothing for a single
+    round)."""
+    import pandas as pd
+
+    if rounds < 2:
+        return ""
+    rows = []
+    for k in range(1, rounds + 1):
+        start, days = int(s[f"round{k}_start_day"]), int(s[f"round{k}_days"])
+        row: dict[str, Any] = {"round": str(k), "days": _days(start, start + days - 1)}
+        for key in ("residents", "tested", "coverage", "wait_mean_min", "wait_p95_min"):
+            row[key] = s[f"round{k}_{key}"]
+        row["longest_queue"] = s[f"round{k}_longest_queue"]
+        row["finish_min"] = s[f"round{k}_finish_min"]
+        rows.append(row)
+    first = min(int(s[f"round{k}_start_day"]) for k in range(1, rounds + 1))
+    rows.append(
+        {
+            "round": "campaign",
+            "days": _days(first, int(s["campaign_days"])),
+            "residents": s["campaign_residents"],
+            "tested": s["campaign_tested"],
+            "coverage": s["campaign_coverage"],
+            "wait_mean_min": math.nan,
+            "wait_p95_min": math.nan,
+            "longest_queue": math.nan,
+            "finish_min": s["campaign_finish_min"],
+        }
+    )
+    mean = f" Means over the {n} replications." if n > 1 else ""
+    return (
+        "<h3>Rounds of the campaign</h3>"
+        f'<p class="note">Each round side by side (rounds.csv), and the campaign: residents '
+        "and tested summed over the rounds (a resident counts once per round). Waits: minutes "
+        "queueing of tested residents; longest line: the longest entrance line anywhere; last "
+        f"swab: campaign day and time.{mean}</p>" + _frame_table(pd.DataFrame(rows), _ROUND_COLUMNS)
+    )
+
+
+def _days(first: int, last: int) -> str:
+    return f"{first}" if first == last else f"{first}-{last}"
 
 
 def _differences_section(diff: Sequence[tuple[str, object, object]] | None) -> str:
@@ -487,7 +563,11 @@ def _figures_section(config: ScenarioConfig, figures: Mapping[str, bytes], n: in
             if n > 1
             else '<p class="note">From the first replication'
         )
-        + (", round 1" if rounds > 1 else "")
+        + (
+            f"; every figure shows the {rounds} rounds (a panel or a colour per round)"
+            if rounds > 1
+            else ""
+        )
         + "; the same images are the PNG files in the run folder.</p>"
         + _figure_list(figures)
     )
@@ -640,6 +720,8 @@ def _cell(x: Any, kind: str) -> str:
         return str(x)
     if kind == "share":
         return f"{x:.0%}"
+    if kind == "percent":
+        return f"{x:.1%}"
     if kind == "clock":
         return day_clock(x)
     if kind == "count":

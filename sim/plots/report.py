@@ -14,7 +14,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -78,16 +78,25 @@ def format_summary(results: Sequence[RunResult]) -> str:
     cfg = first.config
     n = len(results)
     district = len(cfg.points) > 1
-    rounds = len(cfg.campaign.start_days)
+    rounds = len(first.rounds)
     lines = [
         f"Scenario: {cfg.name}  (seed {first.seed}, {n} replication{'s' if n > 1 else ''})",
         (
             f"{len(cfg.points)} collection points, {len(first.rounds[0].subdistricts)} "
             f"sub-districts; round of {cfg.campaign.round_days} day(s)"
-            + (f", {rounds} rounds (figures below: round 1)" if rounds > 1 else "")
+            + (f", {rounds} rounds" if rounds > 1 else "")
             if district
             else f"Site: {s['site']}   open {cfg.site.open}-{cfg.site.close}"
+            + (f"; {rounds} rounds of {cfg.campaign.round_days} day(s)" if rounds > 1 else "")
         ),
+    ]
+    if rounds > 1:
+        lines += _round_lines(s, rounds, n)
+        lines += [
+            "",
+            "Round 1 in detail (the rounds side by side: the table above, rounds.csv)",
+        ]
+    lines += [
         "",
         f"Residents                {_fmt(s['residents'], 0):>10}",
         f"  tested                 {_fmt(s['tested'], 0):>10}{_hw(s, 'tested', 0)}  (coverage "
@@ -130,7 +139,7 @@ def format_summary(results: Sequence[RunResult]) -> str:
         lines += _district_lines(first, s)
     else:
         lines += _point_lines(first, s)
-    lines += ["", "Staff (person-shifts over the round)"]
+    lines += ["", f"Staff (person-shifts over {'round 1' if rounds > 1 else 'the round'})"]
     lines.append(
         "  "
         + ", ".join(
@@ -138,19 +147,51 @@ def format_summary(results: Sequence[RunResult]) -> str:
         )
     )
     if "mobile_teams" in s:
-        lines += [
-            "",
-            f"Mobile teams: {s['mobile_teams']} teams, {_fmt(s['mobile_enterprises_covered'], 0)}"
-            f" of {_fmt(s['mobile_enterprises'], 0)} enterprises covered, "
-            f"{_fmt(s['mobile_sampled'], 0)} of {_fmt(s['mobile_employees'], 0)} employees "
-            f"sampled ({s['mobile_coverage']:.1%})",
-        ]
+        lines += _mobile_lines(s, rounds)
     if first.chain is not None:
         lines += _chain_lines(first, s, n)
     return "\n".join(lines)
 
 
 _STATS = ("mean", "p50", "p90", "p95", "max")
+
+
+def _round_lines(s: dict[str, Any], rounds: int, n: int = 1) -> list[str]:
+    """The text summary's table of a campaign's rounds: one row per round (its days,
+    residents, tested, coverage, mean and p95 wait, longest entrance line, last swab), then
+    the campaign totals; from a summary (or :func:`aggregate` of replications: means) with
+    ``round<k>_`` keys. Empty for a single round."""
+    if rounds < 2:
+        return []
+    mean = f"; means of {n} replications" if n > 1 else ""
+    first_day = min(int(s[f"round{k}_start_day"]) for k in range(1, rounds + 1))
+    lines = [
+        "",
+        f"Rounds of the campaign (campaign days {first_day}-{_fmt(s['campaign_days'], 0)}{mean})",
+        f"  {'round':<6}{'days':<8}{'residents':>11}{'tested':>10}{'coverage':>10}"
+        f"{'mean':>7}{'p95':>7}{'line':>7}  {'last swab':<12}",
+    ]
+    for k in range(1, rounds + 1):
+        start, days = int(s[f"round{k}_start_day"]), int(s[f"round{k}_days"])
+        span = f"{start}" if days == 1 else f"{start}-{start + days - 1}"
+        lines.append(
+            f"  {k:<6}{span:<8}{_fmt(s[f'round{k}_residents'], 0):>11}"
+            f"{_fmt(s[f'round{k}_tested'], 0):>10}{_share(s[f'round{k}_coverage']):>10}"
+            f"{_fmt(s[f'round{k}_wait_mean_min']):>7}{_fmt(s[f'round{k}_wait_p95_min']):>7}"
+            f"{_fmt(s[f'round{k}_longest_queue'], 0):>7}  {_clock(s[f'round{k}_finish_min']):<12}"
+        )
+    lines += [
+        f"  {'campaign':<14}{_fmt(s['campaign_residents'], 0):>11}"
+        f"{_fmt(s['campaign_tested'], 0):>10}{_share(s['campaign_coverage']):>10}"
+        f"{'':>21}  {_clock(s['campaign_finish_min']):<12}",
+        "  (mean, p95: minutes queueing of tested residents; line: longest entrance line,",
+        "  people; last swab: campaign day and time)",
+    ]
+    return [line.rstrip() for line in lines]
+
+
+def _share(x: Any) -> str:
+    return f"{x:.1%}" if isinstance(x, int | float) and math.isfinite(x) else "-"
 
 
 def _hw(s: dict[str, Any], key: str, digits: int, pct: bool = False) -> str:
@@ -181,9 +222,18 @@ def _point_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
 
 
 def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
+    """Round 1's longest line and utilisation; the points and hours with the longest waits
+    and the staff by shift (with several rounds: of every round, with a round column)."""
     tables = result.tables()
-    points = tables["points"]
-    points = points[points["round"] == 1].sort_values("wait_mean_min", ascending=False)
+    several = len(result.rounds) > 1
+    rnd = f"{'round':>6}" if several else ""
+
+    def round_cell(row: Any) -> str:
+        return f"{int(row['round']):>6}" if several else ""
+
+    # one round: the order it always had
+    order: Literal["stable", "quicksort"] = "stable" if several else "quicksort"
+    points = tables["points"].sort_values("wait_mean_min", ascending=False, kind=order)
     lines = [
         "",
         f"Longest queue: {_fmt(s['longest_queue'], 0)} people ({_fmt(s['longest_queue_m'], 0)} m)"
@@ -191,39 +241,55 @@ def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
         f"Utilisation: registration desks {s['utilisation_registration']:.1%}, "
         f"swab booths {s['utilisation_swab']:.1%}",
         "",
-        "Points with the longest mean wait (all points: points.csv)",
-        f"  {'point':<16}{'tested':>8}{'mean':>7}{'p95':>7}{'max':>7}{'line':>6}{'metres':>8}"
+        (
+            f"Points with the longest mean wait, all {len(result.rounds)} rounds "
+            "(every point and round: points.csv)"
+            if several
+            else "Points with the longest mean wait (all points: points.csv)"
+        ),
+        f"  {'point':<16}{rnd}{'tested':>8}{'mean':>7}{'p95':>7}{'max':>7}{'line':>6}{'metres':>8}"
         f"{'desks':>7}{'booths':>7}",
     ]
     for _, row in points.head(8).iterrows():
         lines.append(
-            f"  {row['site']:<16}{_fmt(int(row['tested']), 0):>8}{row['wait_mean_min']:7.1f}"
-            f"{row['wait_p95_min']:7.1f}{row['wait_max_min']:7.1f}{int(row['longest_queue']):>6}"
-            f"{row['longest_queue_m']:8.0f}{row['utilisation_registration']:7.0%}"
-            f"{row['utilisation_swab']:7.0%}"
+            f"  {row['site']:<16}{round_cell(row)}{_fmt(int(row['tested']), 0):>8}"
+            f"{row['wait_mean_min']:7.1f}{row['wait_p95_min']:7.1f}{row['wait_max_min']:7.1f}"
+            f"{int(row['longest_queue']):>6}{row['longest_queue_m']:8.0f}"
+            f"{row['utilisation_registration']:7.0%}{row['utilisation_swab']:7.0%}"
         )
-    hours = tables["hours"]
-    hours = hours[hours["round"] == 1].sort_values("wait_mean_min", ascending=False)
+    hours = tables["hours"].sort_values("wait_mean_min", ascending=False, kind=order)
     lines += [
         "",
-        "Hours with the longest mean wait (all hours: hours.csv)",
-        f"  {'day':>4} {'hour':<6}{'arrived':>9}{'mean':>7}{'p95':>7}",
+        (
+            f"Hours with the longest mean wait, all {len(result.rounds)} rounds "
+            "(every hour: hours.csv; day: of the round)"
+            if several
+            else "Hours with the longest mean wait (all hours: hours.csv)"
+        ),
+        f"  {rnd}{'day':>4} {'hour':<6}{'arrived':>9}{'mean':>7}{'p95':>7}",
     ]
     for _, row in hours.head(5).iterrows():
         lines.append(
-            f"  {int(row['day']):>4} {row['hour']:<6}{_fmt(int(row['arrived']), 0):>9}"
-            f"{row['wait_mean_min']:7.1f}{row['wait_p95_min']:7.1f}"
+            f"  {round_cell(row)}{int(row['day']):>4} {row['hour']:<6}"
+            f"{_fmt(int(row['arrived']), 0):>9}{row['wait_mean_min']:7.1f}"
+            f"{row['wait_p95_min']:7.1f}"
         )
     staff = tables["staff"]
-    staff = staff[(staff["round"] == 1) & (staff["role"] != "marshal")]
+    staff = staff[staff["role"] != "marshal"]
     lines += [
         "",
-        "Staff utilisation by role and shift (all shifts: staff.csv)",
-        f"  {'role':<14}{'day':>4} {'shift':<12}{'people':>7}{'busy':>7}",
+        (
+            "Staff utilisation by round, role and shift (all shifts: staff.csv; day: of the round)"
+            if several
+            else "Staff utilisation by role and shift (all shifts: staff.csv)"
+        ),
+        f"  {'round ' if several else ''}{'role':<14}{'day':>4} {'shift':<12}{'people':>7}"
+        f"{'busy':>7}",
     ]
     for _, row in staff.iterrows():
+        lead = f"{int(row['round']):<6}" if several else ""
         lines.append(
-            f"  {row['role']:<14}{int(row['day']):>4} {row['shift']:<12}"
+            f"  {lead}{row['role']:<14}{int(row['day']):>4} {row['shift']:<12}"
             f"{int(row['staff']):>7}{row['utilisation']:7.0%}"
         )
     return lines
@@ -231,6 +297,39 @@ def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
 
 def _clock(minutes: float) -> str:
     return day_clock(minutes) if math.isfinite(minutes) else "-"
+
+
+def _mobile_lines(s: dict[str, Any], rounds: int) -> list[str]:
+    """The mobile teams over the campaign: screenings, samples, and per round."""
+    done = _fmt(s["mobile_screenings_sampled"], 0)
+    lines = [
+        "",
+        "Mobile teams (enterprises, whole campaign; per screening: screenings.csv)",
+        f"  {_fmt(s['mobile_teams'], 0)} teams, {_fmt(s['mobile_enterprises'], 0)} enterprises, "
+        f"{_fmt(s['mobile_employees'], 0)} employees; {done} of "
+        f"{_fmt(s['mobile_screenings'], 0)} screenings done",
+        f"  {_fmt(s['mobile_sampled'], 0)} of {_fmt(s['mobile_due'], 0)} employee samples due "
+        f"taken ({s['mobile_coverage']:.1%}); busiest day "
+        f"{_fmt(s['mobile_sampled_per_day_max'], 0)}; from due to screened "
+        f"{_fmt(s['mobile_delay_mean_h'])} h on average",
+    ]
+    missed = [
+        f"{_fmt(s[f'mobile_screenings_{o}'], 0)} {o.replace('_', ' ')}"
+        for o in ("partial", "superseded", "not_reached")
+        if s[f"mobile_screenings_{o}"]
+    ]
+    if missed:
+        lines.append("  screenings not done: " + ", ".join(missed))
+    if rounds > 1:
+        per_round = ", ".join(
+            f"round {k}: {_fmt(s[f'round{k}_mobile_sampled'], 0)}" for k in range(1, rounds + 1)
+        )
+        between = s.get("mobile_between_rounds_sampled", 0)
+        lines.append(
+            f"  samples by round: {per_round}"
+            + (f", between rounds: {_fmt(between, 0)}" if between else "")
+        )
+    return lines
 
 
 def _chain_lines(result: RunResult, s: dict[str, Any], n: int) -> list[str]:
@@ -623,11 +722,20 @@ def _figure_makers(
 ) -> list[tuple[str, Callable[[], Figure]]]:
     """The figures of the run folder, by file name, each as a function giving the figure (a
     district's and the labs' are drawn as sets, here, with bands over the replications where
-    a curve has one; a single point's one by one, of the first replication, when asked for)."""
+    a curve has one; a single point's one by one, of the first replication, when asked for).
+
+    Every figure shows every round (a panel or a colour per round when the campaign has
+    several), and a campaign of several rounds adds ``campaign_tests.png`` (tests per
+    campaign day, stacked by round) first; mobile teams add ``mobile_teams.png`` (employees
+    swabbed per campaign day, by team)."""
     from sim.plots.lab_figures import lab_figure_set_over
 
     result = results[0]
     out: list[tuple[str, Callable[[], Figure]]] = []
+    if len(result.rounds) > 1:
+        from sim.plots.district_figures import campaign_tests_figure
+
+        out.append(("campaign_tests.png", lambda: campaign_tests_figure(results)))
     if len(config.points) > 1:
         from sim.plots.district_figures import district_figure_set_over
 
@@ -641,6 +749,10 @@ def _figure_makers(
             ("utilisation.png", figures.utilisation_figure),
         ):
             out.append((name, _lazy(make, result)))
+    if result.mobile is not None:
+        from sim.plots.mobile_figures import mobile_teams_figure
+
+        out.append(("mobile_teams.png", lambda: mobile_teams_figure(results)))
     # none without labs
     out += [(name, _given(fig)) for name, fig in lab_figure_set_over(results).items()]
     return out

@@ -81,6 +81,15 @@ def _three_rounds(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
     assert sorted(r.residents["round"].unique()) == [1, 2, 3]
     assert r.summary()["rounds"] == 3
     assert cfg.labs[2].opens_day == 4  # the source's mobile lab, on day 4
+    # three full rounds within days 1-12, back to back
+    assert cfg.campaign.start_days == (1, 5, 9) and cfg.campaign.round_days == 4
+    assert cfg.campaign.last_day == 12
+    # the enterprises are screened throughout: on every campaign day (teams off in SMALL)
+    assert r.mobile is None
+    teams = sim.run(dataclasses.replace(cfg, mobile=sim.load_config().mobile), seed=3)
+    assert teams.mobile is not None
+    days = np.unique(teams.mobile.swab_time // 1440.0)
+    assert days.tolist() == list(range(12))
 
 
 def _no_mobile_lab(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:

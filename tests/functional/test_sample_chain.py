@@ -112,7 +112,16 @@ def test_every_tested_resident_is_exactly_one_swab(district: sim.RunResult) -> N
         assert r.site is not None
         np.testing.assert_array_equal(chain.swab_site[mine][order], r.site[tested])
         total += tested.size
-    assert chain.n_swabs == total == district.summary()["swabs"] > 300_000
+    s = district.summary()
+    assert np.count_nonzero(chain.swab_round >= 0) == total == s["swabs_points"] > 300_000
+    # then the mobile teams' swabs, one per employee swabbed
+    assert district.mobile is not None
+    mobile = chain.swab_round < 0
+    assert mobile.sum() == s["swabs_mobile"] == s["mobile_sampled"] > 0
+    np.testing.assert_array_equal(chain.swab_resident[mobile], district.mobile.swab_employee)
+    np.testing.assert_allclose(chain.swab_time[mobile], district.mobile.swab_time)
+    assert (chain.swab_site[mobile] >= chain.n_points).all()
+    assert chain.n_swabs == s["swabs"] == s["swabs_points"] + s["swabs_mobile"]
 
 
 def test_every_swab_is_in_exactly_one_pooled_tube(any_district: sim.RunResult) -> None:

@@ -146,12 +146,17 @@ def test_mobile_lab_in_a_one_day_round() -> None:
     assert "1 to 1" in err.allowed
 
 
-def test_mobile_lab_opening_between_rounds_is_fine() -> None:
-    cfg = sim.load_config(overrides=["layout=three_rounds", "labs.mobile.opens_day=7"])
-    assert cfg.labs[2].opens_day == 7
-    err = config_error("layout=three_rounds", "labs.mobile.opens_day=11")
+def test_mobile_lab_opens_on_a_day_of_the_campaign() -> None:
+    cfg = sim.load_config(overrides=["layout=three_rounds", "labs.mobile.opens_day=12"])
+    assert cfg.labs[2].opens_day == 12
+    err = config_error("layout=three_rounds", "labs.mobile.opens_day=13")
     assert err.field == "labs[2].opens_day"
-    assert "1 to 10" in err.allowed
+    assert "1 to 12" in err.allowed
+    # between rounds is fine; a longer campaign (campaign.days) lets it open later
+    gaps = ["campaign.round_days=2", "demand.daily_shares=[0.55,0.45]"]
+    assert sim.load_config(overrides=["layout=three_rounds", *gaps, "labs.mobile.opens_day=7"])
+    longer = ["layout=three_rounds", "campaign.days=14", "labs.mobile.opens_day=13"]
+    assert sim.load_config(overrides=longer).campaign.last_day == 14
 
 
 def test_issue_errors_from_the_command_line(tmp_path: Path) -> None:
