@@ -1,22 +1,26 @@
 """``python -m benchmarks``: the point benchmark (project vs SimPy vs Ciw), then the district
-round and its sample chain, then ``python -m sim`` end to end, saved into the same results
-file. See benchmarks/README.md. Options are those of benchmarks/run.py; ``--no-district``
-skips the district round, ``--no-cli`` the command line end to end."""
+round, its mobile teams and sample chain, and the twelve-day campaign, then ``python -m sim``
+end to end, saved into the same results file. See benchmarks/README.md. Options are those of
+benchmarks/run.py; ``--no-district`` skips the district benchmark (the campaign with it),
+``--no-campaign`` the twelve-day campaign alone, ``--no-cli`` the command line end to end."""
 
 import sys
 
 from benchmarks import cli, district
 from benchmarks.run import benchmark
 
+OWN = ("--no-district", "--no-campaign", "--no-cli")
+
 args = sys.argv[1:]
 skip_district = "--no-district" in args
+skip_campaign = "--no-campaign" in args
 skip_cli = "--no-cli" in args
-args = [a for a in args if a not in ("--no-district", "--no-cli")]
+args = [a for a in args if a not in OWN]
 code, path = benchmark(args)
 if "-h" not in args and "--help" not in args:
     extra = ["--no-save"] if path is None else ["--results", str(path)]
     if not skip_district:
-        code = max(code, district.main(extra))
+        code = max(code, district.main(extra + (["--no-campaign"] if skip_campaign else [])))
     if not skip_cli:
         code = max(code, cli.main(extra))
 sys.exit(code)

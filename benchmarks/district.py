@@ -1,30 +1,37 @@
-"""The district round benchmark: the default 313,000-resident round with its sample chain, the
-same round with individual testing (``samples.pool_size=1``, ten times the tubes) as a stress
-line, and the layout scaled up to show that the cost per resident stays flat (linear growth).
+"""The district benchmark: the default 313,000-resident round with the mobile teams and the
+sample chain, the same round with individual testing (``samples.pool_size=1``, ten times the
+tubes) as a stress line, the twelve-day campaign (``layout=three_rounds``: three 4-day rounds,
+the enterprises screened every 2 days, three labs), and the layout scaled up to show that the
+cost per resident stays flat (linear growth).
 
 Each case runs in a fresh subprocess (one core) that loads the config before the clock starts.
-Every repetition ``k`` (seed 1, replication ``k``) times, in this order:
+Every repetition ``k`` (seed 1, replication ``k``) times, in this order, what ``sim.run`` does:
 
 ``round``
-    :func:`sim.model.district.simulate_campaign`: the collection round alone (residents,
-    40 points, staff, mobile teams, records).
+    :func:`sim.model.district.simulate_campaign`: the collection rounds alone (residents,
+    40 points, staff, records), with the time of each round.
+``mobile``
+    :func:`sim.model.mobile_teams.simulate_mobile_teams`: the mobile teams screening the
+    enterprises over the whole campaign, in their own SimPy environment.
 ``chain``
-    :func:`sim.model.sample_chain.simulate_chain` on those rounds, with the same streams, as
-    ``sim.run`` calls it: pooling, couriers and labs.
+    :func:`sim.model.sample_chain.simulate_chain` on those rounds and the teams' swabs, with
+    the same streams, as ``sim.run`` calls it: pooling, couriers and labs.
 ``sim.run``
-    the whole ``sim.run(cfg, seed=1, replication=k)`` (round and chain again, from scratch),
-    then ``summary()`` timed on its own.
+    the whole ``sim.run(cfg, seed=1, replication=k)`` (rounds, mobile teams and chain again,
+    from scratch), then ``summary()`` timed on its own.
 
-The chain computed on its own is checked against ``sim.run``'s (same tubes and results), so
-the split measures what ``sim.run`` does. Peak memory is the child's high-water mark
-(``VmHWM``, the interpreter and libraries included); ``chain +MB`` is how far the chain
-raised the resident set above what the round had left (the high-water mark is reset before
-the chain, where Linux allows it).
+The mobile teams and the chain computed on their own are checked against ``sim.run``'s (same
+swabs, tubes and results), so the split measures what ``sim.run`` does. Peak memory is the
+child's high-water mark (``VmHWM``, the interpreter and libraries included); ``chain +MB`` is
+how far the chain raised the resident set above what the rounds and the teams had left (the
+high-water mark is reset before the chain, where Linux allows it).
 
-Run: ``python -m benchmarks.district [--scales 1 10] [--repeat 3] [--no-stress]`` (also part
-of ``python -m benchmarks``). Targets: the default round (collection alone) in under 3 s and
-the whole child in under 1 GB; the lab chain adds at most 30 % to the round's time. The
-stress line and the scaled round are reported, not judged (except the linear-growth ratio).
+Run: ``python -m benchmarks.district [--scales 1 10] [--repeat 3] [--no-stress]
+[--no-campaign | --campaign-only]`` (also part of ``python -m benchmarks``). Targets: the
+default round (collection alone) in under 3 s and the whole child in under 1 GB; the lab chain
+adds at most 30 % to the round's time; the twelve-day campaign with enterprises and labs, the
+whole ``sim.run``, in under 12 s per replication (median of the repetitions). The stress line
+and the scaled round are reported, not judged (except the linear-growth ratio).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import gc
+import itertools
 import json
 import os
 import platform
@@ -41,14 +49,17 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MARKER = "@@DISTRICT@@ "
 TARGET_S = 3.0  # the default round (collection alone), best of the repetitions
 TARGET_MB = 1024.0  # peak memory of the default case's child
 TARGET_CHAIN_SHARE = 0.30  # chain / round, default case
+TARGET_CAMPAIGN_S = 12.0  # the twelve-day campaign: sim.run per replication (median)
 SEED = 1
 STRESS = ("samples.pool_size=1",)  # individual testing: one tube per swab
+CAMPAIGN = ("layout=three_rounds",)  # three 4-day rounds in 12 days, enterprises, three labs
 
 
 def _scaled_overrides(scale: int) -> list[str]:
@@ -96,19 +107,36 @@ def _reset_peak() -> bool:
         return False
 
 
-# arrays of ChainRun compared between the chain timed on its own and sim.run's
+# arrays compared between what the benchmark computes on its own and sim.run's result
 _COMPARED = ("swab_tube", "result", "tube_lab", "tube_result", "run_start", "trip_called")
+_COMPARED_MOBILE = ("visit_team", "visit_outcome", "swab_employee", "swab_time", "swab_team")
 
 
-def _same_chain(ref: dict | None, chain: object) -> bool:
-    """The chain computed on its own (``ref``: its arrays) and ``sim.run``'s are the same."""
+def _arrays(obj: object, names: tuple[str, ...]) -> dict[str, Any] | None:
+    return None if obj is None else {name: getattr(obj, name) for name in names}
+
+
+def _same(ref: dict[str, Any] | None, obj: object) -> bool:
+    """``ref`` (arrays of what was computed on its own) equals the same arrays of ``obj``."""
     import numpy as np
 
-    if ref is None or chain is None:
-        return ref is None and chain is None
-    return all(
-        np.array_equal(ref[name], getattr(chain, name), equal_nan=True) for name in _COMPARED
-    )
+    if ref is None or obj is None:
+        return ref is None and obj is None
+    return all(np.array_equal(ref[name], getattr(obj, name), equal_nan=True) for name in ref)
+
+
+def _time_rounds(marks: list[float]) -> None:
+    """Note in ``marks`` when each round of ``simulate_campaign`` starts (its
+    ``RoundSimulation`` is built), so that the rounds can be timed one by one."""
+    from sim.model import district
+
+    init = district.RoundSimulation.__init__
+
+    def timed_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        marks.append(time.perf_counter())
+        init(self, *args, **kwargs)
+
+    district.RoundSimulation.__init__ = timed_init  # type: ignore[method-assign]
 
 
 def _child(scale: int, repeat: int, overrides: list[str]) -> dict:
@@ -116,53 +144,79 @@ def _child(scale: int, repeat: int, overrides: list[str]) -> dict:
     from benchmarks._child import _peak_rss_kib
     from sim.engine.streams import RandomStreams
     from sim.model.district import simulate_campaign
+    from sim.model.mobile_teams import simulate_mobile_teams
     from sim.model.sample_chain import simulate_chain
 
     cfg = sim.load_config(overrides=_scaled_overrides(scale) + overrides)
+    marks: list[float] = []
+    _time_rounds(marks)
     reps: list[dict] = []
     summary: dict = {}
     peak = 0  # KiB, over every phase (VmHWM is reset before the chain)
     chain_mb: list[float | None] = []
-    tubes = labs = 0
+    swabs = mobile_swabs = tubes = labs = n_rounds = 0
     for k in range(repeat):
         gc.collect()
         rep: dict = {"replication": k}
         streams = RandomStreams(SEED, k)  # what sim.run(cfg, seed=SEED, replication=k) uses
+        marks.clear()
         c0, t0 = time.process_time(), time.perf_counter()
         rounds = simulate_campaign(cfg, streams)
         t1, c1 = time.perf_counter(), time.process_time()
+        bounds = [t0, *marks[1:], t1]
+        rep["rounds_s"] = (
+            [b - a for a, b in itertools.pairwise(bounds)] if len(marks) == len(rounds) else None
+        )
+        mobile = simulate_mobile_teams(cfg.mobile, cfg.campaign, streams)
+        t2, c2 = time.perf_counter(), time.process_time()
         peak = max(peak, _peak_rss_kib())
         before = _rss_kib("VmRSS")
         reset = _reset_peak()
-        c2, t2 = time.process_time(), time.perf_counter()
-        chain = simulate_chain(cfg, rounds, streams)
-        t3, c3 = time.perf_counter(), time.process_time()
+        c3, t3 = time.process_time(), time.perf_counter()
+        chain = simulate_chain(cfg, rounds, streams, mobile)
+        t4, c4 = time.perf_counter(), time.process_time()
         during = _peak_rss_kib()
         peak = max(peak, during)
         chain_mb.append((during - before) / 1024.0 if reset and before is not None else None)
-        rep.update(round_s=t1 - t0, chain_s=t3 - t2, round_cpu_s=c1 - c0, chain_cpu_s=c3 - c2)
+        rep.update(
+            round_s=t1 - t0,
+            mobile_s=t2 - t1,
+            chain_s=t4 - t3,
+            round_cpu_s=c1 - c0,
+            mobile_cpu_s=c2 - c1,
+            chain_cpu_s=c4 - c3,
+        )
+        n_rounds = len(rounds)
+        swabs = 0 if chain is None else int(chain.swab_tube.size)
+        mobile_swabs = 0 if mobile is None else int(mobile.swab_time.size)
         tubes = 0 if chain is None else int(chain.tube_size.size)
         labs = 0 if chain is None else len(chain.labs)
-        ref = None if chain is None else {name: getattr(chain, name) for name in _COMPARED}
-        del rounds, chain
+        ref = _arrays(chain, _COMPARED)
+        ref_mobile = _arrays(mobile, _COMPARED_MOBILE)
+        del rounds, mobile, chain
         gc.collect()
-        c4, t4 = time.process_time(), time.perf_counter()
+        c5, t5 = time.process_time(), time.perf_counter()
         result = sim.run(cfg, seed=SEED, replication=k)
-        t5, c5 = time.perf_counter(), time.process_time()
+        t6, c6 = time.perf_counter(), time.process_time()
         summary = result.summary()
-        t6 = time.perf_counter()
-        rep.update(run_s=t5 - t4, run_cpu_s=c5 - c4, summary_s=t6 - t5)
-        rep["split_matches_run"] = _same_chain(ref, result.chain)
+        t7 = time.perf_counter()
+        rep.update(run_s=t6 - t5, run_cpu_s=c6 - c5, summary_s=t7 - t6)
+        rep["split_matches_run"] = _same(ref, result.chain) and _same(ref_mobile, result.mobile)
         peak = max(peak, _peak_rss_kib())
-        del ref, result
+        del ref, ref_mobile, result
         reps.append(rep)
     known = [m for m in chain_mb if m is not None]
     return {
         "scale": scale,
         "overrides": overrides,
-        "residents": summary["residents"],
-        "tested": summary["tested"],
-        "coverage": summary["coverage"],
+        "rounds": n_rounds,
+        # every round's residents (a resident of the district counts once per round)
+        "residents": int(summary.get("campaign_residents", summary["residents"])),
+        "tested": int(summary.get("campaign_tested", summary["tested"])),
+        "coverage": float(summary.get("campaign_coverage", summary["coverage"])),
+        "mobile_sampled": int(summary.get("mobile_sampled", 0)),
+        "swabs": swabs,
+        "mobile_swabs": mobile_swabs,
         "tubes": tubes,
         "labs": labs,
         "repetitions": reps,
@@ -192,8 +246,11 @@ def _child_main(scale: int, repeat: int, overrides: list[str]) -> int:
 # --------------------------------------------------------------------------- parent
 
 
-def run_case(scale: int, repeat: int, overrides: tuple[str, ...] = ()) -> dict:
-    """Run one case in a fresh process and return its measurements."""
+def run_case(scale: int, repeat: int, overrides: tuple[str, ...] = (), kind: str = "") -> dict:
+    """Run one case in a fresh process and return its measurements (``kind``: ``default``,
+    ``stress``, ``campaign`` or ``scaled``; derived from scale and overrides if not given)."""
+    if not kind:
+        kind = "scaled" if scale != 1 else ("stress" if overrides else "default")
     cmd = [sys.executable, "-m", "benchmarks.district", "--child", str(scale)]
     cmd += ["--repeat", str(repeat)] + [f"--set={o}" for o in overrides]
     env = dict(os.environ)
@@ -201,8 +258,9 @@ def run_case(scale: int, repeat: int, overrides: tuple[str, ...] = ()) -> dict:
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MARKER):
-            return json.loads(line[len(MARKER) :])
+            return {"kind": kind, **json.loads(line[len(MARKER) :])}
     return {
+        "kind": kind,
         "status": "error",
         "scale": scale,
         "overrides": list(overrides),
@@ -212,14 +270,41 @@ def run_case(scale: int, repeat: int, overrides: tuple[str, ...] = ()) -> dict:
 
 
 def _stats(values: list[float]) -> dict:
-    return {"best": min(values), "median": statistics.median(values), "all": values}
+    return {
+        "best": min(values),
+        "median": statistics.median(values),
+        "max": max(values),
+        "all": values,
+    }
+
+
+_TIMED = (
+    "round_s",
+    "mobile_s",
+    "chain_s",
+    "split_s",
+    "run_s",
+    "summary_s",
+    "round_cpu_s",
+    "mobile_cpu_s",
+    "chain_cpu_s",
+    "run_cpu_s",
+)
 
 
 def summarise(r: dict) -> None:
     """Add best / median of every timing, the chain's share and the cost per resident."""
     reps = r["repetitions"]
-    for key in ("round_s", "chain_s", "run_s", "summary_s", "round_cpu_s", "chain_cpu_s"):
+    for x in reps:  # what sim.run does, timed part by part
+        x["split_s"] = x["round_s"] + x["mobile_s"] + x["chain_s"]
+    for key in _TIMED:
         r[key] = _stats([x[key] for x in reps])
+    per_round = [x["rounds_s"] for x in reps if x.get("rounds_s")]
+    r["rounds_s"] = (
+        [statistics.median(ts) for ts in zip(*per_round, strict=True)]
+        if len(per_round) == len(reps)
+        else None
+    )  # median time of each round
     # share of best times (the judged figure), and the median of each repetition's share
     r["chain_share"] = r["chain_s"]["best"] / r["round_s"]["best"]
     r["chain_share_median"] = statistics.median(x["chain_s"] / x["round_s"] for x in reps)
@@ -229,6 +314,8 @@ def summarise(r: dict) -> None:
 
 
 def _label(r: dict) -> str:
+    if r.get("kind") == "campaign":
+        return "campaign"
     parts = [] if r["scale"] == 1 else [f"x{r['scale']}"]
     parts += [o.split(".")[-1] for o in r["overrides"]]
     return "default" if not parts else " ".join(parts)
@@ -238,12 +325,28 @@ def _cell(s: dict) -> str:
     return f"{s['best']:.2f} ({s['median']:.2f})"
 
 
+def _render_table(headers: list[str], lines: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
+
+    def render(cells: list[str]) -> str:
+        return "  " + "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print(render(headers))
+    print("  " + "  ".join("-" * w for w in widths))
+    for line in lines:
+        print(render(line))
+
+
 def print_table(rows: list[dict]) -> None:
     headers = [
         "case",
         "residents",
         "tubes",
         "round s",
+        "mobile s",
         "chain s",
         "chain/round",
         "sim.run s",
@@ -264,6 +367,7 @@ def print_table(rows: list[dict]) -> None:
                 f"{r['residents']:,}",
                 f"{r['tubes']:,}",
                 _cell(r["round_s"]),
+                _cell(r["mobile_s"]),
                 _cell(r["chain_s"]),
                 f"{r['chain_share']:.1%} ({r['chain_share_median']:.1%})",
                 _cell(r["run_s"]),
@@ -273,22 +377,11 @@ def print_table(rows: list[dict]) -> None:
                 "n/a" if chain_mb is None else f"{chain_mb:+.0f}",
             ]
         )
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
-
-    def render(cells: list[str]) -> str:
-        return "  " + "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    print(render(headers))
-    print("  " + "  ".join("-" * w for w in widths))
-    for line in lines:
-        print(render(line))
+    _render_table(headers, lines)
     print(
-        "  times: best of the repetitions (median); chain/round: best chain / best round "
-        "(median of the\n  repetitions' shares); sim.run is round + chain again, from scratch; "
-        "µs/resident from sim.run's best"
+        "  times: best of the repetitions (median); residents: every round's; chain/round: best "
+        "chain / best\n  round (median of the repetitions' shares); sim.run is rounds + mobile "
+        "teams + chain again,\n  from scratch; µs/resident from sim.run's best"
     )
     for r in rows:
         if r["status"] != "ok":
@@ -297,14 +390,65 @@ def print_table(rows: list[dict]) -> None:
                 print("    " + "\n    ".join(r["traceback"].strip().splitlines()[-6:]))
 
 
+def print_split(rows: list[dict]) -> None:
+    """Where sim.run's time goes: each round, the mobile teams, the chain (medians)."""
+    ok_rows = [r for r in rows if r["status"] == "ok"]
+    if not ok_rows:
+        return
+    headers = [
+        "case",
+        "each round s",
+        "rounds s",
+        "mobile s",
+        "chain s",
+        "sum s",
+        "sim.run s",
+        "summary s",
+        "swabs (teams')",
+    ]
+    lines = []
+    for r in ok_rows:
+        total = r["split_s"]["median"]
+
+        def part(key: str, r: dict = r, total: float = total) -> str:
+            t = r[key]["median"]
+            return f"{t:.2f} ({t / total:.0%})"
+
+        each = r["rounds_s"]
+        lines.append(
+            [
+                _label(r),
+                "n/a" if each is None else " + ".join(f"{t:.2f}" for t in each),
+                part("round_s"),
+                part("mobile_s"),
+                part("chain_s"),
+                f"{total:.2f}",
+                f"{r['run_s']['median']:.2f}",
+                f"{r['summary_s']['median']:.2f}",
+                f"{r['swabs']:,} ({r['mobile_swabs']:,})",
+            ]
+        )
+    print("\n  where the time goes (median of the repetitions; % of the sum):")
+    _render_table(headers, lines)
+    print(
+        "  sum = rounds + mobile + chain, timed one after another as sim.run calls them; sim.run "
+        "s is the\n  whole sim.run again (it also checks the config); summary() is timed apart"
+    )
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def _busy(wall: float, cpu: float) -> str:
+    """A warning where the wall time is well above the CPU time: other processes had the core."""
+    return f" [busy machine: wall {wall / cpu:.1f}x cpu]" if wall > 1.25 * cpu > 0 else ""
 
 
 def compute_checks(rows: list[dict]) -> list[dict]:
     checks: list[dict] = []
     ok_rows = [r for r in rows if r["status"] == "ok"]
-    base = next((r for r in ok_rows if r["scale"] == 1 and not r["overrides"]), None)
+    base = next((r for r in ok_rows if r["kind"] == "default"), None)
     if base is not None:
         t = base["round_s"]["best"]
         checks.append(
@@ -312,7 +456,7 @@ def compute_checks(rows: list[dict]) -> list[dict]:
                 "name": "default round (collection alone)",
                 "value": t,
                 "text": f"{t:.2f} s (median {base['round_s']['median']:.2f} s, "
-                f"cpu {base['round_cpu_s']['best']:.2f} s)",
+                f"cpu {base['round_cpu_s']['best']:.2f} s)" + _busy(t, base["round_cpu_s"]["best"]),
                 "target": f"< {TARGET_S:g} s",
                 "ok": t < TARGET_S,
             }
@@ -338,9 +482,37 @@ def compute_checks(rows: list[dict]) -> list[dict]:
             }
         )
     for r in ok_rows:
-        if r is base:
-            continue
-        if r["overrides"]:
+        if r["kind"] == "campaign":
+            run = r["run_s"]
+            t = run["median"]
+            checks.append(
+                {
+                    "name": "twelve-day campaign, sim.run per replication",
+                    "value": t,
+                    "text": f"{t:.2f} s median of {len(run['all'])} (best {run['best']:.2f} s, "
+                    f"slowest {run['max']:.2f} s, cpu {r['run_cpu_s']['median']:.2f} s; "
+                    f"{r['rounds']} rounds {r['round_s']['median']:.2f} s + mobile "
+                    f"{r['mobile_s']['median']:.2f} s + chain {r['chain_s']['median']:.2f} s)"
+                    + _busy(t, r["run_cpu_s"]["median"]),
+                    "target": f"< {TARGET_CAMPAIGN_S:g} s",
+                    "ok": t < TARGET_CAMPAIGN_S,
+                }
+            )
+            chain_mb = r["chain_mb"]
+            checks.append(
+                {
+                    "name": "twelve-day campaign peak memory (info)",
+                    "value": r["peak_mb"],
+                    "text": f"{r['peak_mb']:.0f} MB (chain "
+                    + ("n/a" if chain_mb is None else f"{chain_mb:+.0f} MB")
+                    + f"; {r['residents']:,} residents over {r['rounds']} rounds, "
+                    f"{r['swabs']:,} swabs of which {r['mobile_swabs']:,} by the teams, "
+                    f"{r['tubes']:,} tubes, {r['labs']} labs)",
+                    "target": "",
+                    "ok": None,
+                }
+            )
+        elif r["kind"] == "stress":
             checks.append(
                 {
                     "name": f"{_label(r)} chain / round (stress, info)",
@@ -351,7 +523,7 @@ def compute_checks(rows: list[dict]) -> list[dict]:
                     "ok": None,
                 }
             )
-        elif base is not None:
+        elif r["kind"] == "scaled" and base is not None:
             ratio = r["us_per_resident"] / base["us_per_resident"]
             checks.append(
                 {
@@ -367,7 +539,7 @@ def compute_checks(rows: list[dict]) -> list[dict]:
         if not r["split_matches_run"]:
             checks.append(
                 {
-                    "name": f"{_label(r)}: chain timed alone equals sim.run's",
+                    "name": f"{_label(r)}: teams and chain timed alone equal sim.run's",
                     "value": None,
                     "text": "no (the split does not measure what sim.run does)",
                     "target": "same",
@@ -390,9 +562,10 @@ def _meta(args: argparse.Namespace, argv: list[str] | None) -> dict:
     return {
         "timestamp": _dt.datetime.now().isoformat(timespec="seconds"),
         "argv": sys.argv[1:] if argv is None else argv,
-        "scales": args.scales,
+        "scales": [] if args.campaign_only else args.scales,
         "repeat": args.repeat,
-        "stress": None if args.no_stress else list(STRESS),
+        "stress": None if args.no_stress or args.campaign_only else list(STRESS),
+        "campaign": None if args.no_campaign else list(CAMPAIGN),
         "seed": SEED,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -409,10 +582,29 @@ def save(payload: dict, into: Path | None) -> Path:
     return save_case("district", payload, into)
 
 
+def _cases(args: argparse.Namespace) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(kind, scale, overrides) of every case, in order: the scale-1 cases, the campaign,
+    the scaled layouts."""
+    if args.campaign_only:
+        return [("campaign", 1, CAMPAIGN)]
+    small: list[tuple[str, int, tuple[str, ...]]] = []
+    large: list[tuple[str, int, tuple[str, ...]]] = []
+    for scale in args.scales:
+        if scale == 1:
+            small.append(("default", 1, ()))
+            if not args.no_stress:
+                small.append(("stress", 1, STRESS))
+        else:
+            large.append(("scaled", scale, ()))
+    campaign = [] if args.no_campaign else [("campaign", 1, CAMPAIGN)]
+    return small + campaign + large
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.district",
-        description="Time the default district round, its sample chain and sim.run.",
+        description="Time the default district round, the mobile teams, the sample chain and "
+        "sim.run, and the twelve-day campaign (layout=three_rounds).",
     )
     parser.add_argument(
         "--scales",
@@ -422,10 +614,24 @@ def main(argv: list[str] | None = None) -> int:
         help="layout scales to run (default 1 10: the default round and 10x its residents)",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="replications timed at scale 1 (others: 1)"
+        "--repeat",
+        type=int,
+        default=3,
+        help="replications timed at scale 1 and for the campaign (others: 1)",
     )
     parser.add_argument(
         "--no-stress", action="store_true", help="skip the samples.pool_size=1 stress line"
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--no-campaign",
+        action="store_true",
+        help="skip the twelve-day campaign (layout=three_rounds)",
+    )
+    group.add_argument(
+        "--campaign-only",
+        action="store_true",
+        help="run the twelve-day campaign alone (no --scales cases)",
     )
     parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
     parser.add_argument(
@@ -444,35 +650,40 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):  # keep table and stderr progress in order
         sys.stdout.reconfigure(line_buffering=True)
 
-    cases: list[tuple[int, tuple[str, ...]]] = []
-    for scale in args.scales:
-        cases.append((scale, ()))
-        if scale == 1 and not args.no_stress:
-            cases.append((1, STRESS))
+    cases = _cases(args)
     print(
-        "\nDistrict round (default config: 40 points, 8 sub-districts, 2 days, mobile teams)"
-        "\nand its sample chain (pooling 10-in-1, couriers, labs), seed 1, replications "
-        f"0..{args.repeat - 1} at scale 1"
+        "\nDistrict round (default config: 40 points, 8 sub-districts, 2 days), the mobile teams"
+        "\n(enterprises) and the sample chain (pooling 10-in-1, couriers, labs), seed 1, "
+        f"replications 0..{args.repeat - 1}"
+        "\nat scale 1"
+        + (
+            "; campaign: layout=three_rounds (three 4-day rounds in 12 days, enterprises "
+            "every 2 days)"
+            if any(kind == "campaign" for kind, _, _ in cases)
+            else ""
+        )
     )
     rows = []
     t_all = time.perf_counter()
-    for k, (scale, overrides) in enumerate(cases, 1):
+    for k, (kind, scale, overrides) in enumerate(cases, 1):
         repeat = args.repeat if scale == 1 else 1
-        name = _label({"scale": scale, "overrides": list(overrides)})
+        name = _label({"kind": kind, "scale": scale, "overrides": list(overrides)})
         print(
             f"[{k}/{len(cases)}] district {name} x{repeat} ...", end="", flush=True, file=sys.stderr
         )
         t0 = time.perf_counter()
-        r = run_case(scale, repeat, overrides)
+        r = run_case(scale, repeat, overrides, kind)
         print(f" {r['status']} [{time.perf_counter() - t0:.1f} s]", file=sys.stderr)
         if r["status"] == "ok":
             summarise(r)
         rows.append(r)
     print_table(rows)
+    print_split(rows)
     checks = compute_checks(rows)
     print()
     print_checks(checks)
-    print(f"  total district benchmark time {time.perf_counter() - t_all:.1f} s")
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    print(f"  total district benchmark time {time.perf_counter() - t_all:.1f} s{load}")
 
     if not args.no_save:
         payload = {"meta": _meta(args, argv), "cases": rows, "checks": checks}
