@@ -111,6 +111,10 @@ class RoundSimulation:
         # Drawn per attempt when someone first fails it: work grows with the returns that
         # happen, not with max_retries.
         self.retry_delays = LazyDraws(rc.max_retries if rc.share > 0 else 0, retry_delays)
+        #: Per resident (in departure order): registration and swab times, patience, minutes.
+        self.service = (reg, swab)
+        self.patience = patience
+        self.departures = dep
         stations: list[StationSpec] = []
         sites: list[SiteSpec] = []
         limits: list[int | None] = []

@@ -1,0 +1,1 @@
+"""Staffing planner: hourly staff requirements and the cheapest rosters that meet them."""
