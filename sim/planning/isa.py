@@ -376,13 +376,15 @@ def service_level(
     records: Sequence[TandemRecords], arrivals: Sequence[np.ndarray]
 ) -> dict[str, float]:
     """Means over replications of the p95 and mean wait of tested residents (minutes), the
-    share of them who waited (more than 1 second), and the share of the point's residents not
-    tested there (turned away, balked, reneged or still in line at the end; the planner does
-    not simulate their returns)."""
+    share of them who waited (more than 1 second), and the share of the point's residents who
+    came in the line's hours but were not tested there (balked, reneged or still in line at
+    the end; those outside the hours are left out, as no staffing helps them, and the planner
+    does not simulate returns)."""
     p95, mean, waited, missed = [], [], [], []
     for rec, arr in zip(records, arrivals, strict=True):
         served = rec.outcome == SERVED
-        missed.append(float(np.mean(~served)) if served.size else 0.0)
+        came = rec.outcome != NOT_ADMITTED  # outside the line's hours: no staffing helps
+        missed.append(float(np.mean(~served[came])) if came.any() else 0.0)
         wait = np.zeros(int(served.sum()))
         prev_end = arr[served]
         for j in range(len(rec.start)):

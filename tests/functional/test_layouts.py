@@ -193,7 +193,8 @@ def test_python_m_sim_runs_the_default_district_round(tmp_path: Path) -> None:
     assert "40 collection points, 8 sub-districts" in out
     assert re.search(r"Residents\s+313,000", out), out[:2000]
     assert "best sub-district day" in out
-    assert "Mobile teams: 4 teams" in out
+    assert "Mobile teams (enterprises, whole campaign" in out
+    assert re.search(r"4 teams, 137 enterprises, 60,006 employees", out), out[-3000:]
     m = re.search(r"^run folder: (.+)$", out, flags=re.MULTILINE)
     assert m, out[-2000:]
     folder = Path(m.group(1).strip())

@@ -436,9 +436,17 @@ def test_overlapping_custom_shifts_are_a_warning_and_their_staff_add_up() -> Non
             "{start:'13:00',end:'21:00',staff:4,breaks:[]}]",
         ]
     )
-    (warning,) = config_warnings(cfg)
+    assert config_warnings(cfg) == ()  # 3 + 4 people fit the 8 booths: a deliberate overlap
+    more = sim.load_config(
+        overrides=[
+            BASE,
+            "site.staffing.swab.shifts=[{start:'07:00',end:'15:00',staff:5,breaks:[]},"
+            "{start:'13:00',end:'21:00',staff:4,breaks:[]}]",
+        ]
+    )
+    (warning,) = config_warnings(more)
     assert warning.startswith("site.staffing.swab.shifts[1] = 13:00-21:00 overlaps shifts[0]")
-    assert "'Central square'" in warning and "add up" in warning
+    assert "'Central square'" in warning and "add up to 9, more than the 8 booths" in warning
     (swab,) = plan_point(cfg.site, days=1).stages[-1].stations
     steps = dict(zip(swab.schedule.times, swab.schedule.counts, strict=True))
     assert steps[420.0] == 3 and steps[780.0] == 3 + 4 and steps[900.0] == 4  # 8 booths
