@@ -290,6 +290,8 @@ def main(argv: list[str] | None = None) -> None:
     if "--version" in argv:
         print(f"masstest-sim {__version__}")
         return
+    if argv[:1] == ["plan"]:  # the staffing planner: its own folder, no Hydra run
+        raise SystemExit(_plan(argv[1:]))
     if argv[:1] == ["check"]:  # the CI gate: exit 0 all targets met, 1 not, 2 bad input
         _GATE.update(check=True, accept_undecided="--accept-undecided" in argv)
         argv = [a for a in argv[1:] if a != "--accept-undecided"]
@@ -317,6 +319,119 @@ def main(argv: list[str] | None = None) -> None:
 
     with _user_first(user):
         hydra.main(version_base=None, config_path=str(config_root()), config_name="config")(_task)()
+
+
+_PLAN_USAGE = """\
+usage: masstest-sim plan [--replications N] [--verify N] [--jobs N] [--out DIR]
+                         [--config-dir DIR] [override ...]
+
+The fewest staff-hours that meet the targets at every point: hourly requirements per point
+and role (iterative staffing algorithm), rosters (integer program), and a verification of the
+planned layout beside the current one. Overrides choose the scenario as for a run
+(layout=..., scenario=..., targets=...). Writes plan.csv, roster.yaml, config.yaml (runs the
+planned layout: masstest-sim --config-dir <plan folder>), figures, plan.html, summary.json
+into DIR (default: outputs/plan/<date>/<time>_<scenario>); exit 0 when the planned layout
+meets every target, 1 when not, 2 on bad input.
+
+  --replications N   replications each point is planned with (default 8)
+  --verify N         replications of each layout to verify with (default 4; 0: none)
+  --jobs N           processes (default: every core)
+"""
+
+
+def _plan(argv: list[str]) -> int:
+    """``masstest-sim plan``: plan, verify, write the plan folder; the exit code."""
+    import datetime as dt
+
+    from sim.plots.report import RunFolderError
+
+    if "-h" in argv or "--help" in argv:
+        print(_PLAN_USAGE, end="")
+        return 0
+    opts = {"--replications": 8, "--verify": 4, "--jobs": 0}
+    out: str | None = None
+    config_dir: str | None = None
+    overrides: list[str] = []
+    it = iter(argv)
+    try:
+        for a in it:
+            key, eq, val = a.partition("=")
+            if key in (*opts, "--out", "--config-dir"):
+                value = val if eq else next(it)
+                if key == "--out":
+                    out = value
+                elif key == "--config-dir":
+                    config_dir = value
+                else:
+                    if not value.isdigit():
+                        raise ConfigError(key, value, "a whole number")
+                    opts[key] = int(value)
+            elif a.startswith("-"):
+                raise ConfigError(
+                    "plan", a, "--replications, --verify, --jobs, --out or --config-dir"
+                )
+            else:
+                overrides.append(a)
+    except StopIteration:
+        print(f"error: {argv[-1]} needs a value\n\n{_PLAN_USAGE}", file=sys.stderr, end="")
+        return 2
+    except ConfigError as err:
+        print(f"error: {err}\n\n{_PLAN_USAGE}", file=sys.stderr, end="")
+        return 2
+    try:
+        if opts["--replications"] < 2:
+            raise ConfigError("--replications", opts["--replications"], "at least 2")
+        config = compose(overrides, config_dir)
+        from sim.planning.plan import plan_staffing, service_levels
+        from sim.plots.plan_report import write_plan
+        from sim.plots.report import check_run_folder
+
+        service_levels(config)  # a config without a target to plan for: before the work
+        stamp = dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S-%f")
+        folder = Path(out) if out else Path("outputs/plan") / f"{stamp}_{config.name}"
+        check_run_folder(folder)
+    except RunFolderError as err:
+        from sim.plots.report import _CHOOSE
+
+        message = str(err).replace(_CHOOSE, "choose another plan folder (--out <new folder>)")
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except (ConfigError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from sim.planning.isa import TargetUnreachable
+
+    try:
+        plan = plan_staffing(
+            config,
+            replications=opts["--replications"],
+            verify_replications=opts["--verify"] or None,
+            n_jobs=opts["--jobs"] or None,
+            progress=sys.stderr.isatty(),
+        )
+    except TargetUnreachable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    write_plan(plan, folder, command=" ".join(["masstest-sim plan", *argv]))
+    s = plan.summary()
+    print(
+        f"staffing plan for {config.name}: {s['points']} points, person-hours "
+        f"{s['person_hours_current']:,.0f} now -> {s['person_hours_planned']:,.0f} planned "
+        f"({s['person_hours_change']:+,.0f}); {s['simulated_replications']:,} point "
+        f"replications simulated\nplan folder: {folder}"
+    )
+    ceiling = plan.coverage_ceiling
+    for t in config.targets:
+        if t.metric == "coverage" and t.value is not None and t.value > ceiling:
+            print(
+                f"note: {t.label} is out of the staff's reach: {1 - ceiling:.1%} of the "
+                f"residents come outside the lines' hours (coverage ceiling {ceiling:.1%}); "
+                "returns or longer hours reach them, not more staff"
+            )
+    met = plan.planned_targets_met()
+    if met is not None:
+        print("the planned layout " + ("meets every target" if met else "misses a target"))
+    return 0 if met in (True, None) else 1
 
 
 #: Set by ``check``: the run is a CI gate (``accept_undecided``: undecided targets pass).

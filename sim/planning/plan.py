@@ -12,8 +12,8 @@
 3. **Rosters**: per point and role, an integer program (:func:`sim.planning.roster.cover`)
    covers each hour's requirement (the largest over the round's days: a roster repeats
    daily) with shifts of 4, 6, 8 or 12 hours starting on the hour, with the role's hand-over
-   and the swabbers' PPE rests, at the fewest person-hours; the point gets as many desks and
-   booths as its busiest hour needs.
+   and the swabbers' PPE rests, at the fewest person-hours; the point gets a desk or booth for
+   everyone on shift at the busiest moment.
 4. **Verification**: the planned layout (:attr:`StaffingPlan.config`) is simulated with
    replications, beside the current one, with the same random numbers; the targets' verdicts,
    waits, coverage and person-hours of both are in :meth:`StaffingPlan.comparison`.
@@ -98,6 +98,9 @@ class StaffingPlan:
     verification
         ``{"current": [...], "planned": [...]}``: the replications of both layouts (None if
         not verified).
+    outside_hours_share
+        Share of the residents who first come outside the lines' hours (no staffing tests
+        them on that attempt: :attr:`coverage_ceiling`).
     """
 
     config: ScenarioConfig
@@ -108,6 +111,13 @@ class StaffingPlan:
     replications: int
     simulated: int
     verification: dict[str, list[RunResult]] | None = None
+    outside_hours_share: float = 0.0
+
+    @property
+    def coverage_ceiling(self) -> float:
+        """The most coverage any staffing reaches here: residents who come outside the lines'
+        hours are turned away whatever the staff (only returns or longer hours reach them)."""
+        return 1.0 - self.outside_hours_share
 
     def table(self) -> pd.DataFrame:
         """One row per point, role, day and hour: arrivals, required and rostered staff."""
@@ -167,6 +177,7 @@ class StaffingPlan:
             "person_hours_current": hours["current"],
             "person_hours_planned": hours["planned"],
             "person_hours_change": hours["planned"] - hours["current"],
+            "coverage_ceiling": self.coverage_ceiling,
             **{f"level_{k}": v for k, v in self.levels.items()},
         }
         for name, results in (self.verification or {}).items():
@@ -248,6 +259,7 @@ def plan_staffing(
         rosters=rosters,
         replications=replications,
         simulated=sum(r.simulated for r in requirements),
+        outside_hours_share=_outside_hours_share(demands),
     )
     if verify_replications:
         from sim.experiment.replications import run_replications
@@ -260,6 +272,24 @@ def plan_staffing(
             for name, cfg in (("current", config), ("planned", planned))
         }
     return plan
+
+
+def _outside_hours_share(demands: Sequence[PointDemand]) -> float:
+    """Mean share (over replications) of the residents who first come outside the line's
+    hours."""
+    reps = demands[0].replications if demands else 0
+    shares = []
+    for r in range(reps):
+        came = outside = 0
+        for d in demands:
+            t = d.arrivals[r]
+            inside = np.zeros(t.size, dtype=bool)
+            for a, b in d.line_windows:
+                inside |= (t >= a) & (t < b)
+            came += t.size
+            outside += int(t.size - inside.sum())
+        shares.append(outside / came if came else 0.0)
+    return float(np.mean(shares)) if shares else 0.0
 
 
 def _plan_one(args: tuple[PointDemand, dict[str, float], float]) -> PointRequirement:
@@ -356,7 +386,9 @@ def _planned_config(config: ScenarioConfig, rosters: list[dict[str, RosterPlan]]
                 staffing = dataclasses.replace(staffing, swab=roster)
             else:
                 staffing = dataclasses.replace(staffing, registration=roster)
-            most = int(plan.rostered.max())
+            # a desk/booth for everyone on shift at the busiest moment (those on a PPE rest
+            # or a break included: their crew's seats stay theirs)
+            most = int(max(plan.on_duty.max(), plan.rostered.max()))
             changes["swab_booths" if stage == "swab" else "registration_desks"] = most
         sites.append(dataclasses.replace(site, staffing=staffing, **changes))
     if config.sites:
