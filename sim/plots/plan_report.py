@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
     from sim.config.schema import SiteConfig
     from sim.config.staffing import RoleRosterConfig
+    from sim.planning.budget import BudgetPlan
     from sim.planning.plan import StaffingPlan
 
 #: The file of the district figure.
@@ -714,3 +715,37 @@ def _keep_png(figures: _FigurePngs, name: str, keep: dict[str, bytes]) -> Callab
         keep[name] = data
 
     return write
+
+
+def write_budget(plan: BudgetPlan, out_dir: Path | str) -> list[Path]:
+    """Write a budget allocation's folder: ``budget.csv`` (one row per point: service
+    levels, peak staff, the marginal value of one more swabber or registrar),
+    ``budget_hourly.csv`` (point, role, day, slot start, staff) and ``summary.json`` (last:
+    the budget, the objective, the worst point and value, people moved by the greedy step).
+    Never overwrites: raises :class:`RunFolderError` when a file is there already."""
+    out_dir = Path(out_dir)
+    _make_run_folder(out_dir)
+    name, value = plan.worst
+    summary = {
+        "budget": dict(plan.budget),
+        "objective": plan.objective,
+        "metric": plan.metric,
+        "worst_point": name,
+        "worst_value": value,
+        "points": len(plan.names),
+        "greedy_moves": plan.greedy_steps,
+    }
+    files: list[tuple[str, Callable[[Path], object]]] = [
+        ("budget.csv", _csv_writer(plan.table())),
+        ("budget_hourly.csv", _csv_writer(plan.hourly())),
+        ("summary.json", lambda p: p.write_text(_summary_json(summary), "utf-8")),
+    ]
+    taken = [
+        path.name
+        for n, _ in files
+        for path in (out_dir / n, _part(out_dir / n))
+        if os.path.lexists(path)
+    ]
+    if taken:
+        raise RunFolderError(_taken(out_dir, taken))
+    return [atomic_write(out_dir / n, write) for n, write in files]

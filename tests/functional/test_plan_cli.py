@@ -66,3 +66,28 @@ def test_a_taken_plan_folder_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "--out <new folder>" in proc.stderr
     assert (tmp_path / "taken" / "plan.csv").read_text() == "mine"
+
+
+def test_a_fixed_budget_writes_its_allocation(tmp_path: Path) -> None:
+    proc = sim_cli(
+        tmp_path,
+        "plan",
+        "scenario=busy_point",
+        "--swabbers",
+        "7",
+        "--registrars",
+        "10",
+        "--replications",
+        "3",
+        "--out",
+        "budget",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "worst wait_p95_min" in proc.stdout and "one more swab" in proc.stdout
+    summary = json.loads((tmp_path / "budget" / "summary.json").read_text())
+    assert summary["budget"] == {"swab": 7, "registration": 10}
+    assert summary["worst_point"] == "Central square"
+    hourly = (tmp_path / "budget" / "budget_hourly.csv").read_text().splitlines()
+    assert len(hourly) == 1 + 2 * 14  # roles x hours (a one-day round)
+    small = sim_cli(tmp_path, "plan", "scenario=busy_point", "--swabbers", "0", "--registrars", "9")
+    assert small.returncode == 2 and "opens no point" in small.stderr
