@@ -38,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -48,15 +47,13 @@ import numpy as np
 
 from sim.metrics.targets import MET, MISSED, NO_DATA, UNDECIDED, Verdict, target_values
 from sim.plots.report import (
-    RunFolderError,
     _as_plain,
     _csv_writer,
     _FigurePngs,
     _make_run_folder,
-    _part,
     _summary_json,
-    atomic_write,
     rerun_header,
+    write_files,
 )
 from sim.plots.verdicts import shown, verdicts_frame
 
@@ -671,26 +668,7 @@ def write_plan(
         },
     }
     text("summary.json", _summary_json(summary))  # last: marks the folder complete
-
-    taken = [
-        path.name
-        for name, _ in files
-        for path in (out_dir / name, _part(out_dir / name))
-        if os.path.lexists(path)
-    ]
-    if taken:
-        raise RunFolderError(_taken(out_dir, taken))
-    written: list[Path] = []
-    figures.start()
-    try:
-        for name, write in files:
-            try:
-                written.append(atomic_write(out_dir / name, write))
-            except FileExistsError:  # appeared since the check: another writer is here
-                raise RunFolderError(_taken(out_dir, [name])) from None
-    finally:
-        figures.stop()
-    return written
+    return write_files(out_dir, files, lambda names: _taken(out_dir, names), figures)
 
 
 def _taken(out_dir: Path, names: Sequence[str]) -> str:
@@ -740,12 +718,4 @@ def write_budget(plan: BudgetPlan, out_dir: Path | str) -> list[Path]:
         ("budget_hourly.csv", _csv_writer(plan.hourly())),
         ("summary.json", lambda p: p.write_text(_summary_json(summary), "utf-8")),
     ]
-    taken = [
-        path.name
-        for n, _ in files
-        for path in (out_dir / n, _part(out_dir / n))
-        if os.path.lexists(path)
-    ]
-    if taken:
-        raise RunFolderError(_taken(out_dir, taken))
-    return [atomic_write(out_dir / n, write) for n, write in files]
+    return write_files(out_dir, files, lambda names: _taken(out_dir, names))

@@ -596,25 +596,39 @@ def write_run(
         "targets": verdicts_frame(verdicts).to_dict("records") if verdicts else [],
     }
     text("summary.json", _summary_json(summary))  # last: marks the folder complete
+    return write_files(out_dir, files, lambda names: _taken_message(out_dir, names), figures)
 
-    taken = [
+
+def write_files(
+    out_dir: Path,
+    files: Sequence[tuple[str, Callable[[Path], object]]],
+    taken: Callable[[Sequence[str]], str],
+    figures: _FigurePngs | None = None,
+) -> list[Path]:
+    """Write ``files`` (name, writer) into ``out_dir`` in order, each atomically, or nothing
+    at all when one of them (or its temporary file) is there already: then
+    :class:`RunFolderError` with ``taken(names)``. ``figures`` (drawn in a helper process
+    while the other files are written) is started and stopped around the writing."""
+    there = [
         path.name
         for name, _ in files
         for path in (out_dir / name, _part(out_dir / name))
         if os.path.lexists(path)
     ]
-    if taken:
-        raise RunFolderError(_taken_message(out_dir, taken))
+    if there:
+        raise RunFolderError(taken(there))
     written: list[Path] = []
-    figures.start()  # a helper process draws figures while the tables are written
+    if figures is not None:
+        figures.start()  # a helper process draws figures while the tables are written
     try:
         for name, write in files:
             try:
                 written.append(atomic_write(out_dir / name, write))
-            except FileExistsError:  # appeared since the check: another run writes here
-                raise RunFolderError(_taken_message(out_dir, [name])) from None
+            except FileExistsError:  # appeared since the check: another writer is here
+                raise RunFolderError(taken([name])) from None
     finally:
-        figures.stop()
+        if figures is not None:
+            figures.stop()
     return written
 
 
