@@ -32,8 +32,6 @@ from sim.experiment import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sim.planning.plan import StaffingPlan
-
 __version__ = "0.1.0"
 
 
@@ -66,38 +64,15 @@ def load_config(
     return compose(overrides or [], config_dir, config_name)
 
 
-def plan_staffing(
-    config: ScenarioConfig,
-    *,
-    replications: int = 8,
-    seed: int | None = None,
-    levels: dict[str, float] | None = None,
-    slot_min: float = 60.0,
-    verify_replications: int | None = 4,
-    n_jobs: int | None = None,
-    progress: bool = False,
-) -> StaffingPlan:
-    """The fewest staff-hours that meet the targets at every point: hourly requirements,
-    rosters and their verification (see :func:`sim.planning.plan.plan_staffing`)."""
-    from sim.planning.plan import plan_staffing as plan
+def __getattr__(name: str) -> Any:
+    """``sim.plots`` and ``sim.plan_staffing`` on first use (``import sim`` stays light: no
+    matplotlib, no scipy)."""
+    import importlib
 
-    return plan(
-        config,
-        replications=replications,
-        seed=seed,
-        levels=levels,
-        slot_min=slot_min,
-        verify_replications=verify_replications,
-        n_jobs=n_jobs,
-        progress=progress,
-    )
-
-
-def __getattr__(name: str) -> Any:  # pragma: no cover - convenience for notebooks
     if name == "plots":
-        import importlib
-
         return importlib.import_module("sim.plots")
+    if name == "plan_staffing":  # sim.planning.plan.plan_staffing
+        return importlib.import_module("sim.planning.plan").plan_staffing
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
