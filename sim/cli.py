@@ -336,6 +336,9 @@ meets every target, 1 when not, 2 on bad input.
   --replications N   replications each point is planned with (default 8)
   --verify N         replications of each layout to verify with (default 4; 0: none)
   --jobs N           processes (default: every core)
+  --shift-hours L    shift lengths the rosters may use, hours (default 4,6,8,12; on the hour)
+  --breaks           a 30-min break after 4 h on shifts over 6 h (staggered up to 6 h in)
+  --max-staff N      most people of a role on shift at once at a point
   --swabbers N       a fixed budget instead: N swabbers (and --registrars M) on duty at once
                      in the district, shared over the points and hours to minimise the worst
                      point's p95 wait; writes budget.csv (with the value of one more person
@@ -353,7 +356,17 @@ def _plan(argv: list[str]) -> int:
     if "-h" in argv or "--help" in argv:
         print(_PLAN_USAGE, end="")
         return 0
-    opts = {"--replications": 8, "--verify": 4, "--jobs": 0, "--swabbers": -1, "--registrars": -1}
+    opts = {
+        "--replications": 8,
+        "--verify": 4,
+        "--jobs": 0,
+        "--swabbers": -1,
+        "--registrars": -1,
+        "--max-staff": -1,
+    }
+    shift_hours = ""
+    breaks = "--breaks" in argv
+    argv = [a for a in argv if a != "--breaks"]
     out: str | None = None
     config_dir: str | None = None
     overrides: list[str] = []
@@ -361,10 +374,12 @@ def _plan(argv: list[str]) -> int:
     try:
         for a in it:
             key, eq, val = a.partition("=")
-            if key in (*opts, "--out", "--config-dir"):
+            if key in (*opts, "--out", "--config-dir", "--shift-hours"):
                 value = val if eq else next(it)
                 if key == "--out":
                     out = value
+                elif key == "--shift-hours":
+                    shift_hours = value
                 elif key == "--config-dir":
                     config_dir = value
                 else:
@@ -372,9 +387,7 @@ def _plan(argv: list[str]) -> int:
                         raise ConfigError(key, value, "a whole number")
                     opts[key] = int(value)
             elif a.startswith("-"):
-                raise ConfigError(
-                    "plan", a, "--replications, --verify, --jobs, --out or --config-dir"
-                )
+                raise ConfigError("plan", a, "an option of masstest-sim plan --help")
             else:
                 overrides.append(a)
     except StopIteration:
@@ -395,6 +408,20 @@ def _plan(argv: list[str]) -> int:
             raise ConfigError("--registrars", opts["--registrars"], "with --swabbers (a budget)")
         if opts["--swabbers"] < 0:
             service_levels(config)  # a config without a target to plan for: before the work
+        from sim.planning.plan import SHIFT_LENGTHS_H, ShiftRules
+
+        try:
+            lengths = tuple(float(h) for h in shift_hours.split(",")) if shift_hours else None
+        except ValueError:
+            raise ConfigError(
+                "--shift-hours", shift_hours, "hours separated by commas, e.g. 4,8,12"
+            ) from None
+        rules = ShiftRules(
+            lengths_h=lengths or SHIFT_LENGTHS_H,
+            breaks=breaks,
+            max_staff=opts["--max-staff"] if opts["--max-staff"] >= 0 else None,
+        )
+        rules.check()
         stamp = dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S-%f")
         folder = Path(out) if out else Path("outputs/plan") / f"{stamp}_{config.name}"
         check_run_folder(folder)
@@ -418,6 +445,7 @@ def _plan(argv: list[str]) -> int:
             verify_replications=opts["--verify"] or None,
             n_jobs=opts["--jobs"] or None,
             progress=sys.stderr.isatty(),
+            shifts=rules,
         )
     except TargetUnreachable as err:
         print(f"error: {err}", file=sys.stderr)

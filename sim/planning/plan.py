@@ -43,7 +43,14 @@ from sim.planning.isa import (
     plan_point_requirements,
     point_demands,
 )
-from sim.planning.roster import PpeRule, RosterPlan, cover, shift_patterns, to_roster_config
+from sim.planning.roster import (
+    BreakRule,
+    PpeRule,
+    RosterPlan,
+    cover,
+    shift_patterns,
+    to_roster_config,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,6 +60,49 @@ if TYPE_CHECKING:
 
 #: Shift lengths (hours) the rosters may use.
 SHIFT_LENGTHS_H: tuple[float, ...] = (4.0, 6.0, 8.0, 12.0)
+
+
+@dataclass(frozen=True)
+class ShiftRules:
+    """The shifts a planned roster may use.
+
+    Attributes
+    ----------
+    lengths_h
+        Allowed shift lengths, hours (each in (0, 24]).
+    start_step_min
+        Shifts start every this many minutes from opening (60: on the hour).
+    breaks
+        A 30-min break after 4 h on shifts longer than 6 h (staggered every 30 min up to
+        6 h in), paid; False: no breaks.
+    min_staff, max_staff
+        Fewest serving in every open hour (at least 1), and most on shift at once at a point
+        and role (None: no limit).
+    """
+
+    lengths_h: tuple[float, ...] = SHIFT_LENGTHS_H
+    start_step_min: float = 60.0
+    breaks: bool = False
+    min_staff: int = 1
+    max_staff: int | None = None
+
+    def check(self) -> None:
+        """Raise ValueError naming the rule that is out of range."""
+        bad = [h for h in self.lengths_h if not (isinstance(h, int | float) and 0 < h <= 24)]
+        if not self.lengths_h or bad:
+            raise ValueError(
+                f"shift lengths_h = {list(self.lengths_h)}: hours in (0, 24], at least one"
+            )
+        if not (isinstance(self.start_step_min, int | float) and self.start_step_min > 0):
+            raise ValueError(f"start_step_min = {self.start_step_min}: minutes > 0")
+        if not (isinstance(self.min_staff, int) and self.min_staff >= 1):
+            raise ValueError(f"min_staff = {self.min_staff}: an integer >= 1 (a point is open)")
+        if self.max_staff is not None and not (
+            isinstance(self.max_staff, int) and self.max_staff >= self.min_staff
+        ):
+            raise ValueError(
+                f"max_staff = {self.max_staff}: an integer >= min_staff ({self.min_staff}), or None"
+            )
 
 
 def service_levels(config: ScenarioConfig) -> dict[str, float]:
@@ -211,6 +261,7 @@ def plan_staffing(
     verify_replications: int | None = 4,
     n_jobs: int | None = None,
     progress: bool | Callable[[int, int], None] = False,
+    shifts: ShiftRules | None = None,
 ) -> StaffingPlan:
     """Plan the fewest staff-hours that meet the targets at every point (module docstring).
 
@@ -235,12 +286,17 @@ def plan_staffing(
         Processes planning points in parallel (None: every core).
     progress
         True for a progress bar (tqdm) over the points, or a callback ``(done, total)``.
+    shifts
+        The shifts the rosters may use (:class:`ShiftRules`; default: 4, 6, 8 or 12 h on the
+        hour, no breaks, at least 1 serving, no maximum).
     """
     check_config(config)
     if not isinstance(replications, int) or replications < 2:
         raise ValueError(f"replications must be an integer >= 2, got {replications!r}")
     if slot_min <= 0 or 1440 % slot_min:
         raise ValueError(f"slot_min must divide a day (e.g. 30 or 60 minutes), got {slot_min}")
+    rules = ShiftRules() if shifts is None else shifts
+    rules.check()
     wanted = service_levels(config) if levels is None else dict(levels)
     bad = [m for m in wanted if m not in SERVICE_LEVELS]
     if bad:
@@ -249,7 +305,9 @@ def plan_staffing(
         raise ValueError("the staffing planner needs demand.arrivals: profile (residents)")
     demands = point_demands(config, replications, seed)
     requirements = _requirements(demands, wanted, slot_min, n_jobs, progress)
-    rosters = [_rosters(site, req) for site, req in zip(config.points, requirements, strict=True)]
+    rosters = [
+        _rosters(site, req, rules) for site, req in zip(config.points, requirements, strict=True)
+    ]
     planned = _planned_config(config, rosters)
     plan = StaffingPlan(
         config=planned,
@@ -347,7 +405,7 @@ def _daily_requirement(req: PointRequirement, j: int) -> tuple[float, np.ndarray
     return float(first), need
 
 
-def _rosters(site: SiteConfig, req: PointRequirement) -> dict[str, RosterPlan]:
+def _rosters(site: SiteConfig, req: PointRequirement, rules: ShiftRules) -> dict[str, RosterPlan]:
     out = {}
     for j, stage in enumerate(req.stages):
         start, need = _daily_requirement(req, j)
@@ -358,14 +416,22 @@ def _rosters(site: SiteConfig, req: PointRequirement) -> dict[str, RosterPlan]:
             else None
         )
         close = start + req.slots.length_min * need.size
-        patterns = shift_patterns(start, close, lengths_h=SHIFT_LENGTHS_H, ppe=ppe)
         try:
+            patterns = shift_patterns(
+                start,
+                close,
+                lengths_h=rules.lengths_h,
+                start_step_min=rules.start_step_min,
+                break_rule=BreakRule(latest_after_min=360.0) if rules.breaks else None,
+                ppe=ppe,
+            )
             out[stage] = cover(
                 need,
                 req.slots.length_min,
                 start,
                 patterns,
-                min_staff=1,
+                min_staff=rules.min_staff,
+                max_staff=rules.max_staff,
                 handover_min=role.handover_min,
             )
         except ValueError as err:

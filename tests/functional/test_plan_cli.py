@@ -51,6 +51,13 @@ def test_plan_help_and_bad_input(tmp_path: Path) -> None:
         (("plan", "scenario=busy_point", "--bogus"), "--bogus"),
         (("plan", "scenario=busy_point", "targets=[]"), "no target the staffing planner"),
         (("plan", "scenario=busy_point", "--out"), "needs a value"),
+        (("plan", "scenario=busy_point", "--shift-hours", "30"), "hours in (0, 24]"),
+        (("plan", "scenario=busy_point", "--shift-hours", "x"), "--shift-hours = 'x'"),
+        (
+            ("plan", "scenario=busy_point", "--max-staff", "3", "--verify", "0"),
+            "no roster covers 07:00-08:00 (needs 9 serving): the requirement 9 is more than "
+            "max_staff=3",
+        ),
     ]
     for args, words in cases:
         proc = sim_cli(tmp_path, *args)

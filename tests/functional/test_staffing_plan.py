@@ -96,3 +96,26 @@ def test_an_impossible_level_is_named(busy: sim.ScenarioConfig) -> None:
 def test_bad_options(busy: sim.ScenarioConfig, kwargs: dict, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         plan_staffing(busy, verify_replications=0, **kwargs)
+
+
+def test_shift_rules_shape_the_roster(busy: sim.ScenarioConfig, plan: StaffingPlan) -> None:
+    from sim.planning.plan import ShiftRules
+
+    eights = plan_staffing(
+        busy,
+        replications=6,
+        verify_replications=0,
+        n_jobs=1,
+        shifts=ShiftRules(lengths_h=(8.0,), breaks=True),
+    )
+    for rosters in eights.rosters:
+        for roster in rosters.values():
+            assert {p.length for p, _ in roster.shifts} == {480.0}
+            assert all(p.break_min == 30.0 for p, _ in roster.shifts)
+    # the same requirement (the plan is made before the rosters), rostered less flexibly
+    for a, b in zip(plan.requirements, eights.requirements, strict=True):
+        for x, y in zip(a.staff, b.staff, strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert eights.person_hours()["planned"] > plan.person_hours()["planned"]
+    with pytest.raises(ValueError, match="max_staff = 0"):
+        plan_staffing(busy, verify_replications=0, shifts=ShiftRules(max_staff=0))
