@@ -1,20 +1,23 @@
 """``python -m benchmarks``: the point benchmark (project vs SimPy vs Ciw), then the district
 round, its mobile teams and sample chain, and the twelve-day campaign, then ``python -m sim``
-end to end, saved into the same results file. See benchmarks/README.md. Options are those of
+end to end, then the staffing planner (one point, then the whole district: several minutes),
+saved into the same results file. See benchmarks/README.md. Options are those of
 benchmarks/run.py; ``--no-district`` skips the district benchmark (the campaign with it),
-``--no-campaign`` the twelve-day campaign alone, ``--no-cli`` the command line end to end."""
+``--no-campaign`` the twelve-day campaign alone, ``--no-cli`` the command line end to end,
+``--no-staffing`` the staffing planner."""
 
 import sys
 
-from benchmarks import cli, district
+from benchmarks import cli, district, staffing
 from benchmarks.run import benchmark
 
-OWN = ("--no-district", "--no-campaign", "--no-cli")
+OWN = ("--no-district", "--no-campaign", "--no-cli", "--no-staffing")
 
 args = sys.argv[1:]
 skip_district = "--no-district" in args
 skip_campaign = "--no-campaign" in args
 skip_cli = "--no-cli" in args
+skip_staffing = "--no-staffing" in args
 args = [a for a in args if a not in OWN]
 code, path = benchmark(args)
 if "-h" not in args and "--help" not in args:
@@ -23,4 +26,6 @@ if "-h" not in args and "--help" not in args:
         code = max(code, district.main(extra + (["--no-campaign"] if skip_campaign else [])))
     if not skip_cli:
         code = max(code, cli.main(extra))
+    if not skip_staffing:
+        code = max(code, staffing.main(extra))
 sys.exit(code)

@@ -426,9 +426,10 @@ def benchmark(argv: list[str] | None = None) -> tuple[int, Path | None]:
         description="Benchmark the project's engine against plain SimPy and Ciw.",
         epilog="python -m benchmarks then runs the district benchmark (python -m "
         "benchmarks.district: the default round, its mobile teams and sample chain, the "
-        "twelve-day campaign) and python -m sim end to end (python -m benchmarks.cli), into the "
-        "same results file; skip them with --no-district, --no-campaign (the campaign alone), "
-        "--no-cli.",
+        "twelve-day campaign), python -m sim end to end (python -m benchmarks.cli) and the "
+        "staffing planner (python -m benchmarks.staffing: one point, then the whole district, "
+        "several minutes), into the same results file; skip them with --no-district, "
+        "--no-campaign (the campaign alone), --no-cli, --no-staffing.",
     )
     parser.add_argument(
         "--scale",
