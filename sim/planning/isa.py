@@ -4,7 +4,9 @@ Feldman, Mandelbaum, Massey and Whitt, "Staffing of time-varying queues to achie
 time-stable performance", Management Science 54(2):324-338, 2008 (the ISA). For a target
 probability of waiting ``alpha``:
 
-1. Simulate the point with ample servers at every stage (iteration 0).
+1. Simulate the point with a starting staffing: square-root staffing around each slot's
+   offered load, with the Halfin-Whitt margin for ``alpha`` (or, as in the paper, ample
+   servers at every stage).
 2. From the replications, estimate in each staffing slot (an hour by default) the
    distribution of ``L``, the number of residents at a stage (waiting or in service). Set the
    slot's staff to the smallest ``s`` with ``P(L >= s) <= alpha``. In a stationary M/M/c queue
@@ -59,7 +61,13 @@ from sim.engine.tandem import (
 #: searching ``alpha``.
 ALPHA_LADDER: tuple[float, ...] = (0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.02, 0.01, 0.005)
 #: Service-level metrics a point's plan can be held to.
-SERVICE_LEVELS = ("wait_p95_min", "wait_mean_min", "share_waited", "share_not_tested")
+SERVICE_LEVELS = (
+    "wait_p95_min",
+    "wait_mean_min",
+    "share_waited",
+    "share_not_tested",
+    "share_balked",
+)
 
 
 class TargetUnreachable(ValueError):
@@ -291,6 +299,7 @@ def isa(
     wait_min: float = 0.0,
     sample_min: float = 5.0,
     max_iterations: int = 12,
+    start: str = "square_root",
 ) -> tuple[list[np.ndarray], int, bool, list[TandemRecords]]:
     """Staff per stage and slot that keeps ``P(L >= s (1 + mu wait_min)) <= alpha`` (see the
     module docstring; ``wait_min`` 0 is the paper's probability of waiting).
@@ -300,9 +309,15 @@ def isa(
     ``s`` servers clear in about ``(L - s) / (s mu)`` minutes (``mu`` the stage's service
     rate, from its mean service time).
 
+    ``start``: ``square_root`` starts from square-root staffing around each slot's offered
+    load with the Halfin-Whitt margin for ``alpha`` (:func:`start_staffing`), ``ample`` from
+    as many servers as residents (the paper's infinite-server start).
+
     Returns the staffing, the iterations run, whether it stopped by the rule, and the last
     iteration's records (one per replication, simulated with the returned staffing).
     """
+    if start not in ("square_root", "ample"):
+        raise ValueError(f"start must be 'square_root' or 'ample', got {start!r}")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if not wait_min >= 0.0:
@@ -313,8 +328,14 @@ def isa(
         mean = float(durations.mean()) if durations.size else 1.0
         spread.append(1.0 + wait_min / mean if mean > 0 else 1.0)
     stages = len(demand.stages)
-    ample = max(int(max((a.size for a in demand.arrivals), default=1)), 1)
-    staff = [np.full(slots.n, ample, dtype=np.int64) for _ in range(stages)]
+    staff = (
+        start_staffing(demand, slots, alpha)
+        if start == "square_root"
+        else [
+            np.full(slots.n, max(max((a.size for a in demand.arrivals), default=1), 1))
+            for _ in range(stages)
+        ]
+    )
     grid = [
         start + np.arange(sample_min / 2.0, slots.length_min, sample_min) for start in slots.starts
     ]
@@ -356,6 +377,44 @@ def isa(
     return staff, max_iterations, False, records
 
 
+def halfin_whitt_beta(alpha: float) -> float:
+    """The square-root margin ``beta`` whose Halfin-Whitt probability of waiting,
+    ``1 / (1 + beta Phi(beta) / phi(beta))``, is ``alpha`` (bisection)."""
+
+    def wait(beta: float) -> float:
+        phi = math.exp(-beta * beta / 2.0) / math.sqrt(2.0 * math.pi)
+        big_phi = 0.5 * (1.0 + math.erf(beta / math.sqrt(2.0)))
+        return 1.0 / (1.0 + beta * big_phi / phi)
+
+    lo, hi = 1e-9, 10.0
+    for _ in range(80):
+        mid = (lo + hi) / 2.0
+        if wait(mid) > alpha:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def start_staffing(demand: PointDemand, slots: Slots, alpha: float) -> list[np.ndarray]:
+    """Square-root staffing per stage and slot, ``max(1, ceil(R + beta sqrt(R)))``: ``R`` the
+    slot's offered load (arrivals in the slot, mean over the replications, times the stage's
+    mean service time, over the slot), ``beta`` :func:`halfin_whitt_beta` of ``alpha``."""
+    edges = np.append(slots.starts, slots.starts[-1] + slots.length_min)
+    arrivals = np.zeros(slots.n)
+    for t in demand.arrivals:
+        arrivals += np.histogram(t, bins=edges)[0]
+    arrivals /= max(demand.replications, 1)
+    beta = halfin_whitt_beta(alpha)
+    out = []
+    for j in range(len(demand.stages)):
+        durations = np.concatenate([sv[j] for sv in demand.service])
+        mean = float(durations.mean()) if durations.size else 0.0
+        load = arrivals * mean / slots.length_min
+        out.append(np.maximum(1, np.ceil(load + beta * np.sqrt(load))).astype(np.int64))
+    return out
+
+
 def _same(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> bool:
     return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
@@ -379,12 +438,13 @@ def service_level(
     share of them who waited (more than 1 second), and the share of the point's residents who
     came in the line's hours but were not tested there (balked, reneged or still in line at
     the end; those outside the hours are left out, as no staffing helps them, and the planner
-    does not simulate returns)."""
-    p95, mean, waited, missed = [], [], [], []
+    does not simulate returns), and the share of those who balked at a full line."""
+    p95, mean, waited, missed, balked = [], [], [], [], []
     for rec, arr in zip(records, arrivals, strict=True):
         served = rec.outcome == SERVED
         came = rec.outcome != NOT_ADMITTED  # outside the line's hours: no staffing helps
         missed.append(float(np.mean(~served[came])) if came.any() else 0.0)
+        balked.append(float(np.mean(rec.outcome[came] == BALKED)) if came.any() else 0.0)
         wait = np.zeros(int(served.sum()))
         prev_end = arr[served]
         for j in range(len(rec.start)):
@@ -400,6 +460,7 @@ def service_level(
         "wait_mean_min": float(np.mean(mean)) if mean else nan,
         "share_waited": float(np.mean(waited)) if waited else nan,
         "share_not_tested": float(np.mean(missed)) if missed else nan,
+        "share_balked": float(np.mean(balked)) if balked else nan,
     }
 
 
@@ -437,7 +498,7 @@ def plan_point_requirements(
     if bad:
         raise ValueError(f"service levels must be among {SERVICE_LEVELS}, got {bad}")
     for m, v in targets.items():
-        if m == "share_not_tested" and math.isfinite(v) and v >= 0:
+        if m in ("share_not_tested", "share_balked") and math.isfinite(v) and v >= 0:
             continue
         if not (math.isfinite(v) and v > 0):
             raise TargetUnreachable(

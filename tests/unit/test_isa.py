@@ -64,9 +64,12 @@ def test_isa_stops_and_more_waiting_allowed_needs_fewer_staff(
 def test_plan_meets_the_wait_target_in_its_replications(
     demand: sim.planning.isa.PointDemand,
 ) -> None:
-    plan = plan_point_requirements(demand, {"wait_p95_min": 20.0, "share_not_tested": 0.02})
+    plan = plan_point_requirements(
+        demand, {"wait_p95_min": 20.0, "share_not_tested": 0.02, "share_balked": 0.001}
+    )
     assert plan.level["wait_p95_min"] <= 20.0
     assert plan.level["share_not_tested"] <= 0.02
+    assert plan.level["share_balked"] <= 0.001
     assert plan.simulated >= plan.replications
     # simulated again (same replications): the same levels
     recs = [simulate_point(demand, r, plan.slots, plan.staff) for r in range(6)]

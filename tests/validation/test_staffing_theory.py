@@ -70,12 +70,13 @@ def erlang_c_smallest(lam: float, mu: float, alpha: float) -> int:
     return c
 
 
+@pytest.mark.parametrize("start", ["square_root", "ample"])
 @pytest.mark.parametrize(
     ("lam", "service", "alpha"),
     [(2.0, 2.5, 0.2), (4.0, 2.0, 0.1), (1.0, 3.0, 0.3), (5.0, 2.5, 0.05)],
 )
 def test_isa_staff_equals_erlang_c_for_the_probability_of_waiting(
-    lam: float, service: float, alpha: float
+    lam: float, service: float, alpha: float, start: str
 ) -> None:
     mu = 1.0 / service
     c = erlang_c_smallest(lam, mu, alpha)
@@ -85,7 +86,7 @@ def test_isa_staff_equals_erlang_c_for_the_probability_of_waiting(
     # enough samples of the line for the tail: about 6 / alpha replications of the day
     demand = poisson_demand(lam, service, max(24, int(6 / alpha)), seed=7)
     slots = point_slots(demand)
-    staff, _, stopped, _ = isa(demand, alpha, slots)
+    staff, _, stopped, _ = isa(demand, alpha, slots, start=start)
     assert stopped
     steady = staff[0][2:]  # after the first two hours (the line starts empty)
     assert (steady == c).mean() >= 0.75, (c, staff[0])
