@@ -459,8 +459,9 @@ def _plan(argv: list[str]) -> int:
         f"replications simulated\nplan folder: {folder}"
     )
     ceiling = plan.coverage_ceiling
+    no_returns = config.demand.retry.share == 0
     for t in config.targets:
-        if t.metric == "coverage" and t.value is not None and t.value > ceiling:
+        if no_returns and t.metric == "coverage" and t.value is not None and t.value > ceiling:
             print(
                 f"note: {t.label} is out of the staff's reach: {1 - ceiling:.1%} of the "
                 f"residents come outside the lines' hours (coverage ceiling {ceiling:.1%}); "
@@ -468,7 +469,17 @@ def _plan(argv: list[str]) -> int:
             )
     met = plan.planned_targets_met()
     if met is not None:
-        print("the planned layout " + ("meets every target" if met else "misses a target"))
+        print("the planned layout " + ("meets every target" if met else "does not meet:"))
+    if met is False:
+        from sim.config.targets import CHAIN_METRICS
+
+        for v in plan.verdicts()["planned"]:
+            if v.verdict != "met":
+                why = " (results: the labs' capacity, not the points' staff)"
+                print(
+                    f"  {v.target.label}: {v.verdict}"
+                    + (why if v.target.metric in CHAIN_METRICS else "")
+                )
     return 0 if met in (True, None) else 1
 
 

@@ -98,3 +98,13 @@ def test_a_fixed_budget_writes_its_allocation(tmp_path: Path) -> None:
     assert len(hourly) == 1 + 2 * 14  # roles x hours (a one-day round)
     small = sim_cli(tmp_path, "plan", "scenario=busy_point", "--swabbers", "0", "--registrars", "9")
     assert small.returncode == 2 and "opens no point" in small.stderr
+
+
+def test_a_target_the_plan_cannot_meet_exits_1_and_says_why(tmp_path: Path) -> None:
+    """busy_point: nobody returns, and 1.7% come outside the line's hours: coverage >= 0.99
+    is out of any staffing's reach; the planner says so and exits 1."""
+    proc = sim_cli(tmp_path, "plan", "scenario=busy_point", "--verify", "4", "--out", "p")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "out of the staff's reach" in proc.stdout
+    assert "coverage >= 0.99: missed" in proc.stdout
+    assert (tmp_path / "p" / "summary.json").exists()
