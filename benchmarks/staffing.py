@@ -67,6 +67,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.district import print_checks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MARKER = "@@STAFFING@@ "
 OVERRIDES = ("mobile.teams=0",)
@@ -550,10 +552,6 @@ def print_district(r: dict) -> None:
     )
 
 
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
 def _busy(wall: float, cpu: float, cores: float = 1.0) -> str:
     """A warning where the wall time is well above the CPU time over ``cores``."""
     return (
@@ -635,13 +633,6 @@ def compute_checks(rows: list[dict]) -> list[dict]:
             }
         )
     return checks
-
-
-def print_checks(checks: list[dict]) -> None:
-    width = max((len(c["name"]) for c in checks), default=0)
-    for c in checks:
-        verdict = "" if c["ok"] is None else f"  {c['target']}: {_verdict(c['ok'])}"
-        print(f"  {c['name']:<{width}}  {c['text']}{verdict}")
 
 
 def _meta(args: argparse.Namespace, argv: list[str] | None) -> dict:
