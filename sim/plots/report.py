@@ -552,13 +552,40 @@ def write_run(
     RunFolderError
         If ``out_dir`` cannot be created or written, or already holds a file this run writes.
     """
-    import pandas as pd
-    import yaml
 
     if not results:
         raise ValueError("write_run needs the results of at least one replication")
     out_dir = Path(out_dir)
     _make_run_folder(out_dir)
+    figures = _FigurePngs(_figure_makers(config, results) if config.output.figures else [])
+    figures.start()  # a helper process draws figures while the tables are made and written
+    try:
+        return write_files(
+            out_dir,
+            _run_files(
+                out_dir, config, results, verdicts, warnings, accept_undecided, report, figures
+            ),
+            lambda names: _taken_message(out_dir, names),
+            figures,
+        )
+    finally:
+        figures.stop()
+
+
+def _run_files(
+    out_dir: Path,
+    config: ScenarioConfig,
+    results: Sequence[RunResult],
+    verdicts: Sequence[Verdict],
+    warnings: Sequence[str],
+    accept_undecided: bool,
+    report: ReportInfo | None,
+    figures: _FigurePngs,
+) -> list[tuple[str, Callable[[Path], object]]]:
+    """The files of a run folder, in the order written (``summary.json`` last)."""
+    import pandas as pd
+    import yaml
+
     files: list[tuple[str, Callable[[Path], object]]] = []
 
     def text(name: str, content: str) -> None:
@@ -584,7 +611,6 @@ def write_run(
         fmt = residents_format(config)
         files.append((f"residents.{fmt}", _residents_writer(results, fmt)))
     pngs: dict[str, bytes] = {}  # each figure's bytes as written, for the report
-    figures = _FigurePngs(_figure_makers(config, results) if config.output.figures else [])
     files += [(name, _figure_file_writer(figures, name, pngs)) for name in figures.names]
     if verdicts:
         files.append(("targets.csv", _csv_writer(verdicts_frame(verdicts))))
@@ -596,7 +622,7 @@ def write_run(
         "targets": verdicts_frame(verdicts).to_dict("records") if verdicts else [],
     }
     text("summary.json", _summary_json(summary))  # last: marks the folder complete
-    return write_files(out_dir, files, lambda names: _taken_message(out_dir, names), figures)
+    return files
 
 
 def write_files(
@@ -616,10 +642,12 @@ def write_files(
         if os.path.lexists(path)
     ]
     if there:
+        if figures is not None:
+            figures.stop()
         raise RunFolderError(taken(there))
     written: list[Path] = []
     if figures is not None:
-        figures.start()  # a helper process draws figures while the tables are written
+        figures.start()  # (no-op when already started) figures drawn while tables are written
     try:
         for name, write in files:
             try:
