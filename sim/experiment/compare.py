@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config.schema import ScenarioConfig
-from sim.experiment.result import RunResult
+from sim.experiment.result import AnyResult, RunResult
 from sim.metrics.comparison import comparison_table
 from sim.metrics.intervals import Interval, t_interval
 
@@ -74,20 +74,20 @@ def _named(
     return out
 
 
-def summary_frame(results: Sequence[RunResult]) -> pd.DataFrame:
+def summary_frame(results: Sequence[AnyResult]) -> pd.DataFrame:
     """One row per replication, one column per summary metric."""
     import pandas as pd
 
     return pd.DataFrame([r.summary() for r in results])
 
 
-def metric_interval(results: Sequence[RunResult], key: str, level: float = 0.95) -> Interval:
+def metric_interval(results: Sequence[AnyResult], key: str, level: float = 0.95) -> Interval:
     """Mean of a summary metric over replications with its t confidence interval."""
     return t_interval(_values(results, key), level)
 
 
 def paired_difference(
-    a: Sequence[RunResult], b: Sequence[RunResult], key: str, level: float = 0.95
+    a: Sequence[AnyResult], b: Sequence[AnyResult], key: str, level: float = 0.95
 ) -> Interval:
     """Confidence interval of ``b - a`` for a summary metric, paired by replication.
 
@@ -107,7 +107,7 @@ def paired_difference(
     return t_interval(_values(b, key) - _values(a, key), level)
 
 
-def _values(results: Sequence[RunResult], key: str) -> np.ndarray:
+def _values(results: Sequence[AnyResult], key: str) -> np.ndarray:
     if not results:
         raise ValueError("need at least one result")
     summary = results[0].summary()

@@ -11,21 +11,25 @@ import math
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Literal
+from typing import Any, Literal
 
 from sim.config.build import check_config
 from sim.config.cautions import config_warnings
 from sim.config.errors import ConfigError, did_you_mean
 from sim.config.schema import ScenarioConfig
-from sim.experiment.result import RunResult
+from sim.experiment.result import CompactResult, Keep, RunResult, compact
 from sim.experiment.run import run
 
 log = logging.getLogger(__name__)
 
+#: The values of ``keep`` (see :data:`sim.experiment.result.Keep`).
+KEEP = ("all", "tables", "residents")
 
-def _one(args: tuple[ScenarioConfig, int, int]) -> RunResult:
-    config, seed, replication = args
-    return run(config, seed=seed, replication=replication)
+
+def _one(args: tuple[ScenarioConfig, int, int, str]) -> RunResult | CompactResult:
+    config, seed, replication, keep = args
+    result = run(config, seed=seed, replication=replication)
+    return result if keep == "all" else compact(result, residents=keep == "residents")
 
 
 def run_replications(
@@ -33,7 +37,8 @@ def run_replications(
     replications: int | Literal["auto"] | None = None,
     seed: int | None = None,
     n_jobs: int = 1,
-) -> list[RunResult]:
+    keep: Keep = "all",
+) -> list[Any]:
     """Run replications ``0 .. replications-1`` and return their results in order.
 
     Parameters
@@ -43,25 +48,36 @@ def run_replications(
         decided, see :func:`sim.experiment.targets.run_to_precision`).
     n_jobs
         Worker processes (1: serial in this process).
+    keep
+        ``all``: each replication's full records (:class:`RunResult`); ``tables``: its summary
+        and tables only, made where it ran (:class:`CompactResult`: a few hundred kB to send
+        back from a worker instead of tens of MB); ``residents``: those and the per-resident
+        table. The summaries are the same whichever is kept.
     """
     n = config.replications if replications is None else replications
-    if n != "auto" and n < 1:
-        raise ValueError(f"replications must be >= 1, got {n}")
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
+    if n != "auto" and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"replications must be an integer >= 1 or 'auto', got {n!r}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be an integer >= 1 (worker processes), got {n_jobs!r}")
+    if keep not in KEEP:
+        raise ValueError(f"keep must be one of {', '.join(KEEP)}, got {keep!r}")
     check_config(config)
     for warning in config_warnings(config):
         log.warning("%s", warning)
     if n == "auto":
         from sim.experiment.targets import run_to_precision
 
-        return run_to_precision(config, seed, n_jobs)
-    return run_batch(config, range(n), seed, n_jobs)
+        return run_to_precision(config, seed, n_jobs, keep=keep)
+    return run_batch(config, range(n), seed, n_jobs, keep=keep)
 
 
 def run_batch(
-    config: ScenarioConfig, replications: range, seed: int | None = None, n_jobs: int = 1
-) -> list[RunResult]:
+    config: ScenarioConfig,
+    replications: range,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    keep: Keep = "all",
+) -> list[Any]:
     """Run the given replication numbers (in worker processes when ``n_jobs`` > 1).
 
     A progress bar on stderr follows them when there are several and stderr is a terminal
@@ -70,7 +86,7 @@ def run_batch(
     from tqdm import tqdm
 
     s = config.seed if seed is None else seed
-    jobs = [(config, s, k) for k in replications]
+    jobs = [(config, s, k, keep) for k in replications]
     bar = {"total": len(jobs), "desc": "replications", "disable": None, "leave": False}
     if len(jobs) < 2:
         bar["disable"] = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -354,6 +354,74 @@ class RunResult:
         else:
             raise ValueError(f"line must be 'entrance' or 'swab', got {line!r}")
         return queues.length_at(entry, exit_, np.asarray(times, dtype=float))
+
+
+#: What a replication keeps (``run_replications(..., keep=...)``): ``all`` its records
+#: (:class:`RunResult`), ``tables`` its summary and tables, ``residents`` those and the
+#: per-resident table (:class:`CompactResult`).
+Keep = Literal["all", "tables", "residents"]
+
+
+@dataclass
+class CompactResult:
+    """A replication kept small: its summary and tables (and, if asked, the per-resident
+    table), without the records behind them; what a worker process sends back for
+    ``run_replications(..., keep="tables")`` (a few hundred kB instead of tens of MB).
+
+    ``summary()`` and ``tables()`` equal the full result's; ``residents`` is there only with
+    ``keep="residents"``. Comparisons, targets and summary frames take these as they take
+    :class:`RunResult`; figures and the run folder need the full records.
+    """
+
+    config: ScenarioConfig
+    seed: int
+    replication: int
+    _summary: dict[str, Any]
+    _tables: dict[str, pd.DataFrame]
+    _residents: pd.DataFrame | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The replication's headline metrics (as :meth:`RunResult.summary`)."""
+        return dict(self._summary)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The replication's tables (as :meth:`RunResult.tables`), copies."""
+        return {name: frame.copy() for name, frame in self._tables.items()}
+
+    @property
+    def residents(self) -> pd.DataFrame:
+        """The per-resident table, when it was kept (``keep="residents"``)."""
+        if self._residents is None:
+            raise ValueError(
+                "this compact result has no per-resident table: run the replications with "
+                "keep='residents' (or keep='all' for the full records)"
+            )
+        return self._residents
+
+    def __repr__(self) -> str:
+        s = self._summary
+        return (
+            f"CompactResult(scenario={self.config.name!r}, seed={self.seed}, "
+            f"replication={self.replication}, residents={s.get('residents')}, "
+            f"tested={s.get('tested')})"
+        )
+
+
+#: A replication's result, full or compact: what comparisons and targets take.
+AnyResult = RunResult | CompactResult
+
+
+def compact(result: RunResult, residents: bool = False) -> CompactResult:
+    """``result`` without its records: its summary, tables and (``residents``) the
+    per-resident table."""
+    return CompactResult(
+        result.config,
+        result.seed,
+        result.replication,
+        result.summary(),
+        result.tables(),
+        result.residents if residents else None,
+    )
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sim.config.schema import ScenarioConfig
-from sim.experiment.result import RunResult
+from sim.experiment.result import AnyResult, Keep
 from sim.metrics.targets import Verdict, all_decided, judge, target_values
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class Precision:
     reason: str
 
 
-def evaluate_targets(results: Sequence[RunResult]) -> list[Verdict]:
+def evaluate_targets(results: Sequence[AnyResult]) -> list[Verdict]:
     """The verdict on each of the config's targets from ``results`` (one per replication)."""
     if not results:
         return []
@@ -53,7 +54,7 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[Verdict]:
 
 
 def precision_of(
-    results: Sequence[RunResult], verdicts: Sequence[Verdict] | None = None
+    results: Sequence[AnyResult], verdicts: Sequence[Verdict] | None = None
 ) -> Precision:
     """Why a run of ``results`` stopped where it did (for ``replications: auto``);
     ``verdicts``: their :func:`evaluate_targets`, when already judged."""
@@ -75,18 +76,19 @@ def precision_of(
 
 
 def run_to_precision(
-    config: ScenarioConfig, seed: int | None = None, n_jobs: int = 1
-) -> list[RunResult]:
-    """Run replications until every target is decided or the cap is reached."""
+    config: ScenarioConfig, seed: int | None = None, n_jobs: int = 1, keep: Keep = "all"
+) -> list[Any]:
+    """Run replications until every target is decided or the cap is reached (``keep``: as
+    :func:`sim.experiment.replications.run_replications`)."""
     from sim.experiment.replications import run_batch
 
     p = config.precision
-    results = run_batch(config, range(p.min_replications), seed, n_jobs)
+    results = run_batch(config, range(p.min_replications), seed, n_jobs, keep=keep)
     verdicts = evaluate_targets(results)
     while not all_decided(verdicts) and len(results) < p.max_replications:
         more = range(len(results), min(len(results) + p.batch, p.max_replications))
         log.info("targets undecided after %d replications: adding %d", len(results), len(more))
-        results += run_batch(config, more, seed, n_jobs)
+        results += run_batch(config, more, seed, n_jobs, keep=keep)
         verdicts = evaluate_targets(results)
     log.info("%s", precision_of(results, verdicts).reason)
     return results

@@ -55,7 +55,7 @@ from sim.planning.roster import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.experiment.result import RunResult
+    from sim.experiment.result import CompactResult
     from sim.metrics.targets import Verdict
 
 #: Shift lengths (hours) the rosters may use.
@@ -146,8 +146,9 @@ class StaffingPlan:
         Replications the requirements were planned with, and simulated replications of a
         point in all (every ISA iteration and trim step).
     verification
-        ``{"current": [...], "planned": [...]}``: the replications of both layouts (None if
-        not verified).
+        ``{"current": [...], "planned": [...]}``: the replications of both layouts, as
+        summaries and tables (:class:`~sim.experiment.result.CompactResult`; None if not
+        verified).
     outside_hours_share
         Share of the residents who first come outside the lines' hours (no staffing tests
         them on that attempt: :attr:`coverage_ceiling`).
@@ -160,7 +161,7 @@ class StaffingPlan:
     rosters: list[dict[str, RosterPlan]]
     replications: int
     simulated: int
-    verification: dict[str, list[RunResult]] | None = None
+    verification: dict[str, list[CompactResult]] | None = None
     outside_hours_share: float = 0.0
 
     @property
@@ -325,7 +326,11 @@ def plan_staffing(
         seed = config.seed if seed is None else seed
         plan.verification = {
             name: run_replications(
-                cfg, verify_replications, seed=seed, n_jobs=n_jobs or os.cpu_count() or 1
+                cfg,
+                verify_replications,
+                seed=seed,
+                n_jobs=n_jobs or os.cpu_count() or 1,
+                keep="tables",  # verdicts, waits, coverage: no records to send back
             )
             for name, cfg in (("current", config), ("planned", planned))
         }
