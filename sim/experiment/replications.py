@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from sim.config.build import check_config
 from sim.config.cautions import config_warnings
 from sim.config.errors import ConfigError, did_you_mean
 from sim.config.schema import ScenarioConfig
+from sim.experiment.backends import Backend, check_backend, run_map
 from sim.experiment.result import CompactResult, Keep, RunResult, compact
 from sim.experiment.run import run
 
@@ -38,6 +37,8 @@ def run_replications(
     seed: int | None = None,
     n_jobs: int = 1,
     keep: Keep = "all",
+    backend: Backend = "processes",
+    address: str | None = None,
 ) -> list[Any]:
     """Run replications ``0 .. replications-1`` and return their results in order.
 
@@ -53,12 +54,18 @@ def run_replications(
         and tables only, made where it ran (:class:`CompactResult`: a few hundred kB to send
         back from a worker instead of tens of MB); ``residents``: those and the per-resident
         table. The summaries are the same whichever is kept.
+    backend
+        Where they run (:mod:`sim.experiment.backends`): ``serial`` (this process),
+        ``processes`` (``n_jobs`` local worker processes; serial with 1) or ``ray`` (Ray tasks:
+        a local Ray with ``n_jobs`` CPUs, or the cluster at ``address``). The same results on
+        every backend.
+    address
+        A Ray cluster (``host:port``, ``ray://host:port`` or ``auto``); backend ``ray`` only.
     """
     n = config.replications if replications is None else replications
     if n != "auto" and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"replications must be an integer >= 1 or 'auto', got {n!r}")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be an integer >= 1 (worker processes), got {n_jobs!r}")
+    check_backend(backend, n_jobs, address)
     if keep not in KEEP:
         raise ValueError(f"keep must be one of {', '.join(KEEP)}, got {keep!r}")
     check_config(config)
@@ -67,8 +74,8 @@ def run_replications(
     if n == "auto":
         from sim.experiment.targets import run_to_precision
 
-        return run_to_precision(config, seed, n_jobs, keep=keep)
-    return run_batch(config, range(n), seed, n_jobs, keep=keep)
+        return run_to_precision(config, seed, n_jobs, keep=keep, backend=backend, address=address)
+    return run_batch(config, range(n), seed, n_jobs, keep=keep, backend=backend, address=address)
 
 
 def run_batch(
@@ -77,8 +84,10 @@ def run_batch(
     seed: int | None = None,
     n_jobs: int = 1,
     keep: Keep = "all",
+    backend: Backend = "processes",
+    address: str | None = None,
 ) -> list[Any]:
-    """Run the given replication numbers (in worker processes when ``n_jobs`` > 1).
+    """Run the given replication numbers on ``backend`` (see :func:`run_replications`).
 
     A progress bar on stderr follows them when there are several and stderr is a terminal
     (none in CI logs or notebooks' captured output).
@@ -87,13 +96,17 @@ def run_batch(
 
     s = config.seed if seed is None else seed
     jobs = [(config, s, k, keep) for k in replications]
-    bar = {"total": len(jobs), "desc": "replications", "disable": None, "leave": False}
-    if len(jobs) < 2:
-        bar["disable"] = True
-    if n_jobs == 1 or len(jobs) <= 1 or multiprocessing.current_process().daemon:
-        return [_one(j) for j in tqdm(jobs, **bar)]
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs))) as pool:
-        return list(tqdm(pool.map(_one, jobs), **bar))
+
+    def bar(results: Iterable[Any]) -> Iterable[Any]:
+        return tqdm(
+            results,
+            total=len(jobs),
+            desc="replications",
+            disable=True if len(jobs) < 2 else None,
+            leave=False,
+        )
+
+    return run_map(_one, jobs, backend=backend, n_jobs=n_jobs, address=address, progress=bar)
 
 
 def objective_value(results: Sequence[RunResult]) -> float | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config.schema import ScenarioConfig
+from sim.experiment.backends import Backend
 from sim.experiment.result import AnyResult, Keep
 from sim.metrics.targets import Verdict, all_decided, judge, target_values
 
@@ -76,19 +77,26 @@ def precision_of(
 
 
 def run_to_precision(
-    config: ScenarioConfig, seed: int | None = None, n_jobs: int = 1, keep: Keep = "all"
+    config: ScenarioConfig,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    keep: Keep = "all",
+    backend: Backend = "processes",
+    address: str | None = None,
 ) -> list[Any]:
-    """Run replications until every target is decided or the cap is reached (``keep``: as
-    :func:`sim.experiment.replications.run_replications`)."""
+    """Run replications until every target is decided or the cap is reached (``keep``,
+    ``backend``, ``address``: as :func:`sim.experiment.replications.run_replications`)."""
     from sim.experiment.replications import run_batch
 
     p = config.precision
-    results = run_batch(config, range(p.min_replications), seed, n_jobs, keep=keep)
+    results = run_batch(
+        config, range(p.min_replications), seed, n_jobs, keep, backend=backend, address=address
+    )
     verdicts = evaluate_targets(results)
     while not all_decided(verdicts) and len(results) < p.max_replications:
         more = range(len(results), min(len(results) + p.batch, p.max_replications))
         log.info("targets undecided after %d replications: adding %d", len(results), len(more))
-        results += run_batch(config, more, seed, n_jobs, keep=keep)
+        results += run_batch(config, more, seed, n_jobs, keep, backend=backend, address=address)
         verdicts = evaluate_targets(results)
     log.info("%s", precision_of(results, verdicts).reason)
     return results
