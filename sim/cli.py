@@ -246,6 +246,7 @@ def _check(args: Any, user: Path | None) -> None:
             config, cfg = _build([*job, *hydra_ones], user, args.config_name or "config")
             if _GATE and not config.judged_targets:
                 raise ConfigError("targets", [], "at least one target for check to judge")
+            _backend_ready(config)
         except ConfigError as err:
             seen.update({e.line: e for e in err.errors})
     if seen:
@@ -253,6 +254,21 @@ def _check(args: Any, user: Path | None) -> None:
     folder = OmegaConf.select(cfg, "hydra.sweep.dir" if args.multirun else "hydra.run.dir")
     if folder:  # as given (hydra.run.dir=...) or from the config, its date and time resolved
         check_run_folder(Path(str(folder)))
+
+
+def _backend_ready(config: ScenarioConfig) -> None:
+    """The run's backend can run here (Ray installed, its cluster answering), before Hydra."""
+    from sim.experiment.backends import BackendError, check_backend
+
+    ex = config.execution
+    try:
+        check_backend(ex.backend, ex.n_jobs or os.cpu_count() or 1, ex.address)
+    except BackendError as err:
+        raise ConfigError(
+            "execution.address" if ex.address else "execution.backend",
+            ex.address or ex.backend,
+            str(err),
+        ) from None
 
 
 def _task(cfg: Any) -> float | None:

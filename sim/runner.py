@@ -70,9 +70,12 @@ def run_to_folder(
     """
     reps = config.replications
     log.info("%s: %s replication(s), seed %d", config.name, reps, config.seed)
-    # on the machine's cores (the same results whatever the number: each replication has its
-    # own streams); logs the config's warnings
-    results = run_replications(config, n_jobs=os.cpu_count() or 1)
+    # on the machine's cores, or where execution says (the same results whatever the number
+    # and the backend: each replication has its own streams); logs the config's warnings
+    ex = config.execution
+    results = run_replications(
+        config, n_jobs=ex.n_jobs or os.cpu_count() or 1, backend=ex.backend, address=ex.address
+    )
     value = objective_value(results)
     verdicts = evaluate_targets(results)
     note = precision_of(results, verdicts).reason if reps == "auto" else ""

@@ -796,6 +796,48 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class ExecutionConfig:
+    """Where a command-line run's replications run (they give the same results anywhere).
+
+    Attributes
+    ----------
+    backend
+        ``serial`` (one process), ``processes`` (``n_jobs`` local workers) or ``ray`` (Ray
+        tasks: the optional extra ``masstest-sim[ray]``).
+    n_jobs
+        Workers (null: every core of this machine).
+    address
+        A Ray cluster, ``host:port`` or ``ray://host:port`` (null: a local Ray); ``ray`` only.
+    """
+
+    backend: Literal["serial", "processes", "ray"] = "processes"
+    n_jobs: int | None = None
+    address: str | None = None
+
+    def validate(self) -> None:
+        require(
+            self.backend in ("serial", "processes", "ray"),
+            "backend",
+            self.backend,
+            "'serial', 'processes' or 'ray'",
+        )
+        if self.n_jobs is not None:
+            require(
+                whole(self.n_jobs) and self.n_jobs >= 1,
+                "n_jobs",
+                self.n_jobs,
+                "an integer >= 1 (workers), or null for every core",
+            )
+        if self.address is not None:
+            require(
+                self.backend == "ray",
+                "address",
+                self.address,
+                "null unless backend is 'ray' (the address of a Ray cluster)",
+            )
+
+
+@dataclass(frozen=True)
 class ScenarioConfig:
     """A whole scenario: who comes, the collection points, staff, rounds and run settings.
 
@@ -829,6 +871,8 @@ class ScenarioConfig:
     warmup_min
         Minutes after the first opening left out of the summary's waits, lines and
         utilisation (a warm-up cut for steady-state studies; coverage counts everyone).
+    execution
+        Where a command-line run's replications run (:class:`ExecutionConfig`).
     objective
         A numeric summary metric (e.g. ``wait_p95_min``) that a command-line run returns, mean
         over its replications, so that a Hydra sweeper (Optuna) can minimise it; null: none.
@@ -849,6 +893,7 @@ class ScenarioConfig:
     couriers: CouriersConfig = field(default_factory=CouriersConfig)
     labs: tuple[LabConfig, ...] = ()
     output: OutputConfig = field(default_factory=OutputConfig)
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     objective: str | None = None
     warmup_min: float = 0.0
     targets: tuple[TargetConfig, ...] = ()
@@ -938,7 +983,15 @@ class ScenarioConfig:
                 "larger area as several districts)",
             )
         campaign_ok = False
-        for name in ("demand", "campaign", "site_choice", "mobile", "samples", "couriers"):
+        for name in (
+            "demand",
+            "campaign",
+            "site_choice",
+            "mobile",
+            "samples",
+            "couriers",
+            "execution",
+        ):
             before = errors_so_far()
             with within(name):
                 getattr(self, name).validate()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
 from sim.experiment.backends import BackendError, check_backend
+from tests.cli_helpers import sim_cli
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +72,26 @@ def test_ray_not_installed_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> 
 def test_bad_backend_options(args: tuple, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         check_backend(*args)
+
+
+def test_the_command_line_runs_on_ray_and_names_a_missing_cluster(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    bad = sim_cli(
+        tmp_path, "scenario=busy_point", "execution.backend=ray", "execution.address=127.0.0.1:9"
+    )
+    assert bad.returncode == 2 and "execution.address = '127.0.0.1:9'" in bad.stderr
+    assert "no Ray cluster answers" in bad.stderr and not (tmp_path / "outputs").exists()
+    ok = sim_cli(
+        tmp_path,
+        "scenario=busy_point",
+        "execution.backend=ray",
+        "replications=2",
+        "output.figures=false",
+        "output.residents_table=false",
+        "hydra.run.dir=r",
+    )
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    same_cfg = sim.load_config(["scenario=busy_point"])
+    direct = sim.run_replications(same_cfg, 2, keep="tables")
+    written = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert written["tested"] == np.mean([r.summary()["tested"] for r in direct])
