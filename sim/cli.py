@@ -424,6 +424,7 @@ def _plan(argv: list[str]) -> int:
             raise ConfigError("--registrars", opts["--registrars"], "with --swabbers (a budget)")
         if opts["--swabbers"] < 0:
             service_levels(config)  # a config without a target to plan for: before the work
+        _backend_ready(config)
         from sim.planning.plan import SHIFT_LENGTHS_H, ShiftRules
 
         try:
@@ -459,9 +460,11 @@ def _plan(argv: list[str]) -> int:
             config,
             replications=opts["--replications"],
             verify_replications=opts["--verify"] or None,
-            n_jobs=opts["--jobs"] or None,
+            n_jobs=opts["--jobs"] or config.execution.n_jobs,
             progress=sys.stderr.isatty(),
             shifts=rules,
+            backend=config.execution.backend,
+            address=config.execution.address,
         )
     except TargetUnreachable as err:
         print(f"error: {err}", file=sys.stderr)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ import numpy as np
 
 from sim.config.build import check_config
 from sim.config.schema import ScenarioConfig
+from sim.experiment.backends import run_map
 from sim.planning.isa import (
     PointDemand,
     Slots,
@@ -263,11 +263,8 @@ def _simulate_all(
     n_jobs: int | None,
 ) -> list[dict[str, float]]:
     jobs = list(zip(demands, slots, staff, strict=True))
-    workers = min(n_jobs or os.cpu_count() or 1, len(jobs))
-    if workers <= 1:
-        return [_level(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_level, jobs))
+    workers = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    return run_map(_level, jobs, backend="processes", n_jobs=workers)
 
 
 def _greedy(

@@ -24,8 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ from sim.config.build import check_config
 from sim.config.clock import min_to_clock
 from sim.config.schema import ScenarioConfig, SiteConfig
 from sim.config.staffing import RoleRosterConfig
+from sim.experiment.backends import Backend, check_backend, run_map
 from sim.planning.isa import (
     SERVICE_LEVELS,
     PointDemand,
@@ -263,6 +263,8 @@ def plan_staffing(
     n_jobs: int | None = None,
     progress: bool | Callable[[int, int], None] = False,
     shifts: ShiftRules | None = None,
+    backend: Backend = "processes",
+    address: str | None = None,
 ) -> StaffingPlan:
     """Plan the fewest staff-hours that meet the targets at every point (module docstring).
 
@@ -290,6 +292,10 @@ def plan_staffing(
     shifts
         The shifts the rosters may use (:class:`ShiftRules`; default: 4, 6, 8 or 12 h on the
         hour, no breaks, at least 1 serving, no maximum).
+    backend, address
+        Where the points are planned and the layouts verified (as
+        :func:`sim.run_replications`: ``serial``, ``processes`` or ``ray``, with a cluster's
+        ``address``); the same plan on each.
     """
     check_config(config)
     if not isinstance(replications, int) or replications < 2:
@@ -298,6 +304,7 @@ def plan_staffing(
         raise ValueError(f"slot_min must divide a day (e.g. 30 or 60 minutes), got {slot_min}")
     rules = ShiftRules() if shifts is None else shifts
     rules.check()
+    check_backend(backend, max(1, n_jobs or os.cpu_count() or 1), address)
     wanted = service_levels(config) if levels is None else dict(levels)
     bad = [m for m in wanted if m not in SERVICE_LEVELS]
     if bad:
@@ -305,7 +312,7 @@ def plan_staffing(
     if config.demand.arrivals != "profile":
         raise ValueError("the staffing planner needs demand.arrivals: profile (residents)")
     demands = point_demands(config, replications, seed)
-    requirements = _requirements(demands, wanted, slot_min, n_jobs, progress)
+    requirements = _requirements(demands, wanted, slot_min, n_jobs, progress, backend, address)
     rosters = [
         _rosters(site, req, rules) for site, req in zip(config.points, requirements, strict=True)
     ]
@@ -331,6 +338,8 @@ def plan_staffing(
                 seed=seed,
                 n_jobs=n_jobs or os.cpu_count() or 1,
                 keep="tables",  # verdicts, waits, coverage: no records to send back
+                backend=backend,
+                address=address,
             )
             for name, cfg in (("current", config), ("planned", planned))
         }
@@ -366,36 +375,32 @@ def _requirements(
     slot_min: float,
     n_jobs: int | None,
     progress: bool | Callable[[int, int], None],
+    backend: Backend = "processes",
+    address: str | None = None,
 ) -> list[PointRequirement]:
     jobs = [(d, wanted, slot_min) for d in demands]
-    workers = min(n_jobs or os.cpu_count() or 1, len(jobs))
+    workers = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
     bar = None
     if progress is True:
         from tqdm import tqdm
 
         bar = tqdm(total=len(jobs), desc="planning points", unit="point")
 
-    def tick(done: int) -> None:
-        if bar is not None:
-            bar.update(1)
-        elif callable(progress):
-            progress(done, len(jobs))
+    def ticking(results: Iterable[PointRequirement]) -> Iterable[PointRequirement]:
+        for done, req in enumerate(results, start=1):
+            if bar is not None:
+                bar.update(1)
+            elif callable(progress):
+                progress(done, len(jobs))
+            yield req
 
-    out: list[PointRequirement] = []
     try:
-        if workers <= 1:
-            for job in jobs:
-                out.append(_plan_one(job))
-                tick(len(out))
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for req in pool.map(_plan_one, jobs):
-                    out.append(req)
-                    tick(len(out))
+        return run_map(
+            _plan_one, jobs, backend=backend, n_jobs=workers, address=address, progress=ticking
+        )
     finally:
         if bar is not None:
             bar.close()
-    return out
 
 
 def _daily_requirement(req: PointRequirement, j: int) -> tuple[float, np.ndarray]:

@@ -95,3 +95,17 @@ def test_the_command_line_runs_on_ray_and_names_a_missing_cluster(tmp_path: Path
     direct = sim.run_replications(same_cfg, 2, keep="tables")
     written = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert written["tested"] == np.mean([r.summary()["tested"] for r in direct])
+
+
+def test_the_staffing_planner_plans_the_same_on_ray(cfg: sim.ScenarioConfig) -> None:
+    pytest.importorskip("ray")
+    from sim.planning.plan import plan_staffing
+
+    local = plan_staffing(cfg, replications=3, verify_replications=None, n_jobs=1)
+    on_ray = plan_staffing(cfg, replications=3, verify_replications=2, n_jobs=2, backend="ray")
+    for a, b in zip(local.requirements, on_ray.requirements, strict=True):
+        for x, y in zip(a.staff, b.staff, strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert on_ray.verification is not None and len(on_ray.verification["planned"]) == 2
+    with pytest.raises(ValueError, match="is for backend='ray'"):
+        plan_staffing(cfg, verify_replications=None, address="10.0.0.1:6379")
