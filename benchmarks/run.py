@@ -428,8 +428,10 @@ def benchmark(argv: list[str] | None = None) -> tuple[int, Path | None]:
         "benchmarks.district: the default round, its mobile teams and sample chain, the "
         "twelve-day campaign), python -m sim end to end (python -m benchmarks.cli) and the "
         "staffing planner (python -m benchmarks.staffing: one point, then the whole district, "
-        "several minutes), into the same results file; skip them with --no-district, "
-        "--no-campaign (the campaign alone), --no-cli, --no-staffing.",
+        "several minutes) and the replications (python -m benchmarks.replications: 20 "
+        "replications serial, with 2 worker processes and on Ray, then 100; about 3.5 minutes), "
+        "into the same results file; skip them with --no-district, --no-campaign (the campaign "
+        "alone), --no-cli, --no-staffing, --no-replications.",
     )
     parser.add_argument(
         "--scale",
