@@ -19,6 +19,7 @@ import resource
 import sys
 import time
 import traceback
+from pathlib import Path
 
 MARKER = "@@BENCH_RESULT@@ "
 
@@ -136,3 +137,43 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run_marked(cmd: list[str], cwd: Path, marker: str, kind: str, echo: str | None = None) -> dict:
+    """Run ``cmd`` (a benchmark case) in a fresh process and return the JSON it prints on a
+    line starting with ``marker``; stderr is kept (its tail shown on an error) and its lines
+    starting with ``echo`` are shown as they come."""
+    import collections
+    import os
+    import subprocess
+    import threading
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(cwd), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    tail: collections.deque[str] = collections.deque(maxlen=40)
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            tail.append(line)
+            if echo is not None and line.startswith(echo):
+                print(line, end="", file=sys.stderr, flush=True)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.wait()
+    reader.join()
+    for line in reversed(out.splitlines()):
+        if line.startswith(marker):
+            return dict(json.loads(line[len(marker) :]))
+    return {
+        "kind": kind,
+        "status": "error",
+        "reason": f"child exited with code {proc.returncode} and no result",
+        "traceback": "".join(tail)[-3000:],
+    }

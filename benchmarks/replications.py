@@ -39,7 +39,6 @@ Run: ``python -m benchmarks.replications [--replications N] [--no-hundred] [--no
 from __future__ import annotations
 
 import argparse
-import collections
 import datetime as _dt
 import json
 import math
@@ -48,14 +47,13 @@ import pickle
 import platform
 import resource
 import statistics
-import subprocess
 import sys
-import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
+from benchmarks._child import run_marked
 from benchmarks.district import print_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -189,33 +187,7 @@ def run_case(kind: str, replications: int) -> dict:
     """Run one case in a fresh process; its stderr is kept (the tail shown on an error)."""
     cmd = [sys.executable, "-m", "benchmarks.replications", "--child", kind]
     cmd += ["--replications", str(replications)]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.Popen(
-        cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    tail: collections.deque[str] = collections.deque(maxlen=40)
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            tail.append(line)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    proc.wait()
-    reader.join()
-    for line in reversed(out.splitlines()):
-        if line.startswith(MARKER):
-            return dict(json.loads(line[len(MARKER) :]))
-    return {
-        "kind": kind,
-        "status": "error",
-        "reason": f"child exited with code {proc.returncode} and no result",
-        "traceback": "".join(tail)[-3000:],
-    }
+    return run_marked(cmd, REPO_ROOT, MARKER, kind, echo=None)
 
 
 def _same(a: Any, b: Any) -> bool:

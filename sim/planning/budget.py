@@ -205,9 +205,12 @@ def allocate_budget(
     needs_reg = any(p.registration for p in points)
     if needs_reg and registrars is None:
         raise ValueError("registrars: the points register residents; give a number of registrars")
-    budget = {"swab": int(swabbers)}
+    for name, value in (("swabbers", swabbers), ("registrars", registrars)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{name} must be a whole number of people, got {value!r}")
+    budget = {"swab": swabbers}
     if needs_reg:
-        budget["registration"] = int(registrars or 0)
+        budget["registration"] = registrars or 0
     for role, n in budget.items():
         if n < 1:
             raise BudgetTooSmall(f"{role}: a budget of {n} opens no point (at least 1 a point)")

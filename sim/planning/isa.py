@@ -296,18 +296,11 @@ def isa(
     alpha: float,
     slots: Slots,
     *,
-    wait_min: float = 0.0,
     sample_min: float = 5.0,
     max_iterations: int = 12,
     start: str = "square_root",
 ) -> tuple[list[np.ndarray], int, bool, list[TandemRecords]]:
-    """Staff per stage and slot that keeps ``P(L >= s (1 + mu wait_min)) <= alpha`` (see the
-    module docstring; ``wait_min`` 0 is the paper's probability of waiting).
-
-    ``wait_min`` > 0 aims at a wait tail instead, ``P(W > wait_min) <= alpha`` at each stage:
-    a resident who finds ``L`` at a stage of ``s`` servers has ``L - s`` ahead in line, which
-    ``s`` servers clear in about ``(L - s) / (s mu)`` minutes (``mu`` the stage's service
-    rate, from its mean service time).
+    """Staff per stage and slot that keeps ``P(L >= s) <= alpha`` (see the module docstring).
 
     ``start``: ``square_root`` starts from square-root staffing around each slot's offered
     load with the Halfin-Whitt margin for ``alpha`` (:func:`start_staffing`), ``ample`` from
@@ -320,13 +313,6 @@ def isa(
         raise ValueError(f"start must be 'square_root' or 'ample', got {start!r}")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    if not wait_min >= 0.0:
-        raise ValueError(f"wait_min must be >= 0, got {wait_min}")
-    spread = []
-    for j in range(len(demand.stages)):
-        durations = np.concatenate([sv[j] for sv in demand.service])
-        mean = float(durations.mean()) if durations.size else 1.0
-        spread.append(1.0 + wait_min / mean if mean > 0 else 1.0)
     stages = len(demand.stages)
     staff = (
         start_staffing(demand, slots, alpha)
@@ -353,7 +339,6 @@ def isa(
                     for r, rec in enumerate(records)
                 ]
             )  # replications x times
-            occ = occ / spread[j]
             need = np.zeros(slots.n, dtype=np.int64)
             for i in range(slots.n):
                 need[i] = _smallest_s(occ[:, slot_of == i].ravel(), alpha)

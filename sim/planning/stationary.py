@@ -31,7 +31,14 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from sim.metrics.theory import erlang_a, mmc_mean_wait, mmc_wait_probability, mmc_wait_tail
+from sim.metrics.theory import (
+    _nonnegative,
+    _positive,
+    erlang_a,
+    mmc_mean_wait,
+    mmc_wait_probability,
+    mmc_wait_tail,
+)
 
 __all__ = [
     "erlang_a_staffing",
@@ -55,20 +62,6 @@ def _number(name: str, value: object) -> float:
     x = float(value)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return x
-
-
-def _nonnegative(name: str, value: object) -> float:
-    x = _number(name, value)
-    if x < 0.0:
-        raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
-    return x
-
-
-def _positive(name: str, value: object) -> float:
-    x = _number(name, value)
-    if x <= 0.0:
-        raise ValueError(f"{name} must be a finite positive number, got {value!r}")
     return x
 
 

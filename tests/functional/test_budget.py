@@ -83,5 +83,7 @@ def test_a_budget_too_small_to_open_every_point_is_named(four: sim.ScenarioConfi
         allocate_budget(four, swabbers=3, registrars=30, replications=2, greedy=False)
     with pytest.raises(ValueError, match="give a number of registrars"):
         allocate_budget(four, swabbers=10, replications=2)
+    with pytest.raises(ValueError, match="swabbers must be a whole number of people"):
+        allocate_budget(four, swabbers=7.5, registrars=10)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="objective must be one of"):
         allocate_budget(four, swabbers=10, registrars=10, objective="cheapest")
