@@ -28,9 +28,12 @@ from sim.experiment import (
     run_replications,
     summary_frame,
 )
+from sim.experiment.city import run_city
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from sim.config.city import CityConfig
 
 __version__ = "0.1.0"
 
@@ -64,6 +67,38 @@ def load_config(
     return compose(overrides or [], config_dir, config_name)
 
 
+def load_city(
+    city: str | Path,
+    overrides: list[str] | None = None,
+    config_dir: str | Path | None = None,
+) -> CityConfig:
+    """Read a city file and build every district, checked together.
+
+    Parameters
+    ----------
+    city
+        A city YAML file, or a shipped city's name (``city_3m``, ``wuhan``; see
+        ``configs/cities/``).
+    overrides
+        ``key=value`` changes to the city file (``seed=2``, ``districts.0.residents=400000``,
+        ``execution.n_jobs=2``).
+    config_dir
+        A planner's config folder the districts' scenarios are composed from (as for
+        :func:`load_config`).
+
+    Raises
+    ------
+    ConfigError
+        A :class:`ConfigErrors` with every error of the city, each naming the field (a
+        district's under ``districts.<k>``), the value and what is allowed.
+    """
+    from sim.cli import compose_dict  # Hydra is imported only by the CLI module
+    from sim.config.city import build_city, read_city
+
+    data = read_city(city, overrides or [])
+    return build_city(data, lambda ov: compose_dict(ov, config_dir))
+
+
 def __getattr__(name: str) -> Any:
     """``sim.plots`` and ``sim.plan_staffing`` on first use (``import sim`` stays light: no
     matplotlib, no scipy)."""
@@ -84,11 +119,13 @@ __all__ = [
     "build_config",
     "clock",
     "compare",
+    "load_city",
     "load_config",
     "metric_interval",
     "paired_difference",
     "plan_staffing",
     "run",
+    "run_city",
     "run_replications",
     "summary_frame",
 ]

@@ -198,6 +198,20 @@ def compose(
     return _build(mine, user, config_name)[0]
 
 
+def compose_dict(
+    overrides: list[str], config_dir: str | Path | None = None, config_name: str = "config"
+) -> dict[str, Any]:
+    """Compose the YAML with ``overrides`` into a plain mapping, not yet built (a city's
+    districts start from it); raises :class:`~sim.config.ConfigErrors` for overrides that
+    name an unknown option or cannot be applied."""
+    user = planner_folder(config_dir)
+    bad = unknown_options(overrides, _groups(user), config_root(), user)
+    if bad:
+        raise ConfigErrors(bad)
+    _lab_keys_exist(overrides, user, config_name)
+    return _plain(_hydra_compose(_for_hydra(overrides, user, config_name), user, config_name))
+
+
 def _build(overrides: list[str], user: Path | None, config_name: str) -> tuple[ScenarioConfig, Any]:
     """Compose and build; an unknown group option is reported with the config's other errors."""
     bad = unknown_options(overrides, _groups(user), config_root(), user)
@@ -308,6 +322,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv[:1] == ["plan"]:  # the staffing planner: its own folder, no Hydra run
         raise SystemExit(_plan(argv[1:]))
+    if argv[:1] == ["city"]:  # a city of districts: its own folder, no Hydra run
+        raise SystemExit(_city(argv[1:]))
     if argv[:1] == ["check"]:  # the CI gate: exit 0 all targets met, 1 not, 2 bad input
         _GATE.update(check=True, accept_undecided="--accept-undecided" in argv)
         argv = [a for a in argv[1:] if a != "--accept-undecided"]
@@ -500,6 +516,140 @@ def _plan(argv: list[str]) -> int:
                     + (why if v.target.metric in CHAIN_METRICS else "")
                 )
     return 0 if met in (True, None) else 1
+
+
+_CITY_USAGE = """\
+usage: masstest-sim city CITY [key=value ...] [options]
+
+Simulate a city: each district's round is one task (in parallel), then the city's labs serve
+every district. CITY is a city YAML file or a shipped city (city_3m: 3 million residents in 10
+districts; wuhan: 10 million in 13). key=value changes the city file (seed=2,
+districts.0.residents=400000, execution.n_jobs=2).
+
+options:
+  --replications N    replications of the whole city (default: the file's)
+  --jobs N            worker processes (default: execution.n_jobs, or every core)
+  --backend B         serial | processes | ray (default: execution.backend)
+  --address A         a Ray cluster, host:port (backend ray)
+  --out DIR           the run folder (default: outputs/city/<date>/<time>_<city>)
+  --config-dir DIR    a planner's config folder the districts are composed from
+  --no-figures        tables and summary only
+  --check             exit 1 unless every target is met (--accept-undecided: or undecided)
+
+exit status: 0 done (with --check: every target met), 1 a target not met (--check only),
+2 bad input (nothing simulated).
+"""
+
+
+def _city(argv: list[str]) -> int:
+    """``masstest-sim city``: run a city into its folder; the exit code."""
+    import datetime as dt
+    import time
+
+    from sim.plots.report import RunFolderError
+
+    if "-h" in argv or "--help" in argv or not argv:
+        print(_CITY_USAGE, end="", file=sys.stdout if argv else sys.stderr)
+        return 0 if argv else 2
+    flags = {"--no-figures", "--check", "--accept-undecided"}
+    given = {a for a in argv if a in flags}
+    argv = [a for a in argv if a not in flags]
+    opts: dict[str, str] = {}
+    positional: list[str] = []
+    it = iter(argv)
+    valued = ("--replications", "--jobs", "--backend", "--address", "--out", "--config-dir")
+    try:
+        for a in it:
+            key, eq, val = a.partition("=")
+            if key in valued:
+                opts[key] = val if eq else next(it)
+            elif a.startswith("-"):
+                raise ConfigError("city", a, "an option of masstest-sim city --help")
+            else:
+                positional.append(a)
+    except StopIteration:
+        print(f"error: {argv[-1]} needs a value\n\n{_CITY_USAGE}", file=sys.stderr, end="")
+        return 2
+    except ConfigError as err:
+        print(f"error: {err}\n\n{_CITY_USAGE}", file=sys.stderr, end="")
+        return 2
+    from sim import load_city
+    from sim.experiment.backends import BackendError, check_backend
+    from sim.plots.report import check_run_folder
+
+    try:
+        for key in ("--replications", "--jobs"):
+            if key in opts and not (opts[key].isdigit() and int(opts[key]) >= 1):
+                raise ConfigError(key, opts[key], "a whole number >= 1")
+        city = load_city(positional[0], positional[1:], opts.get("--config-dir"))
+        ex = city.execution
+        backend = opts.get("--backend", ex.backend)
+        n_jobs = int(opts.get("--jobs", 0)) or ex.n_jobs or os.cpu_count() or 1
+        address = opts.get("--address", ex.address)
+        try:
+            check_backend(backend, n_jobs, address)
+        except ValueError as err:
+            raise ConfigError("--backend", backend, str(err)) from None
+        except BackendError as err:
+            raise ConfigError(
+                "--address" if address else "--backend", address or backend, str(err)
+            ) from None
+        stamp = dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S-%f")
+        folder = (
+            Path(opts["--out"])
+            if "--out" in opts
+            else Path("outputs/city") / f"{stamp}_{city.name}"
+        )
+        check_run_folder(folder)
+    except RunFolderError as err:
+        from sim.plots.report import _CHOOSE
+
+        print(
+            f"error: {str(err).replace(_CHOOSE, 'choose another folder (--out <new folder>)')}",
+            file=sys.stderr,
+        )
+        return 2
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from tqdm import tqdm
+
+    from sim.experiment.city import city_verdicts, run_city_replications
+    from sim.plots.city_report import format_city, write_city
+
+    reps = int(opts.get("--replications", 0)) or city.replications
+    total = reps * len(city.districts)
+
+    def bar(results: Any) -> Any:
+        return tqdm(results, total=total, desc="districts", leave=False, disable=None)
+
+    from sim.experiment.backends import BackendError
+
+    start = time.perf_counter()
+    try:
+        results = run_city_replications(
+            city,
+            reps,
+            backend=backend,  # type: ignore[arg-type]  # checked above
+            n_jobs=n_jobs,
+            address=address,
+            progress=bar,
+        )
+    except BackendError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - start
+    try:
+        write_city(results, folder, figures="--no-figures" not in given)
+    except RunFolderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(format_city(results, seconds))
+    print(f"city folder: {folder}")
+    if "--check" not in given:
+        return 0
+    ok = ("met", "undecided") if "--accept-undecided" in given else ("met",)
+    return 0 if all(v.verdict in ok for v in city_verdicts(results)) else 1
 
 
 def _budget(config: ScenarioConfig, opts: dict[str, int], folder: Path) -> int:

@@ -203,11 +203,17 @@ class QueueNetwork:
                 mine = arrive_at == k
                 admit[mine] = np.searchsorted(edges, departures[mine], side="right") % 2
         self._dep_admit = admit.tolist()
-        self._order = order.tolist()
+        # Read once per customer: C arrays (8 bytes a customer, not a Python object each);
+        # the departure times, read at every event, stay a list.
+        self._order = array("q", np.asarray(order, dtype=np.int64).tobytes())
         self._site = home.tolist()
         self._lane = lane.tolist()
-        self._svc = [s.tolist() for s in service]
-        self._patience = None if patience is None else patience.tolist()
+        self._svc = [array("d", np.asarray(s, dtype=np.float64).tobytes()) for s in service]
+        self._patience = (
+            None
+            if patience is None
+            else array("d", np.asarray(patience, dtype=np.float64).tobytes())
+        )
         # Retry plan: row k is converted to a list the first time someone fails attempt k + 1.
         self._retry_plan = retry_delays
         self._n_retry = len(retry_delays)

@@ -98,6 +98,35 @@ def _reachable(address: str) -> None:
         ) from None
 
 
+def _connect(ray: Any, address: str) -> None:
+    """``ray.init`` on the cluster at ``address``, giving up after about
+    :data:`CONNECT_TIMEOUT_S` seconds (Ray's own default is 20 tries a second apart) with a
+    :class:`BackendError` naming the address (something that answers there may not be Ray)."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in _RAY_CONNECT_ENV}
+    os.environ["RAY_gcs_server_port_wait_time_s"] = str(max(1, round(CONNECT_TIMEOUT_S)))  # noqa: SIM112
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
+    try:
+        ray.init(address=address, log_to_driver=False, configure_logging=False)
+    except (ConnectionError, RuntimeError, OSError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise BackendError(
+            f"no Ray cluster answers at {address} (waited about {CONNECT_TIMEOUT_S:g} s: "
+            f"{first}): start one (ray start --head) or check the address"
+        ) from None
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+#: Environment variables :func:`_connect` sets for Ray while it connects.
+_RAY_CONNECT_ENV = ("RAY_gcs_server_port_wait_time_s", "RAY_BACKEND_LOG_LEVEL")
+
+
 def _ray_map(
     fn: Callable[[T], R],
     jobs: Sequence[T],
@@ -115,7 +144,7 @@ def _ray_map(
                 configure_logging=False,
             )
         else:
-            ray.init(address=address, log_to_driver=False, configure_logging=False)
+            _connect(ray, address)
     remote = ray.remote(fn)
     refs = [remote.remote(j) for j in jobs]
 

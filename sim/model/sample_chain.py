@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -59,74 +60,173 @@ _TUBE_TIMES = (
 )
 
 
+@dataclass
+class SwabFeed:
+    """The swabs a chain follows, and the places their tubes are collected from.
+
+    One district's feed comes from :func:`swab_feed`; a city's is its districts' feeds merged
+    (:func:`merge_feeds`). Times are minutes after midnight of campaign day 1.
+
+    Attributes
+    ----------
+    round, resident, site, time, positive
+        Per swab: round (0-based; -1 for a mobile team's), resident (or employee) number,
+        index in ``sites`` (int32: 4 bytes a swab to send between processes), when it was
+        taken, and whether it is positive.
+    sites
+        (name, x_km, y_km) of each place tubes are collected from: the points, then the teams.
+    n_points
+        How many of ``sites`` are collection points.
+    booths
+        Swab booths (or swabbers) per site: tubes filled at once.
+    windows
+        Per site, the (start, end) minutes it serves (points) or works (teams).
+    end_min
+        The last minute any site serves or works.
+    """
+
+    round: np.ndarray
+    resident: np.ndarray
+    site: np.ndarray
+    time: np.ndarray
+    positive: np.ndarray
+    sites: tuple[tuple[str, float, float], ...]
+    n_points: int
+    booths: np.ndarray
+    windows: list[list[tuple[float, float]]]
+    end_min: float
+
+
+def swab_feed(
+    config: ScenarioConfig,
+    rounds: list[rec.RoundRun],
+    streams: RandomStreams,
+    mobile: MobileRecords | None = None,
+) -> SwabFeed:
+    """Every swab of the campaign's rounds and of the mobile teams, with who is positive
+    (streams ``infection`` per round, ``mobile_infection``)."""
+    prevalence = config.samples.prevalence
+    n_points = len(config.points)
+    parts = []
+    for run in rounds:
+        r = run.residents
+        positive = (
+            streams.with_prefix("" if run.round == 0 else f"round{run.round + 1}/")(
+                "infection"
+            ).random(r.n)
+            < prevalence
+        )
+        tested = np.flatnonzero(r.outcome == rec.TESTED)
+        assert r.site is not None
+        parts.append(
+            (
+                np.full(tested.size, run.round, dtype=np.int16),
+                tested.astype(np.int32),
+                r.site[tested].astype(np.int32),
+                r.swab_end[tested] + run.offset_min,
+                positive[tested],
+            )
+        )
+    if mobile is not None:
+        m = mobile.swab_time.size
+        parts.append(
+            (
+                np.full(m, -1, dtype=np.int16),
+                mobile.swab_employee.astype(np.int32),
+                n_points + mobile.swab_team.astype(np.int32),
+                mobile.swab_time,
+                streams("mobile_infection").random(m) < prevalence,
+            )
+        )
+    sites = config.chain_sites
+    windows: list[list[tuple[float, float]]] = [[] for _ in sites]
+    for run in rounds:
+        off = run.offset_min
+        for k, point in enumerate(run.points):
+            windows[k] += [(a + off, b + off) for a, b in point.serve_windows]
+    booths = [p.swab_booths for p in config.points]
+    end = max(run.offset_min + run.end_min for run in rounds)
+    if mobile is not None:
+        for k in range(mobile.teams):
+            windows[n_points + k] = list(mobile.windows)
+        booths += [mobile.swabbers_per_team] * mobile.teams
+        if mobile.windows:
+            end = max(end, mobile.windows[-1][1])
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(5)]
+    return SwabFeed(
+        round=cols[0],
+        resident=cols[1],
+        site=cols[2],
+        time=cols[3],
+        positive=cols[4],
+        sites=sites,
+        n_points=n_points,
+        booths=np.array(booths),
+        windows=windows,
+        end_min=float(end),
+    )
+
+
+def merge_feeds(feeds: Sequence[SwabFeed], names: Sequence[str] | None = None) -> SwabFeed:
+    """One feed of several (a city's districts): every feed's points first, in order, then
+    every feed's mobile teams (renamed ``<name> <team>`` when ``names`` are given)."""
+    point_at, team_at = [], []
+    n_points = sum(f.n_points for f in feeds)
+    p = t = 0
+    for f in feeds:
+        point_at.append(p)
+        team_at.append(n_points + t)
+        p += f.n_points
+        t += len(f.sites) - f.n_points
+    site = []
+    for f, a, b in zip(feeds, point_at, team_at, strict=True):
+        site.append(np.where(f.site < f.n_points, f.site + a, f.site - f.n_points + b))
+    labels = list(names) if names is not None else [""] * len(feeds)
+    points = [s for f in feeds for s in f.sites[: f.n_points]]
+    teams = [
+        (f"{label} {s[0]}".strip(), s[1], s[2])
+        for f, label in zip(feeds, labels, strict=True)
+        for s in f.sites[f.n_points :]
+    ]
+    return SwabFeed(
+        np.concatenate([f.round for f in feeds]),
+        np.concatenate([f.resident for f in feeds]),
+        np.concatenate(site),
+        np.concatenate([f.time for f in feeds]),
+        np.concatenate([f.positive for f in feeds]),
+        tuple(points + teams),
+        n_points,
+        np.concatenate(
+            [f.booths[: f.n_points] for f in feeds] + [f.booths[f.n_points :] for f in feeds]
+        ),
+        [w for f in feeds for w in f.windows[: f.n_points]]
+        + [w for f in feeds for w in f.windows[f.n_points :]],
+        max(f.end_min for f in feeds),
+    )
+
+
 class _Chain:
-    def __init__(
-        self,
-        config: ScenarioConfig,
-        rounds: list[rec.RoundRun],
-        streams: RandomStreams,
-        mobile: MobileRecords | None,
-    ) -> None:
+    def __init__(self, config: ScenarioConfig, feed: SwabFeed, streams: RandomStreams) -> None:
         self.config = config
         samples = config.samples
         couriers = config.couriers
-        points = config.points
-        self.sites = config.chain_sites
-        n_points = len(points)
+        self.sites = feed.sites
+        self.n_points = feed.n_points
         self.labs_cfg = config.labs_in_use
         s = streams.with_prefix("chain/")
-        # ---- swabs of every round, in campaign time
-        parts = []
-        for run in rounds:
-            r = run.residents
-            positive = (
-                streams.with_prefix("" if run.round == 0 else f"round{run.round + 1}/")(
-                    "infection"
-                ).random(r.n)
-                < samples.prevalence
-            )
-            tested = np.flatnonzero(r.outcome == rec.TESTED)
-            assert r.site is not None
-            parts.append(
-                (
-                    np.full(tested.size, run.round, dtype=np.int16),
-                    tested,
-                    r.site[tested].astype(np.int64),
-                    r.swab_end[tested] + run.offset_min,
-                    positive[tested],
-                )
-            )
-        if mobile is not None:
-            m = mobile.swab_time.size
-            parts.append(
-                (
-                    np.full(m, -1, dtype=np.int16),
-                    mobile.swab_employee,
-                    n_points + mobile.swab_team.astype(np.int64),
-                    mobile.swab_time,
-                    streams("mobile_infection").random(m) < samples.prevalence,
-                )
-            )
-        self.swab_round, self.swab_resident, self.swab_site, self.swab_time, self.swab_pos = (
-            np.concatenate([p[i] for p in parts]) for i in range(5)
-        )
+        self.swab_round = feed.round
+        self.swab_resident = feed.resident.astype(np.int64)
+        self.swab_site = feed.site.astype(np.int64)
+        self.swab_time = feed.time
+        self.swab_pos = feed.positive
         n_swabs = self.swab_time.size
-        # ---- serving days of each point over the campaign, working days of each team
-        self.windows: list[list[tuple[float, float]]] = [[] for _ in self.sites]
-        for run in rounds:
-            off = run.offset_min
-            for k, point in enumerate(run.points):
-                self.windows[k] += [(a + off, b + off) for a, b in point.serve_windows]
-        booths = [p.swab_booths for p in points]
-        if mobile is not None:
-            for k in range(mobile.teams):
-                self.windows[n_points + k] = list(mobile.windows)
-            booths += [mobile.swabbers_per_team] * mobile.teams
+        self.windows = feed.windows
+        booths = feed.booths
         # ---- pooling
         tubes = pool_swabs(
             self.swab_time,
             self.swab_site,
-            np.array(booths),
+            booths,
             [np.array([w[0] for w in ws]) for ws in self.windows],
             [np.array([w[1] for w in ws]) for ws in self.windows],
             samples.pool_size,
@@ -164,10 +264,7 @@ class _Chain:
         self.retest_swab = np.full(n_tubes, -1, dtype=np.int64)
         self.retest_swab[n_pool:] = recalled
         # ---- horizon
-        end = max(run.offset_min + run.end_min for run in rounds)
-        if mobile is not None and mobile.windows:
-            end = max(end, mobile.windows[-1][1])
-        self.horizon = end + 60.0 * samples.results_horizon_h
+        self.horizon = feed.end_min + 60.0 * samples.results_horizon_h
         # ---- the SimPy model
         self.env = simpy.Environment()
         env = self.env
@@ -396,7 +493,7 @@ class _Chain:
         config = self.config
         return rec.ChainRun(
             sites=tuple(site[0] for site in self.sites),
-            n_points=len(config.points),
+            n_points=self.n_points,
             labs=tuple(lab.name for lab in self.labs_cfg),
             lab_opens_min=np.array([lab.opens_min for lab in self.labs_cfg]),
             lab_rated_people_per_day=np.array(
@@ -464,4 +561,14 @@ def simulate_chain(
     (None without labs in use)."""
     if not config.labs_in_use:
         return None
-    return _Chain(config, rounds, streams, mobile).run()
+    return _Chain(config, swab_feed(config, rounds, streams, mobile), streams).run()
+
+
+def simulate_city_chain(
+    config: ScenarioConfig, feed: SwabFeed, streams: RandomStreams
+) -> rec.ChainRun | None:
+    """Follow a merged feed's swabs (a city's) through ``config``'s couriers and labs (None
+    without labs in use)."""
+    if not config.labs_in_use:
+        return None
+    return _Chain(config, feed, streams).run()
