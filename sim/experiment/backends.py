@@ -111,9 +111,15 @@ def _connect(ray: Any, address: str) -> None:
         ray.init(address=address, log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, OSError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        token = (
+            "; a cluster with token authentication (Ray's default) needs RAY_AUTH_MODE=token "
+            "and its token here (~/.ray/auth_token or RAY_AUTH_TOKEN)"
+            if address != "auto" and "RAY_AUTH_MODE" not in os.environ
+            else ""
+        )
         raise BackendError(
             f"no Ray cluster answers at {address} (waited about {CONNECT_TIMEOUT_S:g} s: "
-            f"{first}): start one (ray start --head) or check the address"
+            f"{first}{token}): start one (ray start --head) or check the address"
         ) from None
     finally:
         for key, value in saved.items():
