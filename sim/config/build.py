@@ -11,6 +11,7 @@ any simulation starts.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import types
 import typing
@@ -23,10 +24,19 @@ from sim.config.errors import (
     ConfigErrors,
     collecting,
     did_you_mean,
+    dotted,
+    errors_so_far,
     report,
     within,
 )
-from sim.config.schema import LabConfig, ScenarioConfig, SiteConfig
+from sim.config.schema import (
+    LabConfig,
+    RoundOverrideConfig,
+    ScenarioConfig,
+    SiteConfig,
+    round_field_problem,
+    round_set_items,
+)
 
 T = TypeVar("T")
 
@@ -58,6 +68,9 @@ def build_config(data: Mapping[str, Any]) -> ScenarioConfig:
         if cfg is not None:
             with within(""):
                 cfg.validate()
+        if cfg is not None and cfg.campaign.round_overrides:
+            with within(""):
+                cfg = _with_rounds(data, cfg, list(errors))
     if errors:
         raise ConfigErrors(_tidy(errors, built_with_errors))
     assert cfg is not None
@@ -75,7 +88,288 @@ def check_config(config: ScenarioConfig) -> None:
         A :class:`ConfigErrors` with every error found.
     """
     if not getattr(config, "_checked", False):
-        build_config(dataclasses.asdict(config))
+        _adopt_rounds(config, build_config(dataclasses.asdict(config)))
+
+
+def round_configs(config: ScenarioConfig) -> tuple[ScenarioConfig, ...]:
+    """The scenario as each round runs it (:meth:`ScenarioConfig.round_config`): kept with a
+    built config; a config changed in Python is built (and checked) on first use."""
+    rounds: tuple[ScenarioConfig, ...] | None = getattr(config, "_rounds", None)
+    if rounds is None:
+        rounds = _adopt_rounds(config, build_config(dataclasses.asdict(config)))
+    if rounds is None:  # no round overrides: every round is the scenario
+        rounds = (config,) * len(config.campaign.start_days)
+    return rounds
+
+
+def _adopt_rounds(
+    config: ScenarioConfig, built: ScenarioConfig
+) -> tuple[ScenarioConfig, ...] | None:
+    """Keep with ``config`` the rounds' configs of ``built`` (the same config, rebuilt)."""
+    rounds: tuple[ScenarioConfig, ...] | None = getattr(built, "_rounds", None)
+    if rounds is not None:
+        rounds = tuple(config if r is built else r for r in rounds)
+        object.__setattr__(config, "_rounds", rounds)  # not a field, like _checked
+    return rounds
+
+
+# ------------------------------------------------------------------------------ round overrides
+
+
+def _with_rounds(
+    data: Mapping[str, Any], cfg: ScenarioConfig, known: list[ConfigError]
+) -> ScenarioConfig:
+    """``cfg`` with the config of each round that ``campaign.round_overrides`` change (kept
+    as ``_rounds``, one per round: ``cfg`` itself where none applies).
+
+    Each override's ``set`` is applied to the mapping ``data`` (before ``site_types`` and
+    the template are resolved, as the command line applies ``key=value``) and built through
+    :func:`build_config`; its errors are reported under
+    ``campaign.round_overrides[i].set``. The built config lists a change that reached the
+    points through ``site_types`` or ``site`` point by point (``sites.<i>.<field>``), so
+    that it rebuilds from ``dataclasses.asdict`` as it ran; overrides naming the same round
+    apply in list order on the scenario's points, a later one's values winning.
+    """
+    overrides = cfg.campaign.round_overrides
+    seen = {_line(e) for e in known}  # the scenario's own errors: not again under a round
+    expanded = _plain(dataclasses.asdict(cfg))
+    plain = _without_overrides(expanded)  # as a round's config is, to compare with
+    alone: list[ScenarioConfig | None] = []
+    sets: list[dict[str, Any]] = []
+    for i, override in enumerate(overrides):
+        where = f"campaign.round_overrides[{i}].set"
+        items = list(round_set_items(override.set))
+        keys = [k for k, _ in items]
+        raw = _without_overrides(data)
+        for key, value in items:
+            if round_field_problem(key) is None:  # else reported by CampaignConfig.validate
+                _apply(raw, key, value, where)
+        built = _build_round(raw, where, keys, seen, "")
+        # a type (site_types.<t>.<field>, sites.<i>.type) is resolved: its points are listed
+        canonical = {k: v for k, v in items if not _names_a_type(k)}
+        if built is not None:
+            changed = _differences("", plain, _plain(dataclasses.asdict(built)))
+            for path, value in changed.items():  # e.g. a point's type with another stage
+                if (problem := round_field_problem(path)) is not None:
+                    key = _typed_key(path, keys)
+                    report(
+                        ConfigError(
+                            f"{where}.{key}",
+                            dict(items).get(key, value),
+                            f"{problem} (it changes {path} to {value!r} in the round's config)",
+                        )
+                    )
+                    built = None
+            canonical.update({k: v for k, v in changed.items() if k.startswith("sites.")})
+        alone.append(built)
+        sets.append(canonical)
+    if errors_so_far() or any(c is None for c in alone) or not _rounds_valid(cfg):
+        return cfg  # errors reported: the config is not built
+    campaign = dataclasses.replace(
+        cfg.campaign,
+        round_overrides=tuple(
+            RoundOverrideConfig(o.rounds, s) for o, s in zip(overrides, sets, strict=True)
+        ),
+    )
+    out = dataclasses.replace(cfg, campaign=campaign)
+    combined: dict[tuple[int, ...], ScenarioConfig | None] = {}
+    rounds: list[ScenarioConfig] = []
+    for k in range(len(cfg.campaign.start_days)):
+        covering = tuple(i for i, o in enumerate(overrides) if k + 1 in o.rounds)
+        if not covering:
+            rounds.append(out)
+            continue
+        if len(covering) == 1:
+            config = alone[covering[0]]
+        else:
+            if covering not in combined:
+                raw = _without_overrides(expanded)
+                for i in covering:
+                    for key, value in sets[i].items():
+                        _apply(raw, key, value, f"campaign.round_overrides[{i}].set")
+                note = f" (round {k + 1}, with round_overrides {', '.join(map(str, covering))})"
+                where = f"campaign.round_overrides[{covering[-1]}].set"
+                keys = [key for i in covering for key in sets[i]]
+                combined[covering] = _build_round(raw, where, keys, seen, note)
+            config = combined[covering]
+        if config is None:
+            return cfg
+        rounds.append(config)
+    object.__setattr__(out, "_rounds", tuple(rounds))  # not a field: replace drops it
+    return out
+
+
+def _names_a_type(key: str) -> bool:
+    parts = key.split(".")
+    return parts[0] == "site_types" or (parts[0] == "sites" and parts[2:3] == ["type"])
+
+
+def _rounds_valid(cfg: ScenarioConfig) -> bool:
+    n = len(cfg.campaign.start_days)
+    return all(
+        o.rounds and len(set(o.rounds)) == len(o.rounds) and all(1 <= r <= n for r in o.rounds)
+        for o in cfg.campaign.round_overrides
+    )
+
+
+def _line(err: ConfigError) -> tuple[str, str, str]:
+    return err.field, repr(err.value), err.allowed
+
+
+def _without_overrides(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``data`` whose campaign has no round overrides (a round's own config)."""
+    raw = copy.deepcopy(dict(data))
+    campaign = raw.get("campaign")
+    if isinstance(campaign, Mapping):
+        raw["campaign"] = {**campaign, "round_overrides": []}
+    return raw
+
+
+def _build_round(
+    raw: dict[str, Any], where: str, keys: list[str], seen: set[tuple[str, str, str]], note: str
+) -> ScenarioConfig | None:
+    """Build a round's config from ``raw``; its errors reported under ``where`` (the override's
+    ``set``), named by the key as typed when one of ``keys`` made it; None if it has errors."""
+    try:
+        return build_config(raw)
+    except ConfigError as err:
+        for e in err.errors:
+            if _line(e) in seen:
+                continue
+            seen.add(_line(e))
+            report(_under_set(e, where, keys, note))
+        return None
+
+
+def _under_set(err: ConfigError, where: str, keys: list[str], note: str) -> ConfigError:
+    """``err`` of a round's config, named under its override's ``set``: by the key as typed
+    (``site_types.square.swab_booths``) when one of ``keys`` names the field, else by the
+    field in the round's config (``sites.5.green_channel.dedicated_booths``)."""
+    name = dotted(err.field)
+    key = _typed_key(name, keys)
+    allowed = err.allowed
+    if key != name:
+        allowed += f" (at {name} in the round's config)"
+    elif name not in keys:  # a field the change broke
+        allowed += " (in the round's config)"
+    return ConfigError(f"{where}.{key}", err.value, allowed + note)
+
+
+def _typed_key(name: str, keys: list[str]) -> str:
+    if name in keys:
+        return name
+    tail = _point_field(name)
+    if tail is not None:
+        for key in keys:
+            mine = _point_field(key)
+            if mine is not None and (mine == tail or tail.startswith(mine + ".")):
+                return key
+        parts = name.split(".")
+        if parts[0] == "sites" and (typed := f"sites.{parts[1]}.type") in keys:
+            return typed  # the point's new type brought the field
+    return name
+
+
+def _point_field(name: str) -> str | None:
+    """``swab_booths`` of ``site.swab_booths``, ``sites.3.swab_booths`` and
+    ``site_types.square.swab_booths``; None for a field that is not a point's."""
+    parts = name.split(".")
+    if parts[0] == "site" and len(parts) > 1:
+        return ".".join(parts[1:])
+    if parts[0] in ("sites", "site_types") and len(parts) > 2:
+        return ".".join(parts[2:])
+    return None
+
+
+def _apply(raw: dict[str, Any], key: str, value: Any, where: str) -> None:
+    """Set the dotted field ``key`` of the plain mapping ``raw`` to ``value`` (a list entry by
+    its index: ``sites.3.swab_booths``), as ``key=value`` on the command line; what cannot
+    be set is reported under ``where``."""
+    parts = key.split(".")
+    node: Any = raw
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        path = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not (part.isdigit() and int(part) < len(node)):
+                allowed = (
+                    f"an index from 0 to {len(node) - 1} ({'.'.join(parts[:depth])} lists "
+                    f"{len(node)} entries)"
+                    if node
+                    else f"an entry of {'.'.join(parts[:depth])}, which is empty here"
+                )
+                if parts[0] == "sites" and not node:
+                    allowed = (
+                        "a point of sites, but this scenario has one point: set "
+                        f"site.{'.'.join(parts[2:])}"
+                    )
+                report(ConfigError(f"{where}.{path}", value, allowed))
+                return
+            if last:
+                node[int(part)] = value
+                return
+            node = node[int(part)]
+            continue
+        if not isinstance(node, dict):
+            parent = ".".join(parts[:depth])
+            report(
+                ConfigError(
+                    f"{where}.{key}", value, f"a field of a mapping ({parent} is a single value)"
+                )
+            )
+            return
+        if depth == 1 and parts[0] == "site_types" and part not in node:
+            types_ = [str(t) for t in node]
+            allowed = (
+                f"one of the site_types{did_you_mean(part, types_)}: {', '.join(types_)}"
+                if types_
+                else "a type of site_types, but this config has none (a built config lists "
+                "every point in full: set sites.<i>.<field>)"
+            )
+            report(ConfigError(f"{where}.{path}", value, allowed))
+            return
+        if last:
+            node[part] = value
+            return
+        child = node.get(part)
+        if child is None:  # absent or null: the field's own mapping, from its keys
+            child = node[part] = {}
+        elif isinstance(child, tuple):
+            child = node[part] = list(child)
+        elif isinstance(child, Mapping) and not isinstance(child, dict):
+            child = node[part] = dict(child)
+        node = child
+
+
+def _differences(path: str, old: Any, new: Any) -> dict[str, Any]:
+    """``{dotted field: new value}`` for each field of ``new`` that differs from ``old``
+    (mappings and the entries of equally long lists of mappings field by field)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: dict[str, Any] = {}
+        for key, value in new.items():
+            out.update(_differences(f"{path}.{key}" if path else str(key), old.get(key), value))
+        return out
+    if (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and len(old) == len(new)
+        and all(isinstance(x, dict) for x in old)
+        and path == "sites"
+    ):
+        out = {}
+        for k, (a, b) in enumerate(zip(old, new, strict=True)):
+            out.update(_differences(f"{path}.{k}", a, b))
+        return out
+    return {} if old == new else {path: new}
+
+
+def _plain(x: Any) -> Any:
+    """Tuples as lists, through mappings and lists (a config as YAML gives it)."""
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_plain(v) for v in x]
+    return x
 
 
 def _tidy(errors: list[ConfigError], n_build: int) -> list[ConfigError]:
@@ -222,6 +516,8 @@ def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _build(tp: Any, value: Any, path: str) -> Any:
+    if tp is Any:  # a round override's values: checked when its round's config is built
+        return value
     origin = get_origin(tp)
     if origin is Union or origin is types.UnionType:
         args = [a for a in get_args(tp) if a is not type(None)]

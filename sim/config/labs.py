@@ -7,7 +7,9 @@ day's last swab) and, with ``when_box_full``, as soon as a box of ``box_tubes`` 
 A limited fleet of ``vehicles`` carries them to a lab (``dispatch``: each point's fixed lab, or
 the lab with the shortest expected completion). A lab receives the tubes, extracts them in
 batches and runs them on PCR plates, with machines staffed by its technicians' roster; a mobile
-lab opens on a given day. A positive pool recalls its members for an individual retest.
+lab opens on a given day. A tube the lab reports positive recalls its members for an
+individual retest; the test may miss positive swabs (``sensitivity``, lower in a diluted
+pool: ``dilution``) and report negative tubes positive (``specificity``).
 
 The chain is simulated when ``labs`` is not empty (:mod:`sim.model.sample_chain`). Like
 :mod:`sim.config.schema`, each class has a ``validate`` method raising
@@ -80,8 +82,29 @@ class SamplesConfig:
     box_tubes
         Tubes per box (a courier may be called when a box is full).
     prevalence
-        Share of residents whose swab is positive (0 to 1). A pool is positive when any member
-        is (the test is taken as exact: no false results).
+        Share of residents whose swab is positive (0 to 1). A tube holds a positive swab when
+        any of its swabs is positive.
+    sensitivity
+        Share of positive swabs an individual test (a tube of one swab) reports positive, in
+        (0, 1]; 1 = no false negatives. RT-PCR is often put at about 0.9-0.95.
+    specificity
+        Share of tubes without a positive swab that the lab reports negative, in (0, 1], the
+        same for a pooled tube as for an individual one (as in Kim, Hudgens et al. 2007,
+        Biometrics 63:1152-1163); 1 = no false positives.
+    dilution
+        How pooled sensitivity falls as a positive swab is diluted by negative ones, a
+        dimensionless exponent >= 0: a tube of ``k`` swabs of which ``m >= 1`` are positive
+        is reported positive with probability ``sensitivity * (m / k) ** dilution`` (a
+        power-law dilution model, after the dilution effect of group testing: Hwang 1976,
+        Biometrika 63:671-680; Hung & Swallow 1999, Biometrics 55:231-237). 0 = no dilution:
+        every tube holding a positive swab has the individual sensitivity. E.g. 0.05 puts a
+        10-in-1 tube with one positive swab at 0.89 of the individual sensitivity (10^-0.05)
+        and a 5-in-1 tube at 0.92.
+
+        Every tube's result (pooled or retest) is drawn on its own: a tube is reported positive
+        with the probability above if it holds a positive swab, else with probability
+        ``1 - specificity``. With all three at their defaults (1, 1, 0) nothing is drawn and
+        the results are exactly those of an exact test.
     recall
         Individual retests of positive pools' members.
     results_horizon_h
@@ -95,6 +118,9 @@ class SamplesConfig:
     tube_max_open_min: float | None = 60.0
     box_tubes: int = 50
     prevalence: float = 0.00003
+    sensitivity: float = 1.0
+    specificity: float = 1.0
+    dilution: float = 0.0
     recall: RecallConfig = field(default_factory=RecallConfig)
     results_horizon_h: float = 72.0
     turnaround_target_h: float = 24.0
@@ -126,6 +152,27 @@ class SamplesConfig:
             self.prevalence,
             "a share between 0 and 1 (e.g. 0.00003 = 3 per 100,000)",
         )
+        require(
+            finite(self.sensitivity) and 0 < self.sensitivity <= 1,
+            "sensitivity",
+            self.sensitivity,
+            "a share in (0, 1]: positive swabs an individual test reports positive "
+            "(1 = no false negatives; RT-PCR about 0.9-0.95)",
+        )
+        require(
+            finite(self.specificity) and 0 < self.specificity <= 1,
+            "specificity",
+            self.specificity,
+            "a share in (0, 1]: tubes without a positive swab reported negative "
+            "(1 = no false positives)",
+        )
+        require(
+            finite(self.dilution) and self.dilution >= 0,
+            "dilution",
+            self.dilution,
+            "an exponent >= 0: a tube of k swabs with m positive is reported positive with "
+            "probability sensitivity * (m/k)^dilution (0 = no dilution)",
+        )
         with within("recall"):
             self.recall.validate()
         require(
@@ -140,6 +187,12 @@ class SamplesConfig:
             self.turnaround_target_h,
             "hours > 0",
         )
+
+    @property
+    def exact_tests(self) -> bool:
+        """Whether the test is taken as exact (sensitivity 1, specificity 1, no dilution):
+        no test result is drawn."""
+        return self.sensitivity == 1 and self.specificity == 1 and self.dilution == 0
 
 
 @dataclass(frozen=True)

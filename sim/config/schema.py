@@ -12,8 +12,9 @@ Units are part of the field names: ``_s`` seconds, ``_min`` minutes, ``_m`` metr
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min, min_to_clock
@@ -55,6 +56,7 @@ __all__ = [
     "DistributionConfig",
     "DistributionKind",
     "LabConfig",
+    "RoundOverrideConfig",
     "SamplesConfig",
     "ScenarioConfig",
     "ShiftConfig",
@@ -526,6 +528,132 @@ class SiteChoiceConfig:
         )
 
 
+#: Fields of a collection point that a round may change (``campaign.round_overrides``): its
+#: hours, desks and booths, service times, line and staffing. Its name and position, its
+#: stages (``registration``) and its lanes (``green_channel.mode``) are the same every round.
+ROUND_SITE_FIELDS: tuple[str, ...] = (
+    "open",
+    "close",
+    "daily_hours",
+    "queue_opens_before_min",
+    "clearing_min",
+    "registration_desks",
+    "swab_booths",
+    "registration_time_s",
+    "barcode_registration_time_s",
+    "swab_time_s",
+    "queue_space_m",
+    "spacing_m",
+    "green_channel",
+    "staffing",
+)
+#: Fields of ``demand`` that a round may change: barcodes and the green channel, the turnout
+#: over the round's days and hours, patience, returns and appointment slots. Who the
+#: residents are (how many, how arrivals are drawn, population groups) is the campaign's.
+ROUND_DEMAND_FIELDS: tuple[str, ...] = (
+    "green_share",
+    "barcode_share",
+    "daily_shares",
+    "window_start",
+    "window_end",
+    "hourly_profile",
+    "patience_min",
+    "retry",
+    "appointments",
+)
+ROUND_FIELDS_TEXT = (
+    "site.<field>, site_types.<type>.<field> or sites.<i>.<field> with <field> one of "
+    + ", ".join(ROUND_SITE_FIELDS)
+    + " (not green_channel.mode); demand.<field> with <field> one of "
+    + ", ".join(ROUND_DEMAND_FIELDS)
+)
+
+
+def round_set_items(values: Mapping[Any, Any]) -> Iterator[tuple[str, Any]]:
+    """The ``set`` of a round override as ``(dotted field, value)`` pairs: a mapping value
+    stands for its fields one by one (``site.staffing: {swab: {staff: 3}}`` is
+    ``site.staffing.swab.staff: 3``), so that it merges into the field, as a layout file does;
+    a list is one value."""
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            yield from ((f"{key}.{sub}", v) for sub, v in round_set_items(value))
+        else:
+            yield str(key), value
+
+
+def round_field_problem(key: str) -> str | None:
+    """What is allowed instead when the dotted field ``key`` cannot differ between rounds;
+    None for a field a round may change, and for one the schema does not know (reported,
+    with the closest name, when the round's config is built)."""
+    parts = key.split(".")
+    head = parts[0]
+    if head in ("site", "site_types", "sites"):
+        rest = parts[1:] if head == "site" else parts[2:]
+        if head == "sites" and len(parts) == 1:
+            return _not_per_round("the points themselves (sites) are the same every round")
+        if not rest or rest[0] not in {f.name for f in fields(SiteConfig)}:
+            return None
+        if rest[0] in ROUND_SITE_FIELDS and rest[:2] != ["green_channel", "mode"]:
+            return None
+        what = ".".join(rest[:2] if rest[0] == "green_channel" else rest[:1])
+        return _not_per_round(f"a point's {what} is the same every round")
+    if head == "demand":
+        if len(parts) == 1 or parts[1] not in {f.name for f in fields(DemandConfig)}:
+            return None
+        if parts[1] in ROUND_DEMAND_FIELDS:
+            return None
+        return _not_per_round(f"demand.{parts[1]} is the campaign's: the same residents")
+    if head in {f.name for f in fields(ScenarioConfig)}:
+        return _not_per_round(f"{head} is campaign-wide")
+    return None
+
+
+def _not_per_round(why: str) -> str:
+    return f"a field a round can change ({why}, not per round): {ROUND_FIELDS_TEXT}"
+
+
+@dataclass(frozen=True)
+class RoundOverrideConfig:
+    """Fields that differ in some rounds of the campaign (``campaign.round_overrides``).
+
+    Attributes
+    ----------
+    rounds
+        The rounds it applies to, 1-based (1 is the first round): e.g. ``[2, 3]``.
+    set
+        ``{dotted field: value}`` as on the command line: ``site.swab_booths``,
+        ``site_types.standard.swab_booths``, ``sites.3.swab_booths``, ``site.staffing.swab``,
+        ``demand.barcode_share`` (the fields of :data:`ROUND_SITE_FIELDS` of the template, a
+        type or a point, a point's ``type``, and :data:`ROUND_DEMAND_FIELDS`); a mapping value
+        merges into the field. Each round's config is built and checked like any config
+        (:func:`sim.config.build.build_config`). In a built config a change made through
+        ``site_types`` or the template ``site`` is listed point by point
+        (``sites.<i>.<field>``), so that the config rebuilds as it ran.
+    """
+
+    rounds: tuple[int, ...]
+    set: dict[str, Any] = field(default_factory=dict, hash=False)  # a dict: not hashable
+
+    def validate(self, n_rounds: int) -> None:
+        rounds = list(self.rounds)
+        span = (
+            f"a round from 1 to {n_rounds} (1-based: campaign.start_days has {n_rounds} "
+            f"round{'s' if n_rounds != 1 else ''})"
+        )
+        if require(bool(rounds), "rounds", rounds, f"at least one round, each {span}"):
+            bad = [r for r in rounds if not 1 <= r <= n_rounds]
+            require(
+                not bad,
+                "rounds",
+                rounds,
+                f"{span} in each entry; there is no round {', '.join(str(r) for r in bad)}",
+            )
+            require(len(set(rounds)) == len(rounds), "rounds", rounds, "each round once")
+        for key, value in round_set_items(self.set):
+            problem = round_field_problem(key)
+            require(problem is None, f"set.{key}", value, problem or "")
+
+
 @dataclass(frozen=True)
 class CampaignConfig:
     """Rounds of testing: each round lasts ``round_days`` days from its start day.
@@ -533,11 +661,16 @@ class CampaignConfig:
     ``start_days`` are days of the campaign (1 = the first day); the source ran three rounds
     in twelve days. ``days`` is the campaign's length in days (null: to the end of the last
     round); mobile teams may work, and enterprises be screened, on any campaign day.
+    ``round_overrides`` change points and turnout in some rounds
+    (:class:`RoundOverrideConfig`; :meth:`ScenarioConfig.round_config` is a round's scenario):
+    ``[{rounds: [2, 3], set: {site_types.standard.swab_booths: 5}}]``. Several may name a
+    round: they apply in list order, a later one's values winning.
     """
 
     round_days: int = 1
     start_days: tuple[int, ...] = (1,)
     days: int | None = None
+    round_overrides: tuple[RoundOverrideConfig, ...] = ()
 
     @property
     def rounds_end_day(self) -> int:
@@ -591,6 +724,9 @@ class CampaignConfig:
                 f"a number of days from the last round's end (day {end}) to "
                 f"{limits.MAX_CAMPAIGN_DAYS}, or null (the campaign ends with its last round)",
             )
+        for i, override in enumerate(self.round_overrides):
+            with within(f"round_overrides[{i}]"):
+                override.validate(len(self.start_days))
 
 
 @dataclass(frozen=True)
@@ -923,6 +1059,33 @@ class ScenarioConfig:
     def judged_targets(self) -> tuple[TargetConfig, ...]:
         """The targets a run judges: those on results only when some lab is in use."""
         return tuple(t for t in self.targets if self.labs_in_use or t.metric not in CHAIN_METRICS)
+
+    def round_config(self, k: int) -> ScenarioConfig:
+        """The scenario as round ``k`` runs it (``k`` 0-based: 0 is the first round, as in
+        ``RoundRun.round``): with the ``campaign.round_overrides`` that name round ``k + 1``
+        applied, in list order. The same object when none does (nothing is rebuilt). Built
+        with the config (:func:`sim.config.build.build_config`); a config changed with
+        ``dataclasses.replace`` builds its rounds on first use. A round's config has no round
+        overrides of its own.
+
+        Raises
+        ------
+        IndexError
+            If ``k`` is not a round of the campaign.
+        """
+        n = len(self.campaign.start_days)
+        if not (whole(k) and 0 <= k < n):
+            raise IndexError(
+                f"round must be from 0 to {n - 1} (0-based: the campaign has {n} rounds), got {k!r}"
+            )
+        if not self.campaign.round_overrides:
+            return self
+        rounds: tuple[ScenarioConfig, ...] | None = getattr(self, "_rounds", None)
+        if rounds is None:
+            from sim.config.build import round_configs
+
+            rounds = round_configs(self)
+        return rounds[k]
 
     @property
     def residents_per_round(self) -> int | None:

@@ -63,11 +63,15 @@ RESIDENT_COLUMNS: dict[str, str] = {
 CHAIN_COLUMNS: dict[str, str] = {
     "tube": "pooled tube the swab went into (-1 if not tested)",
     "lab": "lab that tested the tube ('' if it never reached one)",
-    "positive": "the resident's swab is positive",
-    "recalled": "member of a positive pool, recalled for an individual retest",
+    "positive": "the resident's swab is positive (the truth)",
+    "recalled": "member of a pool reported positive, recalled for an individual retest",
     "retest_swab_min": "when the retest swab is taken (recalled residents)",
     "result_min": "when the final result is out (the pool's, or the retest's if recalled)",
     "turnaround_h": "hours from the swab to the final result",
+    "result_positive": (
+        "the final result the lab reports is positive (false if not out by the end; differs "
+        "from `positive` only with an imperfect test: samples.sensitivity, specificity)"
+    ),
 }
 
 
@@ -312,6 +316,9 @@ class RunResult:
             col = np.full(n, np.nan)
             col[who] = values
             out[name] = col
+        said = np.zeros(n, dtype=bool)
+        said[who] = chain.swab_result_positive[mine] & np.isfinite(chain.result[mine])
+        out["result_positive"] = said
         return out
 
     def queue_length(

@@ -6,7 +6,8 @@ campaign day 1) and return plain numbers, arrays or lists of flat dicts.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -194,16 +195,153 @@ def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
     return rows
 
 
+class DorfmanExpectation(NamedTuple):
+    """Expectations per person of Dorfman pooling with an imperfect test (see
+    :func:`dorfman_imperfect`); all dimensionless.
+
+    Attributes
+    ----------
+    tests_per_person
+        Expected tests (pooled tubes plus individual retests) per person.
+    sensitivity
+        Probability that a positive person's final result is positive (1 - the share of
+        positives missed).
+    specificity
+        Probability that a negative person's final result is negative (1 - the share of
+        false positives among negatives).
+    """
+
+    tests_per_person: float
+    sensitivity: float
+    specificity: float
+
+
+def dorfman_imperfect(
+    prevalence: float,
+    pool_size: int,
+    sensitivity: float = 1.0,
+    specificity: float = 1.0,
+    dilution: float = 0.0,
+) -> DorfmanExpectation:
+    """Closed forms of Dorfman two-stage pooling with an imperfect test and dilution.
+
+    Full pools of ``k`` swabs, each positive independently with probability ``p``. A pool with
+    ``m >= 1`` positives is reported positive with probability ``S_km = S (m/k)^d`` (``S`` the
+    individual sensitivity, ``d`` the dilution exponent), one without with ``1 - Sp``; every
+    member of a pool reported positive is retested on their own (sensitivity ``S``,
+    specificity ``Sp``) and the retest is their result. With ``B(n, j) = C(n, j) p^j
+    (1-p)^(n-j)``::
+
+        tests per person = 1/k + sum_{m=1..k} B(k, m) S_km + (1 - Sp) (1-p)^k
+        sensitivity      = S * sum_{j=0..k-1} B(k-1, j) S_k(j+1)
+        1 - specificity  = (1 - Sp) * [sum_{j=1..k-1} B(k-1, j) S_kj + (1 - Sp) (1-p)^(k-1)]
+
+    Without dilution (``d = 0``) these are the forms of Kim, Hudgens, Dreyfuss, Westreich and
+    Pilcher (2007, Biometrics 63:1152-1163) for two-stage hierarchical (Dorfman) testing:
+    ``1/k + S - (S + Sp - 1)(1-p)^k``, ``S^2`` and ``1 - (1-Sp)(S - (S + Sp - 1)(1-p)^(k-1))``;
+    with an exact test, Dorfman's ``1/k + 1 - (1-p)^k``. For ``k = 1`` (individual tests): 1
+    test, sensitivity ``S``, specificity ``Sp``.
+
+    Parameters
+    ----------
+    prevalence
+        ``p``, in [0, 1].
+    pool_size
+        ``k``, an integer >= 1.
+    sensitivity, specificity
+        Of an individual test, in (0, 1].
+    dilution
+        ``d`` >= 0 (0: every pool holding a positive has sensitivity ``S``).
+    """
+    p, k = float(prevalence), int(pool_size)
+    if not 0 <= p <= 1 or k < 1 or k != pool_size:
+        raise ValueError(f"need 0 <= prevalence <= 1 and an integer pool_size >= 1: {p}, {k}")
+    if not (0 < sensitivity <= 1 and 0 < specificity <= 1 and dilution >= 0):
+        raise ValueError(
+            "need sensitivity and specificity in (0, 1] and dilution >= 0: "
+            f"{sensitivity}, {specificity}, {dilution}"
+        )
+    if k == 1:
+        return DorfmanExpectation(1.0, float(sensitivity), float(specificity))
+    q = 1.0 - p
+    fp = 1.0 - specificity
+
+    def pooled(m: int) -> float:
+        return sensitivity * (m / k) ** dilution
+
+    def b(n: int, j: int) -> float:
+        return math.comb(n, j) * p**j * q ** (n - j)
+
+    pool_positive = sum(b(k, m) * pooled(m) for m in range(1, k + 1)) + fp * q**k
+    sens = sensitivity * sum(b(k - 1, j) * pooled(j + 1) for j in range(k))
+    others_positive = sum(b(k - 1, j) * pooled(j) for j in range(1, k)) + fp * q ** (k - 1)
+    return DorfmanExpectation(1.0 / k + pool_positive, sens, 1.0 - fp * others_positive)
+
+
+def false_results_summary(chain: rec.ChainRun) -> dict[str, Any]:
+    """False results of a chain run with an imperfect test (see :func:`summarise_chain`).
+
+    Counts are over swabs whose final result is out by the horizon; the closed forms
+    (``dorfman_*``, :func:`dorfman_imperfect`) are at the share positive observed, for full
+    pools of ``pool_size``.
+    """
+    nan = float("nan")
+    out_by_horizon = np.isfinite(chain.result)
+    truth, said = chain.swab_positive, chain.swab_result_positive
+    positives = int(np.sum(out_by_horizon & truth))
+    negatives = int(np.sum(out_by_horizon & ~truth))
+    fn = int(np.sum(out_by_horizon & truth & ~said))
+    fp = int(np.sum(out_by_horizon & ~truth & said))
+    pooled = ~chain.tube_retest
+    k = chain.pool_size
+    n = chain.n_swabs
+    theory = (
+        dorfman_imperfect(
+            float(truth.mean()), k, chain.sensitivity, chain.specificity, chain.dilution
+        )
+        if n
+        else None
+    )
+    return {
+        "sensitivity": chain.sensitivity,
+        "specificity": chain.specificity,
+        "dilution": chain.dilution,
+        "pooled_sensitivity": chain.sensitivity * (1.0 / k) ** chain.dilution,
+        "false_negatives": fn,
+        "false_positives": fp,
+        "missed_positive_share": fn / positives if positives else nan,
+        "false_positive_share": fp / negatives if negatives else nan,
+        "false_negative_pools": int(
+            np.sum(pooled & chain.tube_positive & ~chain.tube_result_positive)
+        ),
+        "false_positive_pools": int(
+            np.sum(pooled & ~chain.tube_positive & chain.tube_result_positive)
+        ),
+        "dorfman_missed_positive_share": 1.0 - theory.sensitivity if theory else nan,
+        "dorfman_false_positive_share": 1.0 - theory.specificity if theory else nan,
+    }
+
+
 def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
     """Headline figures of the chain (hours unless stated).
 
     Keys: ``swabs`` (all swabs: ``swabs_points`` taken at the points, ``swabs_mobile`` by the
     mobile teams), ``tubes`` (pooled), ``pool_size``,
-    ``positive_swabs``, ``positive_pools``, ``recalled`` (members of positive pools),
-    ``retests_done`` (retest swabs taken by the horizon), ``retests_visited`` (of those, the
-    ones a visiting team took), ``pcr_tests`` (pooled tubes plus retest tubes resulted),
-    ``tests_per_swab`` (pooled tubes plus retests, per swab; compare
-    ``dorfman_tests_per_swab`` = 1/k + 1 - (1 - p)^k at the observed share positive),
+    ``positive_swabs``, ``positive_pools`` (pooled tubes the lab reports positive),
+    ``recalled`` (their members), ``retests_done`` (retest swabs taken by the horizon),
+    ``retests_visited`` (of those, the ones a visiting team took), ``pcr_tests`` (pooled tubes
+    plus retest tubes resulted), ``tests_per_swab`` (pooled tubes plus retests, per swab,
+    recalls after a false positive pool included; compare ``dorfman_tests_per_swab``, Dorfman's
+    1/k + 1 - (1 - p)^k at the observed share positive, or with an imperfect test
+    :func:`dorfman_imperfect`'s),
+    only when the test is not exact (``samples.sensitivity`` or ``specificity`` below 1, or
+    ``dilution`` above 0: :func:`false_results_summary`): ``sensitivity``, ``specificity``,
+    ``dilution`` (as configured), ``pooled_sensitivity`` (a full pool with one positive swab),
+    ``false_negatives`` and ``false_positives`` (swabs whose final result, out by the horizon,
+    is wrong), ``missed_positive_share`` and ``false_positive_share`` (of the positive and
+    negative swabs with a result), ``false_negative_pools`` and ``false_positive_pools``
+    (pooled tubes), ``dorfman_missed_positive_share`` and ``dorfman_false_positive_share``
+    (the closed forms);
     ``resulted``, ``backlog_swabs`` (no result by the horizon),
     ``backlog_<stage>`` for each of :data:`BACKLOG_STAGES`, ``turnaround_<stat>_h`` for stat
     in mean, p50, p95, max over swabs with a result, ``within_target`` (share of all swabs
@@ -228,20 +366,25 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
         "tubes": int(pooled.sum()),
         "pool_size": chain.pool_size,
         "positive_swabs": int(chain.swab_positive.sum()),
-        "positive_pools": int(np.sum(chain.tube_positive & pooled)),
+        "positive_pools": int(np.sum(chain.tube_result_positive & pooled)),
         "recalled": int(recalled.sum()),
         "retests_done": int(np.sum(taken)),
         "retests_visited": int(np.sum(taken & chain.retest_visited)),
         "pcr_tests": int(np.sum(np.isfinite(chain.tube_result))),
         "tests_per_swab": (int(pooled.sum()) + int(recalled.sum())) / n if n else nan,
-        "dorfman_tests_per_swab": (
-            dorfman_tests_per_person(float(chain.swab_positive.mean()), chain.pool_size)
-            if n
-            else nan
-        ),
-        "resulted": int(ok.sum()),
-        "backlog_swabs": int(n - ok.sum()),
+        "dorfman_tests_per_swab": nan,
     }
+    if n and chain.exact_tests:
+        p = float(chain.swab_positive.mean())
+        out["dorfman_tests_per_swab"] = dorfman_tests_per_person(p, chain.pool_size)
+    elif n:
+        p = float(chain.swab_positive.mean())
+        test = (chain.sensitivity, chain.specificity, chain.dilution)
+        out["dorfman_tests_per_swab"] = dorfman_imperfect(p, chain.pool_size, *test)[0]
+    if not chain.exact_tests:
+        out.update(false_results_summary(chain))
+    out["resulted"] = int(ok.sum())
+    out["backlog_swabs"] = int(n - ok.sum())
     for stage, count in swab_backlog(chain).items():
         out[f"backlog_{stage}"] = count
     t = ta[ok]

@@ -49,7 +49,8 @@ class RoundSimulation:
     Parameters
     ----------
     config
-        The scenario.
+        The scenario; the round runs ``config.round_config(round_index)`` (the scenario with
+        the ``campaign.round_overrides`` of this round; the config itself without any).
     streams
         Random streams of this replication.
     round_index
@@ -57,6 +58,7 @@ class RoundSimulation:
     """
 
     def __init__(self, config: ScenarioConfig, streams: RandomStreams, round_index: int) -> None:
+        config = config.round_config(round_index)  # the same object without round overrides
         self.config = config
         self.round = round_index
         self.days = config.campaign.round_days
@@ -415,9 +417,12 @@ class RoundSimulation:
 
 
 def simulate_campaign(config: ScenarioConfig, streams: RandomStreams) -> list[rec.RoundRun]:
-    """Simulate every round of the campaign (rounds are independent: queues do not carry)."""
+    """Simulate every round of the campaign (rounds are independent: queues do not carry),
+    each as its round's config has it (:meth:`ScenarioConfig.round_config`: the
+    ``campaign.round_overrides`` of that round applied)."""
     return [
-        RoundSimulation(config, streams, k).run() for k in range(len(config.campaign.start_days))
+        RoundSimulation(config.round_config(k), streams, k).run()
+        for k in range(len(config.campaign.start_days))
     ]
 
 

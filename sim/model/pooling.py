@@ -160,3 +160,33 @@ def pool_swabs(
         opened=np.concatenate(opened),
         closed=np.concatenate(closed),
     )
+
+
+def reported_positive_probability(
+    size: np.ndarray,
+    positives: np.ndarray,
+    sensitivity: float,
+    specificity: float,
+    dilution: float,
+) -> np.ndarray:
+    """Probability that the lab reports each tube positive (dimensionless, 0 to 1).
+
+    A tube of ``size`` swabs (``k``) of which ``positives`` (``m``) are positive is reported
+    positive with probability ``sensitivity * (m / k) ** dilution`` if ``m >= 1`` (a
+    power-law dilution model; ``dilution`` 0: the individual sensitivity whatever the pool),
+    else with probability ``1 - specificity`` (a false positive).
+
+    Parameters
+    ----------
+    size, positives
+        Swabs in each tube, and how many of them are positive (arrays of the same length).
+    sensitivity, specificity
+        Of an individual test, in (0, 1].
+    dilution
+        The exponent, >= 0.
+    """
+    k = np.asarray(size, dtype=float)
+    m = np.asarray(positives, dtype=float)
+    share = np.divide(m, k, out=np.zeros_like(m), where=k > 0)
+    pooled = sensitivity * share**dilution if dilution else np.full(m.shape, sensitivity)
+    return np.where(m > 0, pooled, 1.0 - specificity)

@@ -251,6 +251,11 @@ class ChainRun:
         Each lab's rated capacity, people a day (NaN: not rated).
     pool_size
         Swabs per pooled tube (k-in-1).
+    sensitivity, specificity, dilution
+        The test as configured (``samples``): an individual test's sensitivity and
+        specificity, and the dilution exponent (a tube of ``k`` swabs with ``m >= 1`` positive
+        is reported positive with probability ``sensitivity * (m/k) ** dilution``). 1, 1, 0:
+        an exact test.
     horizon_min
         When the run stopped following the samples.
     target_min
@@ -258,19 +263,26 @@ class ChainRun:
     swab_round, swab_resident, swab_site, swab_time
         Round (0-based), resident number in the round, point, and when the swab was taken.
     swab_positive
-        Whether the swab is positive.
+        Whether the swab is positive (the truth).
+    swab_result_positive
+        The swab's final result as the lab reports it: its pool's, or its retest's if
+        recalled (decided when the tubes are tested; ``result`` says when it is out, NaN if
+        not by the horizon). With an exact test it equals ``swab_positive``.
     swab_tube
         Pooled tube of each swab.
     retest_tube, retest_time, retest_visited
-        For members of a positive pool: the individual retest tube (-1 for others), when the
-        retest swab is taken (planned; may lie after the horizon), and whether a visiting team
-        took it (rather than the point).
+        For members of a pool reported positive: the individual retest tube (-1 for others),
+        when the retest swab is taken (planned; may lie after the horizon), and whether a
+        visiting team took it (rather than the point).
     result
-        When the swab's final result is out: its pool's result, or for a positive pool's
-        member, the individual retest's result.
+        When the swab's final result is out: its pool's result, or for a member of a pool
+        reported positive, the individual retest's result.
     tube_site, tube_size, tube_retest, tube_positive
-        Point, swabs in the tube, whether it is an individual retest, and whether it tests
-        positive.
+        Point, swabs in the tube, whether it is an individual retest, and whether it holds a
+        positive swab (the truth).
+    tube_result_positive
+        Whether the lab reports the tube positive (what recalls follow). With an exact test it
+        equals ``tube_positive``.
     tube_opened, tube_closed
         First swab into the tube, and when it closed.
     tube_called, tube_picked, tube_lab, tube_delivered
@@ -298,6 +310,9 @@ class ChainRun:
     lab_opens_min: np.ndarray
     lab_rated_people_per_day: np.ndarray
     pool_size: int
+    sensitivity: float
+    specificity: float
+    dilution: float
     horizon_min: float
     target_min: float
     swab_round: np.ndarray
@@ -305,6 +320,7 @@ class ChainRun:
     swab_site: np.ndarray
     swab_time: np.ndarray
     swab_positive: np.ndarray
+    swab_result_positive: np.ndarray
     swab_tube: np.ndarray
     retest_tube: np.ndarray
     retest_time: np.ndarray
@@ -314,6 +330,7 @@ class ChainRun:
     tube_size: np.ndarray
     tube_retest: np.ndarray
     tube_positive: np.ndarray
+    tube_result_positive: np.ndarray
     tube_opened: np.ndarray
     tube_closed: np.ndarray
     tube_called: np.ndarray
@@ -349,3 +366,8 @@ class ChainRun:
     def n_tubes(self) -> int:
         """Tubes, pooled and retest."""
         return len(self.tube_size)
+
+    @property
+    def exact_tests(self) -> bool:
+        """Whether the test was taken as exact (sensitivity 1, specificity 1, no dilution)."""
+        return self.sensitivity == 1 and self.specificity == 1 and self.dilution == 0

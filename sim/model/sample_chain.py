@@ -10,18 +10,25 @@ enterprises' location (``mobile.x_km``, ``mobile.y_km``), on its working days:
    call waits for one of the district's vehicles, which loads every tube closed by then, drives
    to a lab (chosen by the dispatch policy), and drives back.
 3. **Labs** (:mod:`sim.model.labs`): receiving, extraction runs and PCR plate runs.
-4. **Recalls**: when a positive pool's result is out, each member is swabbed again on their
-   own (a visit, or back at their point) and the tube goes straight to the same lab, where it
-   jumps the queue. The member's final result is the retest's. A positive tube holding a single
-   swab is already that swab's result: nobody is recalled.
+4. **Recalls**: when a pool's result is out and positive, each member is swabbed again on
+   their own (a visit, or back at their point) and the tube goes straight to the same lab,
+   where it jumps the queue. The member's final result is the retest's. A positive tube holding
+   a single swab is already that swab's result: nobody is recalled.
+
+**Test results**: the lab reports a tube positive with probability ``sensitivity * (m/k) **
+dilution`` if ``m >= 1`` of its ``k`` swabs are positive (a retest: ``k = m = 1``), else with
+probability ``1 - specificity`` (:func:`sim.model.pooling.reported_positive_probability`).
+Recalls follow the reported result: a falsely positive pool recalls all its members, a falsely
+negative one nobody. Each swab's final result is its pool's, or its retest's if recalled.
 
 The queues at the points are not fed back: retests are a few per 10,000 residents at realistic
 prevalence and are taken outside the lines (a visiting team or a separate retest desk).
 
 Randomness (each from its own named stream, so layouts share them): who is positive (per round
 and resident; ``mobile_infection`` per employee swab), courier travel (per point-lab pair), run
-times (per lab and stage), recall delays and retest travel. Times are minutes after midnight
-of campaign day 1.
+times (per lab and stage), recall delays and retest travel, and, only when the test is not
+exact, the test results (``test_error/pool`` per pooled tube, ``test_error/retest`` per swab).
+Times are minutes after midnight of campaign day 1.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ from sim.model import records as rec
 from sim.model.durations import distribution
 from sim.model.labs import STAGES, Lab, stage_capacity
 from sim.model.mobile_teams import MobileRecords
-from sim.model.pooling import pool_swabs
+from sim.model.pooling import pool_swabs, reported_positive_probability
 
 _INF = math.inf
 _NAN = math.nan
@@ -234,15 +241,25 @@ class _Chain:
         )
         self.tubes = tubes
         n_pool = tubes.n
-        pos_members = (
-            np.add.reduceat(self.swab_pos[tubes.members].astype(np.int64), tubes.first) > 0
+        n_pos = (
+            np.add.reduceat(self.swab_pos[tubes.members].astype(np.int64), tubes.first)
             if n_pool
-            else np.zeros(0, dtype=bool)
+            else np.zeros(0, dtype=np.int64)
         )
+        pos_members = n_pos > 0
         self.swab_tube = tubes.tube_of_swab(n_swabs)
+        # What the lab reports for each pooled tube: the truth with an exact test (nothing
+        # drawn, so the other streams' results are untouched), else one draw per tube.
+        exact = samples.exact_tests
+        test = (samples.sensitivity, samples.specificity, samples.dilution)
+        if exact:
+            reported = pos_members
+        else:
+            chance = reported_positive_probability(tubes.size, n_pos, *test)
+            reported = s("test_error/pool").random(n_pool) < chance
         # A positive tube of one swab is already an individual result: only pools of two or
         # more recall their members.
-        recall = pos_members & (tubes.size > 1)
+        recall = reported & (tubes.size > 1)
         recalled = np.flatnonzero(recall[self.swab_tube]) if n_swabs else np.zeros(0, int)
         n_tubes = n_pool + recalled.size
         self.retest_tube = np.full(n_swabs, -1, dtype=np.int64)
@@ -256,7 +273,20 @@ class _Chain:
         self.tube_retest = np.concatenate(
             [np.zeros(n_pool, dtype=bool), np.ones(recalled.size, dtype=bool)]
         )
-        self.tube_positive = np.concatenate([pos_members, self.swab_pos[recalled]])
+        retest_truth = self.swab_pos[recalled]
+        if exact:
+            retest_reported = retest_truth
+        else:
+            # one draw per swab, whoever is recalled: a swab's retest result does not depend
+            # on the others' pools
+            chance = reported_positive_probability(
+                np.ones(recalled.size), retest_truth.astype(np.int64), *test
+            )
+            retest_reported = s("test_error/retest").random(n_swabs)[recalled] < chance
+        self.tube_positive = np.concatenate([pos_members, retest_truth])
+        self.tube_result_positive = (
+            self.tube_positive if exact else np.concatenate([reported, retest_reported])
+        )
         self.tube_opened = np.concatenate([tubes.opened, np.full(recalled.size, _NAN)])
         self.tube_closed = np.concatenate([tubes.closed, np.full(recalled.size, _NAN)])
         self.tube_lab = np.full(n_tubes, -1, dtype=np.int16)
@@ -437,7 +467,9 @@ class _Chain:
 
     # ------------------------------------------------------------------ recalls
     def _on_result(self, ids: np.ndarray, out: float) -> None:
-        pos = ids[self.tube_positive[ids] & ~self.tube_retest[ids] & (self.tube_size[ids] > 1)]
+        pos = ids[
+            self.tube_result_positive[ids] & ~self.tube_retest[ids] & (self.tube_size[ids] > 1)
+        ]
         if not pos.size:
             return
         tubes = self.tubes
@@ -487,6 +519,14 @@ class _Chain:
         recalled = self.retest_tube >= 0
         result = np.where(recalled, t["result"][np.maximum(self.retest_tube, 0)], result)
         result = np.where(result <= self.horizon, result, _NAN)
+        final_tube = np.where(recalled, self.retest_tube, self.swab_tube)  # the reported one
+        if self.config.samples.exact_tests:
+            swab_result_positive = self.swab_pos
+        elif self.n_pool:
+            said = self.tube_result_positive[np.maximum(final_tube, 0)]
+            swab_result_positive = (final_tube >= 0) & said
+        else:
+            swab_result_positive = np.zeros(self.swab_time.size, dtype=bool)
         logs = [lab.log for lab in self.labs]
         stage_code = {name: i for i, name in enumerate(STAGES)}
         trips = self.trips
@@ -503,6 +543,9 @@ class _Chain:
                 ]
             ),
             pool_size=config.samples.pool_size,
+            sensitivity=config.samples.sensitivity,
+            specificity=config.samples.specificity,
+            dilution=config.samples.dilution,
             horizon_min=self.horizon,
             target_min=60.0 * config.samples.turnaround_target_h,
             swab_round=self.swab_round,
@@ -510,6 +553,7 @@ class _Chain:
             swab_site=self.swab_site.astype(np.int16),
             swab_time=self.swab_time,
             swab_positive=self.swab_pos,
+            swab_result_positive=swab_result_positive,
             swab_tube=self.swab_tube,
             retest_tube=self.retest_tube,
             retest_time=self.retest_time,
@@ -519,6 +563,7 @@ class _Chain:
             tube_size=self.tube_size,
             tube_retest=self.tube_retest,
             tube_positive=self.tube_positive,
+            tube_result_positive=self.tube_result_positive,
             tube_opened=self.tube_opened,
             tube_closed=self.tube_closed,
             tube_called=t["called"],

@@ -125,7 +125,8 @@ def queue_length_figure(
 def _draw_queue_length(
     ax: Axes, result: RunResult, site: SiteRun, round: int, step_min: float, heading: str
 ) -> None:
-    start = site.open_min - result.config.site.queue_opens_before_min
+    # the round's own hours (campaign.round_overrides may change them)
+    start = site.open_min - result.config.round_config(round - 1).site.queue_opens_before_min
     grid = np.arange(start, site.end_min + step_min, step_min)
     entrance = "registration" if site.registration else "swab"
     for lane in ("general", "green"):

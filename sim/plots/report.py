@@ -86,7 +86,7 @@ def format_summary(results: Sequence[RunResult]) -> str:
             f"sub-districts; round of {cfg.campaign.round_days} day(s)"
             + (f", {rounds} rounds" if rounds > 1 else "")
             if district
-            else f"Site: {s['site']}   open {cfg.site.open}-{cfg.site.close}"
+            else f"Site: {s['site']}   open {_hours(cfg, rounds)}"
             + (f"; {rounds} rounds of {cfg.campaign.round_days} day(s)" if rounds > 1 else "")
         ),
     ]
@@ -200,6 +200,14 @@ def _hw(s: dict[str, Any], key: str, digits: int, pct: bool = False) -> str:
     if hw is None or not math.isfinite(hw):
         return ""
     return f" ± {hw:.{digits}%}" if pct else f" ± {_fmt(float(hw), digits)}"
+
+
+def _hours(cfg: ScenarioConfig, rounds: int) -> str:
+    """A one-point scenario's opening hours, of each round where round overrides change them."""
+    hours = [f"{c.site.open}-{c.site.close}" for c in map(cfg.round_config, range(rounds))]
+    if len(set(hours)) == 1:
+        return hours[0]
+    return ", ".join(f"{h} in round {k}" for k, h in enumerate(hours, start=1))
 
 
 def _point_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
@@ -356,6 +364,26 @@ def _chain_lines(result: RunResult, s: dict[str, Any], n: int) -> list[str]:
             f"  retests by the horizon {_fmt(s['retests_done'], 0):>10}  "
             f"({_fmt(s['retests_visited'], 0)} by a visiting team)"
         )
+    if "false_negatives" in s:  # an imperfect test (exact: the lines are left out)
+
+        def pct(key: str) -> str:  # two significant digits for small shares
+            x = s[key]
+            if not isinstance(x, int | float) or not math.isfinite(x):
+                return "-"
+            return f"{x:.2%}" if x == 0 or x >= 0.01 else f"{100 * x:.2g}%"
+
+        lines += [
+            f"  test: sensitivity {_fmt(s['sensitivity'], 3)} (a full pool with one positive "
+            f"{_fmt(s['pooled_sensitivity'], 3)}), specificity {_fmt(s['specificity'], 4)}",
+            f"  false negatives        {_fmt(s['false_negatives'], 0):>10}  "
+            f"({pct('missed_positive_share')} of positives with a result; Dorfman "
+            f"{pct('dorfman_missed_positive_share')}; "
+            f"{_fmt(s['false_negative_pools'], 0)} positive pools reported negative)",
+            f"  false positives        {_fmt(s['false_positives'], 0):>10}  "
+            f"({pct('false_positive_share')} of negatives with a result; Dorfman "
+            f"{pct('dorfman_false_positive_share')}; "
+            f"{_fmt(s['false_positive_pools'], 0)} negative pools reported positive)",
+        ]
     lines += [
         f"  turnaround, hours      {'p50':>10}{'p95':>8}{'max':>8}{'mean':>8}",
         f"  {'':<23}{_fmt(s['turnaround_p50_h']):>10}{_fmt(s['turnaround_p95_h']):>8}"

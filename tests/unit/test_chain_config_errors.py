@@ -170,6 +170,56 @@ def test_issue_errors_from_the_command_line(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("summary.json"))
 
 
+# ------------------------------------------------------------------------------ imperfect tests
+
+
+@pytest.mark.parametrize("value", ["0", "1.2", "-0.1"])
+def test_sensitivity_outside_zero_to_one(value: str) -> None:
+    err = config_error(POINT, f"samples.sensitivity={value}")
+    assert err.field == "samples.sensitivity"
+    assert err.value == pytest.approx(float(value))
+    assert "(0, 1]" in err.allowed
+    assert "samples.sensitivity" in str(err)
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-1"])
+def test_specificity_outside_zero_to_one(value: str) -> None:
+    err = config_error(POINT, f"samples.specificity={value}")
+    assert err.field == "samples.specificity"
+    assert "(0, 1]" in err.allowed
+
+
+@pytest.mark.parametrize("value", ["-0.1", "-2"])
+def test_negative_dilution(value: str) -> None:
+    err = config_error(POINT, f"samples.dilution={value}")
+    assert err.field == "samples.dilution"
+    assert ">= 0" in err.allowed
+    assert "(m/k)^dilution" in err.allowed
+
+
+def test_every_bad_test_value_at_once() -> None:
+    err = config_error(
+        POINT, "samples.sensitivity=0", "samples.specificity=0", "samples.dilution=-1"
+    )
+    fields = [e.field for e in err.errors]
+    assert fields == ["samples.sensitivity", "samples.specificity", "samples.dilution"]
+
+
+def test_imperfect_test_values_compose() -> None:
+    cfg = sim.load_config(
+        overrides=[
+            POINT,
+            "samples.sensitivity=1",
+            "samples.specificity=0.001",
+            "samples.dilution=0",
+        ]
+    )
+    assert (cfg.samples.sensitivity, cfg.samples.specificity) == (1.0, 0.001)
+    assert not cfg.samples.exact_tests
+    assert sim.load_config(overrides=[POINT]).samples.exact_tests
+    assert sim.load_config(overrides=["layout=imperfect_tests"]).samples.dilution > 0
+
+
 # ------------------------------------------------------------------------------ other checks
 
 INVALID = [
@@ -311,3 +361,13 @@ def test_build_config_checks_a_hand_built_lab() -> None:
     with pytest.raises(sim.ConfigError) as info:
         sim.build_config(data)
     assert info.value.field == "samples.pool_size"
+    data = dataclasses.asdict(cfg)
+    data["samples"]["sensitivity"] = 1.2
+    with pytest.raises(sim.ConfigError) as info:
+        sim.build_config(data)
+    assert info.value.field == "samples.sensitivity"
+    data = dataclasses.asdict(cfg)
+    data["samples"]["dilution"] = float("nan")
+    with pytest.raises(sim.ConfigError) as info:
+        sim.build_config(data)
+    assert info.value.field == "samples.dilution"
