@@ -11,9 +11,21 @@ import dataclasses
 from typing import Any
 
 from sim.config import limits
+from sim.config.clock import clock_to_min
 from sim.config.distribution import DistributionConfig
-from sim.config.schema import ScenarioConfig
-from sim.config.staffing import overlapping_shifts
+from sim.config.schema import ScenarioConfig, ShiftConfig
+from sim.config.staffing import DAY_MIN, overlapping_shifts
+
+#: Minutes two crews of a role may overlap without a caution: the incoming crew arriving a
+#: little early so that no hand-over closes the desks (layout=extended_hours does this).
+HANDOVER_OVERLAP_MIN = 15.0
+
+
+def _overlap_min(a: ShiftConfig, b: ShiftConfig) -> float:
+    """Minutes two daily shifts are on duty at once."""
+    a0, a1 = clock_to_min(a.start, "start"), clock_to_min(a.end, "end")
+    b0, b1 = clock_to_min(b.start, "start"), clock_to_min(b.end, "end")
+    return max(max(0.0, min(a1, b1 + k * DAY_MIN) - max(a0, b0 + k * DAY_MIN)) for k in (-1, 0, 1))
 
 
 def config_warnings(config: ScenarioConfig) -> tuple[str, ...]:
@@ -40,6 +52,8 @@ def config_warnings(config: ScenarioConfig) -> tuple[str, ...]:
                     x.staff if x.staff is not None else (roster.staff or physical) for x in (a, b)
                 )
                 if crews <= physical:  # overlapping crews that fit: a deliberate overlap
+                    continue
+                if _overlap_min(a, b) <= HANDOVER_OVERLAP_MIN:  # a crew waiting to take over
                     continue
                 out.append(
                     f"{where}.staffing.{role}.shifts[{j}] = {b.start}-{b.end} overlaps "

@@ -120,6 +120,12 @@ class RoleRosterConfig:
     handover_min
         Minutes the role's desks/booths stay closed after each change between consecutive
         shifts (the incoming shift starts serving late). Must be shorter than a shift.
+    handover_offset_min
+        Minutes after the roster's clock times at which this point's changes between shifts
+        happen (the outgoing shift stays on, the incoming one starts later; 0: at them). Give
+        neighbouring points different offsets (``sites.3.staffing.swab.handover_offset_min:
+        10``) so that their desks and booths do not all close at the same minute. The first
+        start and the last end of the day do not move.
     shifts
         ``custom`` only: the day's shifts (clock times of day 1, repeated every day), each at
         most 24 hours long, with their breaks.
@@ -134,6 +140,7 @@ class RoleRosterConfig:
     first_start: Clock = Clock("07:00")
     staff: int | None = None
     handover_min: float = 0.0
+    handover_offset_min: float = 0.0
     shifts: tuple[ShiftConfig, ...] = ()
     ppe_max_hours: float | None = None
     ppe_rest_min: float = 30.0
@@ -205,6 +212,19 @@ class RoleRosterConfig:
             if lengths
             else "minutes shorter than a day (1440 min)",
         )
+        if require(
+            finite(self.handover_offset_min) and self.handover_offset_min >= 0,
+            "handover_offset_min",
+            self.handover_offset_min,
+            "minutes >= 0 (0: hand-overs at the roster's clock times)",
+        ):
+            require(
+                self.handover_offset_min + self.handover_min < shortest,
+                "handover_offset_min",
+                self.handover_offset_min,
+                f"minutes that, with handover_min ({self.handover_min:g}), leave every shift "
+                f"some time to serve (less than {shortest - self.handover_min:g} min)",
+            )
         if self.ppe_max_hours is not None:
             require(
                 finite(self.ppe_max_hours) and self.ppe_max_hours > 0,

@@ -17,7 +17,12 @@ from sim.metrics import queues
 from sim.metrics.intervals import Interval, t_interval, t_quantile
 from sim.metrics.lines import entrance_line, from_start, mean_in_line
 from sim.metrics.summary import outcomes_and_waits, station_key, summarise
-from sim.metrics.utilisation import busy_minutes, open_windows, staffed_minutes
+from sim.metrics.utilisation import (
+    busy_minutes,
+    open_windows,
+    overtime_minutes,
+    worked_minutes,
+)
 from sim.metrics.waits import describe
 from sim.model import records as rec
 from sim.model.staffing import ROLES
@@ -45,9 +50,9 @@ def point_table(run: rec.RoundRun) -> list[dict[str, Any]]:
         for role in ("registration", "swab"):
             stations = [st for st in point.stations if st.stage == role]
             windows = open_windows(point)
-            staffed = sum(staffed_minutes(st, windows) for st in stations)
+            worked = sum(worked_minutes(point, st, windows) for st in stations)
             busy = sum(busy_minutes(point, st, windows) for st in stations)
-            row[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
+            row[f"utilisation_{role}"] = busy / worked if worked > 0 else float("nan")
         if point.staffing is not None:
             for role, count in point.staffing.headcount().items():
                 row[f"staff_{role}"] = count
@@ -212,7 +217,9 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
                 lo = np.maximum(start, shift.start)
                 hi = np.minimum(end, shift.end)
                 row[1] += float(np.sum(np.clip(hi - lo, 0.0, None)))
+                window = [(shift.start, shift.end)]
                 row[2] += st.schedule.server_minutes(shift.start, shift.end)
+                row[2] += overtime_minutes(start, end, st, window)
     return dict(sorted(acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])))
 
 
@@ -297,7 +304,7 @@ def _district_core(run: rec.RoundRun, start: float | None = None) -> dict[str, A
             for st in point.stations:
                 if st.stage == role:
                     windows = open_windows(point, start)
-                    staffed += staffed_minutes(st, windows)
+                    staffed += worked_minutes(point, st, windows)
                     busy += busy_minutes(point, st, windows)
         out[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
     tested = r.outcome == rec.TESTED

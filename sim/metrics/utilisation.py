@@ -1,4 +1,9 @@
-"""Utilisation of desks and booths: busy server-minutes over staffed server-minutes, while open.
+"""Utilisation of desks and booths: busy server-minutes over worked server-minutes, while open.
+
+Worked minutes are the staffed ones (the desks/booths the roster opens) plus any overtime: a
+service under way when its desk closes (a hand-over, a break, a PPE rest) is finished, so for
+that moment more people serve than the roster opens. Counting the overtime as worked keeps
+utilisation at most 1 (an invariant, tested); without it a busy point read 1.0003.
 
 Both are counted while the point is open (from opening to closing each day, after a warm-up
 when one is given): the clearing period after closing, when staff only serve whoever is still
@@ -7,6 +12,9 @@ in line, would otherwise dilute the figure (a validation run with a long clearin
 """
 
 from __future__ import annotations
+
+import itertools
+import math
 
 import numpy as np
 
@@ -31,13 +39,7 @@ def busy_minutes(
 ) -> float:
     """Server-minutes spent serving residents at one station (pool), within ``windows`` (all
     the time when None)."""
-    r = run.residents
-    if station.stage == rec.REGISTRATION:
-        start, end, pool = r.reg_start, r.reg_end, r.reg_pool
-    else:
-        start, end, pool = r.swab_start, r.swab_end, r.swab_pool
-    mine = (pool == station.pool) & np.isfinite(end)
-    s, e = start[mine], end[mine]
+    s, e = services(run, station)
     if windows is None:
         return float(np.sum(e - s))
     return float(sum(np.sum(np.clip(e, a, b) - np.clip(s, a, b)) for a, b in windows))
@@ -48,11 +50,92 @@ def staffed_minutes(station: rec.Station, windows: list[Window]) -> float:
     return float(sum(station.schedule.server_minutes(a, b) for a, b in windows))
 
 
+def services(run: rec.SiteRun, station: rec.Station) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (minutes) of every service at one station (pool)."""
+    r = run.residents
+    if station.stage == rec.REGISTRATION:
+        start, end, pool = r.reg_start, r.reg_end, r.reg_pool
+    else:
+        start, end, pool = r.swab_start, r.swab_end, r.swab_pool
+    mine = (pool == station.pool) & np.isfinite(end)
+    return start[mine], end[mine]
+
+
+def overtime_minutes(
+    starts: np.ndarray, ends: np.ndarray, station: rec.Station, windows: list[Window]
+) -> float:
+    """Server-minutes within ``windows`` during which more services were under way at the
+    station than its schedule opened (``starts``/``ends``: its services, minutes)."""
+    sched = station.schedule
+    s_sorted = np.sort(starts)
+    e_sorted = np.sort(ends)
+    cap_t = np.asarray(sched.times, dtype=float)
+    cap_c = np.asarray(sched.counts, dtype=float)
+    total = 0.0
+    for a, b in windows:
+        cuts = np.concatenate(
+            [
+                [a, b],
+                s_sorted[(s_sorted > a) & (s_sorted < b)],
+                e_sorted[(e_sorted > a) & (e_sorted < b)],
+                cap_t[(cap_t > a) & (cap_t < b)],
+            ]
+        )
+        t = np.unique(cuts)
+        if t.size < 2:
+            continue
+        left = t[:-1]
+        busy = np.searchsorted(s_sorted, left, side="right") - np.searchsorted(
+            e_sorted, left, side="right"
+        )
+        k = np.searchsorted(cap_t, left, side="right") - 1
+        cap = np.where(k >= 0, cap_c[np.maximum(k, 0)], 0.0)
+        total += float(np.sum(np.maximum(busy - cap, 0.0) * np.diff(t)))
+    return total
+
+
+def worked_minutes(run: rec.SiteRun, station: rec.Station, windows: list[Window]) -> float:
+    """Server-minutes worked at a station within ``windows``: staffed plus overtime (see the
+    module docstring); busy minutes never exceed it."""
+    starts, ends = services(run, station)
+    return staffed_minutes(station, windows) + overtime_minutes(starts, ends, station, windows)
+
+
 def utilisation(run: rec.SiteRun, station: rec.Station, start: float | None = None) -> float:
-    """Share of the staffed time while open (from ``start``) that a station's desks/booths were
-    serving; NaN if never staffed then."""
+    """Share of the worked time while open (from ``start``) that a station's desks/booths were
+    serving (at most 1); NaN if never staffed then."""
     windows = open_windows(run, start)
-    staffed = staffed_minutes(station, windows)
-    if staffed <= 0:
+    worked = worked_minutes(run, station, windows)
+    if worked <= 0:
         return float("nan")
-    return busy_minutes(run, station, windows) / staffed
+    return busy_minutes(run, station, windows) / worked
+
+
+def utilisation_steps(
+    run: rec.SiteRun, station: rec.Station, step_min: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """A station's utilisation in steps of ``step_min`` from opening to the end of the
+    round: the step edges (minutes), each step's busy share of its worked minutes (NaN where
+    nobody worked), and the share over the whole round. Every share is at most 1."""
+    edges = np.arange(run.open_min, run.end_min + step_min, step_min)
+    s, e = services(run, station)
+    busy = np.array(
+        [
+            np.sum(np.clip(np.minimum(e, b) - np.maximum(s, a), 0, None))
+            for a, b in itertools.pairwise(edges)
+        ]
+    )
+    worked = np.array(
+        [
+            station.schedule.server_minutes(a, b) + overtime_minutes(s, e, station, [(a, b)])
+            for a, b in itertools.pairwise(edges)
+        ]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(worked > 0, busy / worked, np.nan)
+    everything = [(-math.inf, math.inf)]
+    total_worked = staffed_minutes(station, everything) + overtime_minutes(
+        s, e, station, everything
+    )
+    total = float(np.sum(e - s)) / total_worked if total_worked > 0 else float("nan")
+    return edges, share, total

@@ -17,6 +17,7 @@ proportional to the number of shifts (plus a sort).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -133,50 +134,92 @@ def role_schedule(
       across midnight), the incoming shift starts serving ``handover_min`` late, so the
       role's desks/booths it staffs are closed for ``handover_min`` after the change. Shifts
       that span the change keep serving.
+    - **Staggered hand-overs.** With ``handover_offset_min``, every change between shifts
+      happens that many minutes after the roster's clock time (the outgoing shift stays on,
+      the incoming one starts later): give neighbouring points different offsets so that
+      their desks do not all close at the same minute. The first start and the last end of
+      the day do not move.
     - **Breaks** (custom shifts) take ``closed`` of the shift's people off during the break.
-    - **PPE** (swab role, ``ppe_max_hours`` set). Swabbers in full protective gear rest for
-      ``ppe_rest_min`` after ``ppe_max_hours`` of work, and the rests are staggered (a
-      rotating relief) so the booths never all close at once. Within each shift, once the
-      first ``ppe_max_hours`` of work have passed (counted from the start of service, i.e.
-      after any hand-over), the shift's serving people are reduced for the rest of the shift
-      by ``ceil(staff * ppe_rest_min / (ppe_max_hours * 60 + ppe_rest_min))``: the share of
-      each work-and-rest cycle spent resting, rounded up to whole people. Breaks do not reset
-      the PPE clock. A shift's serving people never go below 0.
+    - **PPE** (swab role, ``ppe_max_hours`` set). Each swabber in full protective gear rests
+      ``ppe_rest_min`` after at most ``ppe_max_hours`` of work, and the rests rotate so the
+      booths never all close at once (:func:`ppe_rests`): the shift's people rest in turn, a
+      group at a time, each rest exact to the minute; a person whose shift (from the start
+      of service, i.e. after any hand-over) is no longer than ``ppe_max_hours`` does not
+      rest. Breaks do not reset the PPE clock. A shift's serving people never go below 0.
     """
     if role not in (REGISTRATION, SWAB, LAB):
         raise ValueError(f"role must be {REGISTRATION!r}, {SWAB!r} or {LAB!r}, not {role!r}")
     if physical < 0:
         raise ValueError(f"physical must be >= 0, not {physical}")
     wins = _check_windows(windows)
-    planned = _instantiate(cfg, physical, wins)
+    planned = _staggered(_instantiate(cfg, physical, wins), cfg.handover_offset_min)
     win_ends = [b for _, b in wins]
     kept = [p for p in planned if _overlaps(p.start, p.end, wins, win_ends)]
     kept.sort(key=lambda p: (p.start, p.end))
 
     ends = {round(p.end / _EPS) for p in kept}
-    resting = 0
-    ppe_after = math.inf
-    if role == SWAB and cfg.ppe_max_hours is not None:
-        ppe_after = cfg.ppe_max_hours * 60.0
+    ppe = role == SWAB and cfg.ppe_max_hours is not None
     deltas: dict[float, int] = {}
     for p in kept:
         serve_from = p.start
         if cfg.handover_min > 0 and round(p.start / _EPS) in ends:
             serve_from = min(p.start + cfg.handover_min, p.end)
-        if math.isfinite(ppe_after):
+        rests: list[tuple[float, float, int]] = []
+        if ppe:
             assert cfg.ppe_max_hours is not None
-            resting = ppe_resting(p.staff, cfg.ppe_max_hours, cfg.ppe_rest_min)
-        _add_serving(deltas, p, serve_from, serve_from + ppe_after, resting)
+            rests = ppe_rests(
+                p.staff, serve_from, p.end, cfg.ppe_max_hours * 60.0, cfg.ppe_rest_min
+            )
+        _add_serving(deltas, p, serve_from, rests)
 
     schedule = _open_schedule(deltas, physical, wins)
     shifts = tuple(ShiftInstance(role, p.day, p.start, p.end, p.staff) for p in kept)
     return RoleSchedule(role, schedule, shifts)
 
 
+def ppe_groups(staff: int, max_min: float, rest_min: float) -> int:
+    """Swabbers of a shift resting at once under the rotating PPE relief (:func:`ppe_rests`):
+    the fewest ``c`` for which the ``ceil(staff / c)`` groups' rests, one after another, fit in
+    ``max_min`` minutes (all of them when one rest is longer than that)."""
+    if staff <= 0:
+        return 0
+    turns = math.floor(max_min / rest_min + 1e-9)  # groups whose rests fit one after another
+    return staff if turns < 1 else min(staff, math.ceil(staff / turns - 1e-9))
+
+
 def ppe_resting(staff: int, ppe_max_hours: float, ppe_rest_min: float) -> int:
-    """Swabbers of a shift resting at once under the staggered PPE relief (see role_schedule)."""
-    share = staff * ppe_rest_min / (ppe_max_hours * 60.0 + ppe_rest_min)
-    return min(staff, math.ceil(share - 1e-9))
+    """Swabbers of a shift resting at once, at most, under the rotating PPE relief."""
+    return ppe_groups(staff, ppe_max_hours * 60.0, ppe_rest_min)
+
+
+def ppe_rests(
+    staff: int, start: float, end: float, max_min: float, rest_min: float
+) -> list[tuple[float, float, int]]:
+    """The PPE rests of a shift's ``staff`` swabbers serving from ``start`` to ``end``
+    (minutes), as ``(from, to, people resting)``.
+
+    Each person rests ``rest_min`` after at most ``max_min`` of work. The people rest in turn,
+    ``c`` at a time (:func:`ppe_groups`: as few as lets every group rest within the first
+    ``max_min``); the groups' first rests follow one another and end ``max_min`` after
+    ``start``, and each group rests again ``max_min`` after the end of its last rest. A rest
+    is taken only where the group would otherwise work more than ``max_min`` before ``end``,
+    and ends at ``end`` at the latest. E.g. 6 swabbers, 4 h, 20 min, a 5-hour shift: one at a
+    time from 2 h to 4 h in, 120 person-minutes; 1 swabber: 3 h 40 min to 4 h in.
+    """
+    if staff <= 0 or end - start <= max_min:
+        return []
+    c = ppe_groups(staff, max_min, rest_min)
+    groups = math.ceil(staff / c)
+    out = []
+    for g in range(groups):
+        size = c if g < groups - 1 else staff - c * (groups - 1)
+        at = max(start, start + max_min - (groups - g) * rest_min)
+        worked_from = start  # the end of the group's last rest (or the start of service)
+        while end - worked_from > max_min + 1e-9:
+            out.append((at, min(at + rest_min, end), size))
+            worked_from = at + rest_min
+            at = worked_from + max_min
+    return sorted(out)
 
 
 def marshal_shifts(
@@ -300,6 +343,24 @@ def _instantiate(cfg: RoleRosterConfig, physical: int, wins: list[Window]) -> li
     return out
 
 
+def _staggered(planned: list[_Planned], offset: float) -> list[_Planned]:
+    """``planned`` with every hand-over (a shift starting when another ends) ``offset``
+    minutes later: the incoming shift starts and the outgoing one ends then."""
+    if offset == 0 or not planned:
+        return planned
+    starts = {round(p.start / _EPS) for p in planned}
+    ends = {round(p.end / _EPS) for p in planned}
+    changes = starts & ends
+    return [
+        dataclasses.replace(
+            p,
+            start=p.start + offset if round(p.start / _EPS) in changes else p.start,
+            end=p.end + offset if round(p.end / _EPS) in changes else p.end,
+        )
+        for p in planned
+    ]
+
+
 def _day_of(t: float) -> int:
     return math.floor(t / DAY_MIN)
 
@@ -311,23 +372,24 @@ def _overlaps(start: float, end: float, wins: list[Window], win_ends: list[float
 
 
 def _add_serving(
-    deltas: dict[float, int], p: _Planned, serve_from: float, ppe_from: float, resting: int
+    deltas: dict[float, int],
+    p: _Planned,
+    serve_from: float,
+    rests: Sequence[tuple[float, float, int]] = (),
 ) -> None:
-    """Add the people of shift ``p`` serving over time (as count changes) to ``deltas``."""
+    """Add the people of shift ``p`` serving over time (as count changes) to ``deltas``:
+    its staff less those on a break and those resting (``rests``: ``(from, to, people)``)."""
     if serve_from >= p.end:
         return
     cuts = {serve_from, p.end}
-    if serve_from < ppe_from < p.end:
-        cuts.add(ppe_from)
-    for b0, b1, _ in p.breaks:
+    for b0, b1, _ in (*p.breaks, *rests):
         cuts.update(t for t in (b0, b1) if serve_from < t < p.end)
     pts = sorted(cuts)
     prev = 0
     for t0, t1 in itertools.pairwise(pts):
         mid = 0.5 * (t0 + t1)
         level = p.staff - sum(c for b0, b1, c in p.breaks if b0 <= mid < b1)
-        if mid >= ppe_from:
-            level -= resting
+        level -= sum(c for r0, r1, c in rests if r0 <= mid < r1)
         level = max(level, 0)
         if level != prev:
             deltas[t0] = deltas.get(t0, 0) + level - prev

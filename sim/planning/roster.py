@@ -15,22 +15,22 @@ requirement **at every moment** of the slot (the fewest over the slot counts), s
 capacity schedule the config produces is never below the requirement inside a slot. The
 program counts on a grid fine enough that every pattern's start, end, break and PPE onset
 falls on it (the greatest common divisor of the slot and those times, in minutes; e.g. 30
-min for hourly slots with half-hour breaks), so this count is exact, not a bound: two crews
-on different half-hour breaks keep an hourly slot covered. What takes a chosen shift's
-people off, exactly as the model does it:
+min for hourly slots with half-hour breaks), so this count is exact for breaks and hand-overs
+(two crews on different half-hour breaks keep an hourly slot covered) and a bound for PPE
+rests. What takes a chosen shift's people off, as the model does it:
 
 - **Breaks.** A pattern's break takes all its people off (the config's break has ``closed``
   equal to the shift's staff); a slot that overlaps the break gets nothing from the pattern.
   Several break offsets per shift length (:class:`BreakRule`) let the program stagger breaks
   over several patterns.
-- **PPE rests** (swab role). From ``ppe_max_hours`` after the start of service to the end of
-  the shift, the model keeps ``ceil(staff * rest / (work + rest))`` of the shift's people
-  resting (:func:`~sim.model.staffing.ppe_resting`). In the program, an integer ``r_p >=
-  share * x_p`` is taken off the pattern's coverage in those slots: the least such integer is
-  the model's number, so the program's coverage is the model's (a larger ``r_p`` would only
-  be conservative). The onset is counted from the shift start; after a hand-over the model's
-  onset is ``handover_min`` later, which the grid absorbs unless ``handover_min`` is at
-  least a grid step (then the program is slightly conservative).
+- **PPE rests** (swab role). The model rotates the rests (:func:`~sim.model.staffing.
+  ppe_rests`): ``c = ceil(staff / q)`` people at a time, ``q = floor(work / rest)`` turns,
+  each person resting after at most ``ppe_max_hours``. In the program, an integer ``r_p >=
+  x_p / q`` (the least such integer is the model's ``c``) is taken off the pattern's coverage
+  in every slot from the earliest moment a rest can start (``ppe_max_hours - q * rest`` after
+  the start of the shift) to its end: a bound, since the model rests only part of that time,
+  so the program's coverage is never above the model's. A shift no longer than
+  ``ppe_max_hours`` has no rests.
 - **Hand-overs.** When a shift starts at the instant another shift of the role ends, the
   model opens the incoming shift's desks/booths ``handover_min`` late. The program counts it:
   a binary ``y_s`` is 1 when some chosen pattern ends at time ``s`` (``x_q <= U y_s``), and a
@@ -75,7 +75,7 @@ from scipy.sparse import coo_array
 from sim.config.clock import Clock, clock_to_min, min_to_clock
 from sim.config.staffing import DAY_MIN, BreakConfig, RoleRosterConfig, ShiftConfig
 from sim.engine.schedule import CapacitySchedule
-from sim.model.staffing import REGISTRATION, SWAB, ppe_resting, role_schedule
+from sim.model.staffing import REGISTRATION, SWAB, ppe_resting, ppe_rests, role_schedule
 
 #: Seconds each call of the integer program may take (:func:`cover`'s default).
 TIME_LIMIT_S = 10.0
@@ -118,8 +118,9 @@ class RosterTimeLimit(RosterError):
 class PpeRule:
     """Swabbers in full protective gear: ``max_hours`` of work, then a ``rest_min`` rest.
 
-    The model staggers the rests (see :func:`sim.model.staffing.role_schedule`): after the first
-    ``max_hours`` of a shift, ``ceil(staff * share)`` of its people are resting at any time.
+    The model rotates the rests (:func:`sim.model.staffing.ppe_rests`): at most
+    ``ceil(staff * share)`` of a shift's people rest at once, ``share = 1 / floor(work /
+    rest)``, in turns that begin :attr:`onset_min` after the start of service at the earliest.
     """
 
     max_hours: float
@@ -134,12 +135,22 @@ class PpeRule:
             raise ValueError(f"PPE rest_min must be minutes > 0, not {self.rest_min!r}")
 
     @property
+    def turns(self) -> int:
+        """Groups whose rests fit one after another in ``max_hours`` (at least 1)."""
+        return max(1, math.floor(self.max_hours * 60.0 / self.rest_min + 1e-9))
+
+    @property
     def share(self) -> float:
-        """Share of each work-and-rest cycle spent resting."""
-        return self.rest_min / (self.max_hours * 60.0 + self.rest_min)
+        """Most of a shift's people resting at once, as a share (before rounding up)."""
+        return 1.0 / self.turns
+
+    @property
+    def onset_min(self) -> float:
+        """Minutes after the start of service before which nobody rests."""
+        return max(0.0, self.max_hours * 60.0 - self.turns * self.rest_min)
 
     def resting(self, staff: int) -> int:
-        """People of a shift of ``staff`` resting at once once the rests have begun."""
+        """Most people of a shift of ``staff`` resting at once."""
         return ppe_resting(staff, self.max_hours, self.rest_min)
 
 
@@ -282,11 +293,12 @@ class ShiftPattern:
         """
         serve_from = min(self.start + late_min, self.end)
         cuts = {serve_from, self.end}
-        ppe_from = math.inf
+        rests: list[tuple[float, float, int]] = []
         if self.ppe is not None:
-            ppe_from = serve_from + self.ppe.max_hours * 60.0
-            if serve_from < ppe_from < self.end:
-                cuts.add(ppe_from)
+            rests = ppe_rests(
+                count, serve_from, self.end, self.ppe.max_hours * 60.0, self.ppe.rest_min
+            )
+            cuts.update(t for r in rests for t in r[:2] if serve_from < t < self.end)
         span = self.break_span
         if span is not None:
             cuts.update(t for t in span if serve_from < t < self.end)
@@ -297,8 +309,7 @@ class ShiftPattern:
             level = count
             if span is not None and span[0] <= mid < span[1]:
                 level = 0
-            if mid >= ppe_from and self.ppe is not None:
-                level -= self.ppe.resting(count)
+            level -= sum(c for r0, r1, c in rests if r0 <= mid < r1)
             out.append((t0, t1, max(level, 0)))
         return out
 
@@ -738,8 +749,8 @@ class _Problem:
             if span is not None:
                 s &= ~((t0 < span[1] - _TOL) & (t1 > span[0] + _TOL))
             self.serve[i] = s
-            if p.ppe is not None:
-                self.ppe[i] = s & (t1 > p.start + p.ppe.max_hours * 60.0 + _TOL)
+            if p.ppe is not None and p.length > p.ppe.max_hours * 60.0 + _TOL:
+                self.ppe[i] = s & (t1 > p.start + p.ppe.onset_min + _TOL)
             if handover_min > 0:
                 self.hand[i] = s & (t0 < p.start + handover_min - _TOL)
         self.share = pats[0].ppe.share if pats[0].ppe is not None else 0.0
@@ -1110,7 +1121,7 @@ def _fine_step(slot_min: float, start_min: float, pats: Sequence[ShiftPattern]) 
         if p.break_offset is not None:
             times += [p.break_offset, p.break_min]
         if p.ppe is not None:
-            times.append(p.ppe.max_hours * 60.0)
+            times += [p.ppe.max_hours * 60.0, p.ppe.onset_min]
     if not all(float(t).is_integer() for t in times):
         return slot_min
     return float(math.gcd(*(int(t) for t in times)))

@@ -6,7 +6,6 @@ Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -16,7 +15,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
-from sim.metrics.utilisation import busy_minutes
+from sim.metrics.utilisation import utilisation_steps
 from sim.model.records import SiteRun
 
 _LANE_COLOURS = {"green": "#2ca02c", "general": "#1f77b4", "swab": "#ff7f0e"}
@@ -220,27 +219,8 @@ def utilisation_figure(
 
 
 def _draw_utilisation(ax: Axes, site: SiteRun, step_min: float, heading: str) -> None:
-    r = site.residents
-    edges = np.arange(site.open_min, site.end_min + step_min, step_min)
     for station in site.stations:
-        if station.stage == "registration":
-            start, end, pool = r.reg_start, r.reg_end, r.reg_pool
-        else:
-            start, end, pool = r.swab_start, r.swab_end, r.swab_pool
-        mine = (pool == station.pool) & np.isfinite(end)
-        s, e = start[mine], end[mine]
-        busy = np.array(
-            [
-                np.sum(np.clip(np.minimum(e, b) - np.maximum(s, a), 0, None))
-                for a, b in itertools.pairwise(edges)
-            ]
-        )
-        staffed = np.array(
-            [station.schedule.server_minutes(a, b) for a, b in itertools.pairwise(edges)]
-        )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(staffed > 0, busy / staffed, np.nan)
-        total = busy_minutes(site, station) / max(station.schedule.server_minutes(-1e9, 1e9), 1e-9)
+        edges, share, total = utilisation_steps(site, station, step_min)
         ax.step(edges[:-1], share, where="post", label=f"{station.name} (day: {total:.0%})")
     _clock_axis(ax)
     ax.set_ylim(0, 1.15)

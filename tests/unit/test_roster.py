@@ -131,16 +131,21 @@ def test_breaks_and_ppe_rests_reduce_a_patterns_coverage_where_they_should() -> 
     assert list(cov) == [3] * 8 + [0] + [3] * 7 + [0, 0]  # nobody after 15:00
     # hourly slots: the break empties the whole 11:00-12:00 slot (fewest at any moment)
     assert list(p.coverage(3, OPEN, 60, 8)) == [3, 3, 3, 3, 0, 3, 3, 3]
-    # PPE: 4 h in gear, 20 min rests; 6 swabbers keep ceil(6 * 20/260) = 1 resting from 11:00
+    # PPE: 4 h in gear, 20 min rests (12 turns); 6 swabbers rest one at a time, from 2 h in
+    # to 4 h in (07:00 + 2 h = 09:00 to 11:00) and again 4 h after each rest (13:20-15:00)
     ppe = ShiftPattern(OPEN, 480, ppe=PpeRule(4, 20))
-    assert list(ppe.coverage(6, OPEN, 60, 8)) == [6] * 4 + [5] * 4
+    assert list(ppe.coverage(6, OPEN, 60, 8)) == [6, 6, 5, 5, 6, 6, 5, 5]
     assert PpeRule(4, 20).resting(6) == 1 and PpeRule(4, 20).resting(14) == 2
+    assert PpeRule(4, 20).onset_min == 0.0 and PpeRule(4, 30).onset_min == 0.0
+    assert PpeRule(4, 50).onset_min == 40.0  # 4 turns of 50 min fit in 240: from 40 min in
     # after a 10-min hand-over the shift opens late and its PPE clock starts late
-    assert list(ppe.coverage(6, OPEN, 30, 16, late_min=10)) == [0] + [6] * 7 + [5] * 8
+    assert list(ppe.coverage(6, OPEN, 30, 16, late_min=10)) == (
+        [0, 6, 6, 6, 5, 5, 5, 5, 5, 6, 6, 6, 6, 5, 5, 5]
+    )
     # the model agrees (role_schedule on the shift as a roster)
     plan = cover([5] * 8, 60, OPEN, [ppe], compare_single=False)
     assert labels(plan) == [("07:00-15:00", 6)]
-    assert list(plan.rostered) == [6] * 4 + [5] * 4
+    assert list(plan.rostered) == [6, 6, 5, 5, 6, 6, 5, 5]
 
 
 # --- the covering program ----------------------------------------------------------------
@@ -209,8 +214,8 @@ def test_hourly_slots_with_half_hour_breaks_are_counted_exactly() -> None:
 def test_ppe_rests_need_an_extra_swabber() -> None:
     pats = shift_patterns(OPEN, 900, lengths_h=(8,), starts=["07:00"], ppe=PpeRule(4, 20))
     plan = cover([5] * 8, 60, OPEN, pats)
-    assert labels(plan) == [("07:00-15:00", 6)]  # 6 - ceil(6 * 20/260) = 5 after 11:00
-    assert list(plan.rostered) == [6, 6, 6, 6, 5, 5, 5, 5]
+    assert labels(plan) == [("07:00-15:00", 6)]  # one of 6 resting at a time
+    assert list(plan.rostered) == [6, 6, 5, 5, 6, 6, 5, 5]
     assert to_roster_config(plan).ppe_max_hours == 4.0
 
 

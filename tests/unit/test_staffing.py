@@ -6,8 +6,10 @@ Every expected schedule below is worked out by hand. The round has two days, ope
 
 from __future__ import annotations
 
+import itertools
 import typing
 
+import numpy as np
 import pytest
 
 from sim.config.errors import ConfigError
@@ -21,6 +23,7 @@ from sim.model.staffing import (
     ShiftInstance,
     headcount,
     ppe_resting,
+    ppe_rests,
     role_schedule,
     site_staffing,
 )
@@ -192,32 +195,75 @@ def test_opening_hours_handover_when_windows_touch() -> None:
 @pytest.mark.parametrize(
     ("staff", "hours", "rest", "resting"),
     [
-        (6, 4, 30, 1),  # 6 * 30 / 270 = 0.67 -> 1
-        (9, 4, 30, 1),  # exactly 1.0 -> 1
-        (10, 2, 30, 2),  # 10 * 30 / 150 = 2.0 -> 2
-        (20, 4, 30, 3),  # 2.22 -> 3
+        (6, 4, 30, 1),  # 8 turns of 30 min fit in 4 h: one at a time
+        (9, 4, 30, 2),  # 9 people, 8 turns: two at a time
+        (10, 2, 30, 3),  # 4 turns: ceil(10 / 4)
+        (20, 4, 30, 3),  # 8 turns: ceil(20 / 8)
         (1, 4, 30, 1),  # a lone swabber must rest
-        (4, 3, 20, 1),  # 4 * 20 / 200 = 0.4 -> 1
+        (4, 3, 20, 1),  # 9 turns
+        (3, 0.25, 30, 3),  # a rest longer than the work: everyone at once
     ],
 )
 def test_ppe_resting_numbers(staff: int, hours: float, rest: float, resting: int) -> None:
     assert ppe_resting(staff, hours, rest) == resting
 
 
-def test_ppe_reduces_swab_booths_after_max_hours_of_each_shift() -> None:
+def _person_minutes(rests: list[tuple[float, float, int]]) -> float:
+    return sum((b - a) * c for a, b, c in rests)
+
+
+def test_ppe_rests_are_exact_to_the_minute_and_rotate() -> None:
+    # 6 swabbers, 4 h in gear then 20 min, a 5-hour shift: each rests once -> 120 minutes
+    # (the old rule removed 60); one at a time, the last rest ending 4 h in
+    rests = ppe_rests(6, 0.0, 300.0, 240.0, 20.0)
+    assert _person_minutes(rests) == 120
+    assert [(a, b, c) for a, b, c in rests] == [(120 + 20 * k, 140 + 20 * k, 1) for k in range(6)]
+    # a lone swabber rests 20 minutes, not the last hour of the shift
+    assert ppe_rests(1, 0.0, 300.0, 240.0, 20.0) == [(220.0, 240.0, 1)]
+    # a shift no longer than the limit has no rests
+    assert ppe_rests(6, 0.0, 240.0, 240.0, 20.0) == []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_nobody_works_longer_than_the_limit_and_rests_never_overlap_more_than_needed(
+    seed: int,
+) -> None:
+    rng = np.random.default_rng(seed)
+    staff = int(rng.integers(1, 30))
+    max_min = float(rng.choice([60, 120, 180, 240]))
+    rest = float(rng.choice([10, 15, 20, 30]))
+    length = float(rng.integers(30, 14 * 60))
+    start = float(rng.integers(0, 600))
+    rests = ppe_rests(staff, start, start + length, max_min, rest)
+    c = ppe_resting(staff, max_min / 60.0, rest)
+    # at most c at once, and the rests of one time never overlap the next
+    for (_a0, b0, _), (a1, _, _) in itertools.pairwise(rests):
+        assert b0 <= a1 + 1e-9
+    assert all(n <= c for _, _, n in rests)
+    # every person (group) works at most max_min between rests, from the start to the end
+    groups = sorted({(a - start) % (max_min + rest) for a, _, _ in rests})
+    people = sum(n for a, _, n in rests if a - start < max_min)
+    if length > max_min:
+        assert people == staff  # everyone rests once in the first max_min
+    for g in groups:
+        mine = [(a, b) for a, b, _ in rests if abs((a - start) % (max_min + rest) - g) < 1e-6]
+        worked_from = start
+        for a, b in mine:
+            assert a - worked_from <= max_min + 1e-6
+            worked_from = b
+        assert start + length - worked_from <= max_min + 1e-6
+
+
+def test_ppe_reduces_swab_booths_by_each_rest() -> None:
     cfg = RoleRosterConfig(pattern="2x12", staff=6, ppe_max_hours=4, ppe_rest_min=30)
     rs = role_schedule(SWAB, cfg, 6, W)
-    # day shifts: 5 open from 4 h in (11:00); night shifts: the window ends before 4 h in
-    assert steps(rs.schedule) == [
-        (420, 6),
-        (660, 5),
-        (1140, 6),
-        (1320, 0),
-        (1860, 6),
-        (2100, 5),
-        (2580, 6),
-        (2760, 0),
-    ]
+    # day 0's day shift (07:00-19:00, window to 22:00): one booth closed during each rest,
+    # the rests those of ppe_rests; the night shift starts at 19:00 and never passes 4 h
+    # inside the window
+    rests = ppe_rests(6, 420.0, 1140.0, 240.0, 30.0)
+    lost = sum((6 - rs.schedule.at(t + 0.5)) for t in range(420, 1140))
+    assert lost == _person_minutes(rests)
+    assert min(rs.schedule.at(t + 0.5) for t in range(420, 1140)) == 5
     # PPE rests are for swabbers only
     reg = role_schedule(REGISTRATION, cfg, 6, W)
     assert steps(reg.schedule) == [(420, 6), (1320, 0), (1860, 6), (2760, 0)]
@@ -226,16 +272,13 @@ def test_ppe_reduces_swab_booths_after_max_hours_of_each_shift() -> None:
 def test_ppe_clock_starts_after_the_handover() -> None:
     cfg = RoleRosterConfig(pattern="2x12", staff=6, handover_min=15, ppe_max_hours=4)
     rs = role_schedule(SWAB, cfg, 6, W)
-    # day 1 day shift serves from 1875, rests start at 1875 + 240 = 2115
-    assert rs.schedule.at(2114) == 6 and rs.schedule.at(2115) == 5
-    # day 0 day shift starts on time: rests from 660
-    assert rs.schedule.at(659) == 6 and rs.schedule.at(660) == 5
+    # day 1's day shift serves from 1875 (after the hand-over): its first rest at
+    # 1875 + 240 - 6 * 30 = 1935; day 0's day shift starts on time: first rest at 480
+    assert rs.schedule.at(1934) == 6 and rs.schedule.at(1935) == 5
+    assert rs.schedule.at(479) == 6 and rs.schedule.at(480) == 5
 
 
-def test_ppe_opening_hours_and_spare_staff_cover_the_rests() -> None:
-    cfg = RoleRosterConfig(staff=4, ppe_max_hours=3, ppe_rest_min=20)
-    rs = role_schedule(SWAB, cfg, 4, W)
-    assert steps(rs.schedule) == [(420, 4), (600, 3), (1320, 0), (1860, 4), (2040, 3), (2760, 0)]
+def test_ppe_spare_staff_cover_the_rests() -> None:
     # 8 swabbers for 6 booths: one resting at a time, 7 serving, 6 booths stay open
     spare = role_schedule(SWAB, RoleRosterConfig(staff=8, ppe_max_hours=4), 6, W)
     assert steps(spare.schedule) == [(420, 6), (1320, 0), (1860, 6), (2760, 0)]
