@@ -14,6 +14,7 @@ import numpy as np
 from sim.config.clock import day_clock, min_to_clock
 from sim.config.staffing import DAY_MIN
 from sim.metrics.theory import dorfman_tests_per_person
+from sim.metrics.utilisation import overtime_minutes
 from sim.model import records as rec
 from sim.model.labs import STAGES
 
@@ -151,10 +152,11 @@ def people_resulted(chain: rec.ChainRun, lab: int, days: float) -> int:
 def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
     """One row per lab: tubes in and resulted, backlog at the end, runs and utilisation.
 
-    Utilisation of a stage is busy desk/machine-minutes over staffed desk/machine-minutes
-    while the lab has work: from its first delivery (or its opening, if later) to its last
-    result (or the horizon if it still holds tubes). ``tubes_received`` counts tubes delivered
-    to the lab's door.
+    Utilisation of a stage is busy desk/machine-minutes over worked desk/machine-minutes (the
+    staffed ones plus the overtime of a run finished after its machine's technician went off:
+    at most 1) while the lab has work: from its first delivery (or its opening, if later) to
+    its last result (or the horizon if it still holds tubes). ``tubes_received`` counts tubes
+    delivered to the lab's door.
     """
     rows = []
     for j, name in enumerate(chain.labs):
@@ -185,7 +187,11 @@ def lab_table(chain: rec.ChainRun) -> list[dict[str, Any]]:
             start = chain.run_start[runs]
             stop = np.minimum(np.nan_to_num(chain.run_end[runs], nan=end), end)
             busy = float(np.sum(np.maximum(stop - start, 0.0)))
-            staffed = chain.capacity[j][stage].server_minutes(begin, end)
+            schedule = chain.capacity[j][stage]
+            # a run under way when a machine's technician goes off is finished: overtime
+            staffed = schedule.server_minutes(begin, end) + overtime_minutes(
+                start, stop, schedule, [(begin, end)]
+            )
             row[f"{stage}_runs"] = int(runs.sum())
             row[f"utilisation_{stage}"] = busy / staffed if staffed > 0 else float("nan")
             if stage != "receiving":

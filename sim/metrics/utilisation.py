@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from sim.engine.schedule import CapacitySchedule
 from sim.model import records as rec
 
 Window = tuple[float, float]
@@ -62,11 +63,15 @@ def services(run: rec.SiteRun, station: rec.Station) -> tuple[np.ndarray, np.nda
 
 
 def overtime_minutes(
-    starts: np.ndarray, ends: np.ndarray, station: rec.Station, windows: list[Window]
+    starts: np.ndarray,
+    ends: np.ndarray,
+    station: rec.Station | CapacitySchedule,
+    windows: list[Window],
 ) -> float:
     """Server-minutes within ``windows`` during which more services were under way at the
-    station than its schedule opened (``starts``/``ends``: its services, minutes)."""
-    sched = station.schedule
+    station (or on the servers of a capacity schedule: a lab stage's machines) than its
+    schedule opened (``starts``/``ends``: its services, minutes)."""
+    sched = station if isinstance(station, CapacitySchedule) else station.schedule
     s_sorted = np.sort(starts)
     e_sorted = np.sort(ends)
     cap_t = np.asarray(sched.times, dtype=float)
