@@ -156,7 +156,16 @@ class CityResult:
             p.insert(0, "district", name)
             p.insert(3, "x_km", [where[s].x_km for s in p["site"]])
             p.insert(4, "y_km", [where[s].y_km for s in p["site"]])
-            p.insert(5, "swab_booths", [where[s].swab_booths for s in p["site"]])
+            booths = {  # a round's own booths (campaign.round_overrides)
+                (k + 1, q.name): q.swab_booths
+                for k in range(len(cfg.campaign.start_days))
+                for q in cfg.round_config(k).points
+            }
+            p.insert(
+                5,
+                "swab_booths",
+                [booths[(int(k), s)] for k, s in zip(p["round"], p["site"], strict=True)],
+            )
             points.append(p)
             h = t["hours"]
             h.insert(0, "district", name)
