@@ -6,7 +6,9 @@ campaign day 1) and return plain numbers, arrays or lists of flat dicts.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -90,6 +92,65 @@ def backlog_over_time(chain: rec.ChainRun, times: np.ndarray) -> np.ndarray:
         mine = chain.tube_lab == j
         out[j] = _count_by(chain.tube_delivered[mine], t) - _count_by(chain.tube_result[mine], t)
     return out
+
+
+def backlog_span(chain: rec.ChainRun) -> tuple[float, float]:
+    """Whole hours (campaign minutes) from the first swab to the last result (to the horizon if
+    some tube has no result by then); ``(0, max(horizon, 60))`` without swabs."""
+    swabs = chain.swab_time[np.isfinite(chain.swab_time)]
+    if swabs.size == 0:
+        return 0.0, max(chain.horizon_min, 60.0)
+    start = float(np.floor(swabs.min() / 60.0) * 60.0)
+    results = chain.tube_result[np.isfinite(chain.tube_result)]
+    unfinished = results.size < chain.n_tubes
+    end = chain.horizon_min if unfinished or results.size == 0 else float(results.max())
+    return start, float(np.ceil(end / 60.0) * 60.0)
+
+
+def backlog_series(chain: rec.ChainRun, step_min: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+    """The grid (campaign minutes, every ``step_min`` over :func:`backlog_span`) and the tubes
+    at each lab without a result at each grid time, shape (labs, times); see
+    :func:`backlog_over_time`."""
+    if step_min <= 0:
+        raise ValueError(f"step_min must be > 0, got {step_min}")
+    start, end = backlog_span(chain)
+    grid = np.arange(start, end + step_min / 2, step_min)
+    return grid, backlog_over_time(chain, grid)
+
+
+def turnaround_ecdf(chain: rec.ChainRun) -> tuple[np.ndarray, np.ndarray]:
+    """The share of all swabs resulted within each turnaround: the turnarounds with a result
+    (hours, sorted) and, at each, the share (0..1) of all the chain's swabs with a result
+    within it (below 1 at the last when some swabs have no result by the horizon)."""
+    ta = turnaround_h(chain)
+    done = np.sort(ta[np.isfinite(ta)])
+    return done, np.arange(1, done.size + 1) / chain.n_swabs
+
+
+def turnaround_by_hour(
+    chain: rec.ChainRun, quantiles: Sequence[float] = (0.5, 0.95)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Turnaround quantiles (hours) of the swabs taken in each hour of the campaign.
+
+    Returns the start of each hour in which some swab was taken (campaign minutes) and an
+    array ``len(quantiles) x hours``. Swabs without a result count as later than any result:
+    a quantile they reach is ``inf``.
+    """
+    ta = turnaround_h(chain)
+    ta = np.where(np.isfinite(ta), ta, np.inf)
+    hour = np.floor(chain.swab_time / 60.0).astype(np.int64)
+    order = np.lexsort((ta, hour))
+    hour, ta = hour[order], ta[order]
+    starts, first = np.unique(hour, return_index=True)
+    bounds = [*first.tolist(), hour.size]
+    out = np.empty((len(quantiles), starts.size))
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        values = ta[a:b]  # sorted
+        for i, q in enumerate(quantiles):
+            # the smallest value with at least a share q of the hour's swabs at or below it
+            rank = int(np.ceil(q * values.size - 1e-9))
+            out[i, k] = values[min(max(rank - 1, 0), values.size - 1)]
+    return 60.0 * starts.astype(float), out
 
 
 def backlog_table(chain: rec.ChainRun) -> list[dict[str, Any]]:

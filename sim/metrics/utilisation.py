@@ -14,7 +14,6 @@ in line, would otherwise dilute the figure (a validation run with a long clearin
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 
@@ -138,7 +137,9 @@ def utilisation_steps(
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(worked > 0, busy / worked, np.nan)
-    everything = [(-math.inf, math.inf)]
+    # the whole round: from opening to the end of the clearing (a schedule's last step
+    # holds forever, so an infinite window would count 0 x inf)
+    everything = [(float(edges[0]), float(edges[-1]))]
     total_worked = staffed_minutes(station, everything) + overtime_minutes(
         s, e, station, everything
     )

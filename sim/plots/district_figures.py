@@ -4,9 +4,10 @@ Each figure function takes a :class:`~sim.experiment.result.RunResult` and the r
 (1-based, or None for every round: a campaign of several rounds then has a panel per round, or
 for coverage a colour per round) and returns a :class:`matplotlib.figure.Figure`; none of them
 runs the model. Times are those of the records: minutes after midnight of the round's first
-day, shown as ``day 1 08:00``. Everything is computed with numpy over the per-resident arrays
-(no per-resident Python loops), so each figure takes well under 2 s for the default
-313,000-resident round.
+day, shown as ``day 1 08:00``. The figures draw what :mod:`sim.metrics.figure_data` computes
+(with numpy over the per-resident arrays, no per-resident Python loops), so each figure takes
+well under 2 s for the default 313,000-resident round; :func:`queue_heatmap_data`,
+:func:`coverage_curve` and :func:`open_stations` give those data for a result's round.
 
 :func:`district_figure_set` returns the four figures keyed by the PNG file name they are saved
 as; :func:`campaign_tests_figure` draws the tests per campaign day, stacked by round.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,24 +29,22 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
-from sim.metrics import queues
-from sim.metrics.district import (
-    CurveBand,
-    campaign_day_tests,
-    coverage_curves,
-    intervals,
-    not_tested_counts,
-    staff_minutes,
-    staff_table,
+from sim.metrics import figure_data as fd
+from sim.metrics.district import CurveBand, coverage_curves, intervals, not_tested_counts
+from sim.metrics.figure_data import (
+    DAY_MIN,
+    MAX_CURVE_POINTS,
+    MAX_DAYS_SHOWN,
+    MAX_HEATMAP_COLUMNS,
+    MAX_HOURLY_DAYS,
+    QueueHeatmap,
+    WaitBox,
+    coverage_grid,
+    point_windows,
 )
-from sim.metrics.intervals import Interval, t_interval
-from sim.metrics.lines import entrance_line
-from sim.metrics.waits import describe
+from sim.metrics.intervals import Interval
 from sim.model import records as rec
-from sim.model.staffing import ROLES
 from sim.plots.figures import first_of, steps_only, time_axis
-
-DAY_MIN = 1440.0
 
 #: Colours of the two groups of residents (as in :mod:`sim.plots.figures`).
 _GROUP_COLOURS = {"green": "#2ca02c", "other": "#1f77b4"}
@@ -65,16 +63,6 @@ _REASONS = {
     "not_served_by_close": "not served by close\n(still in line at end)",
 }
 _NIGHT_COLOUR = "#efefef"
-#: Most columns of the heat map: a longer round shows one column per day (or per few days)
-#: instead of one per hour.
-MAX_HEATMAP_COLUMNS = 96
-#: Most days shown one by one (boxes of waits, bars of shifts); a longer round is shown in
-#: periods of several days.
-MAX_DAYS_SHOWN = 7
-#: Rounds longer than this many days show mean waits by day of arrival, not by hour.
-MAX_HOURLY_DAYS = 14
-#: Most points of a curve over the round (coverage): a long round is sampled more coarsely.
-MAX_CURVE_POINTS = 2000
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,44 +111,6 @@ def _round_colour(k: int) -> str:
     return str(to_hex(_colormap("tab10")(k % 10)))
 
 
-def point_windows(point: rec.SiteRun, days: int) -> list[tuple[float, float]]:
-    """When each day a point's entrance line can hold people: line opening to end of clearing.
-
-    From the point's own windows per day; for records without them the daily hours are taken
-    to repeat: day ``d`` runs from the line's opening on day 1 plus ``1440 d`` to the end of
-    clearing of the last day minus ``1440 (days-1-d)``.
-    """
-    if len(point.line_windows) == days and len(point.serve_windows) == days:
-        return [
-            (min(a, c), d)
-            for (a, _), (c, d) in zip(point.line_windows, point.serve_windows, strict=True)
-        ]
-    first = point.queue_opens_min if point.queue_opens_min is not None else point.open_min
-    first = min(first, point.open_min)
-    return [(first + DAY_MIN * d, point.end_min - DAY_MIN * (days - 1 - d)) for d in range(days)]
-
-
-def _district_windows(run: rec.RoundRun) -> list[tuple[float, float]]:
-    """Per day, from the first point's line opening to the last point's end of clearing."""
-    per_point = [point_windows(p, run.days) for p in run.points]
-    return [
-        (min(w[d][0] for w in per_point), max(w[d][1] for w in per_point)) for d in range(run.days)
-    ]
-
-
-def _time_span(run: rec.RoundRun) -> tuple[float, float]:
-    """Whole hours covering the round's serving windows."""
-    windows = _district_windows(run)
-    start = np.floor(windows[0][0] / 60.0) * 60.0
-    end = np.ceil(max(windows[-1][1], run.end_min) / 60.0) * 60.0
-    return float(start), float(end)
-
-
-def _periods(days: int, most: int = MAX_DAYS_SHOWN) -> int:
-    """Days per period so that ``days`` days make at most ``most`` periods."""
-    return max(1, math.ceil(days / most))
-
-
 def _period_label(first: int, width: int, days: int) -> str:
     """``day 3`` or ``days 8-14`` (0-based ``first`` day, ``width`` days, cut at ``days``)."""
     last = min(first + width, days)
@@ -177,12 +127,12 @@ def _round_time_axis(
 ) -> None:
     """x axis in minutes of the round, labelled ``day 1 / 08:00`` (at most ``most`` ticks);
     nights shaded grey."""
-    start, end = _time_span(run)
+    start, end = fd.round_time_span(run)
     end += pad_min
     ax.set_xlim(start, end)
     time_axis(ax, end - start, most)
     if shade_nights:
-        windows = _district_windows(run)
+        windows = fd.district_windows(run)
         label = len(windows) <= MAX_HOURLY_DAYS  # nights of a long round: shaded only
         for (_, b), (a, _) in itertools.pairwise(windows):
             if a > b:
@@ -205,51 +155,12 @@ def _round_time_axis(
 # 1. Entrance-line length by point and hour
 
 
-@dataclass(frozen=True)
-class QueueHeatmap:
-    """Longest entrance line of each point in each hour of the round.
-
-    Attributes
-    ----------
-    points
-        Point names, one per row, in display order.
-    groups
-        The sub-district of each row (the one sending it most residents; ``""`` if none).
-    hour_starts
-        Start of each column, minutes after midnight of the round's first day. A column is an
-        hour (only hours in which some point's line is open: nights are left out); in a round
-        with more than :data:`MAX_HEATMAP_COLUMNS` such hours, a day or a period of whole days
-        (see ``column_min``).
-    values
-        ``len(points) x len(hour_starts)``: the most people in the entrance line (both lanes)
-        at any whole minute of the column's time; NaN where the point's line was closed all
-        that time.
-    column_min
-        Minutes per column: 60 (hours), or 1440 times the days per column.
-    """
-
-    points: tuple[str, ...]
-    groups: tuple[str, ...]
-    hour_starts: np.ndarray
-    values: np.ndarray
-    column_min: float = 60.0
-
-
-def _home_subdistricts(result: RunResult, run: rec.RoundRun) -> list[str]:
-    """For each point, the sub-district whose catchment sends it the most residents."""
-    best: dict[str, tuple[float, str]] = {}
-    for sd in result.config.subdistricts:
-        for c in sd.catchment:
-            weight = sd.population * c.share
-            if c.site not in best or weight > best[c.site][0]:
-                best[c.site] = (weight, sd.name)
-    return [best[p.name][1] if p.name in best else "" for p in run.points]
-
-
 def queue_heatmap_data(
     result: RunResult, round: int = 1, order: str = "subdistrict"
 ) -> QueueHeatmap:
-    """The matrix behind :func:`queue_heatmap_figure` (see :class:`QueueHeatmap`).
+    """The matrix behind :func:`queue_heatmap_figure`: :func:`sim.metrics.figure_data.
+    queue_heatmap` of round ``round`` (1-based) with the scenario's sub-districts (see
+    :class:`~sim.metrics.figure_data.QueueHeatmap`).
 
     Parameters
     ----------
@@ -259,55 +170,7 @@ def queue_heatmap_data(
     """
     if order not in ("subdistrict", "name"):
         raise ValueError(f"order must be 'subdistrict' or 'name', got {order!r}")
-    run = _round_run(result, round)
-    groups = _home_subdistricts(result, run)
-    names = [p.name for p in run.points]
-    if order == "name":
-        rows = sorted(range(len(names)), key=lambda i: names[i])
-    else:
-        rank = {sd.name: k for k, sd in enumerate(result.config.subdistricts)}
-        rows = sorted(
-            range(len(names)),
-            key=lambda i: (rank.get(groups[i], len(rank)), _natural_key(names[i])),
-        )
-    # Columns: the hours of each day's serving window (whole hours).
-    hour_set: set[float] = set()
-    for a, b in _district_windows(run):
-        h0, h1 = int(np.floor(a / 60.0)), int(np.ceil(b / 60.0))
-        hour_set.update(60.0 * h for h in range(h0, h1))
-    hour_starts = np.array(sorted(hour_set))
-    grid = (hour_starts[:, None] + np.arange(60.0)[None, :]).ravel()  # 1-min grid
-    values = np.full((len(rows), hour_starts.size), np.nan)
-    for row, i in enumerate(rows):
-        point = run.points[i]
-        length = queues.length_at(*entrance_line(point), grid).reshape(hour_starts.size, 60)
-        peak = length.max(axis=1).astype(float)
-        open_ = np.zeros(hour_starts.size, dtype=bool)
-        for a, b in point_windows(point, run.days):
-            open_ |= (hour_starts < b) & (hour_starts + 60.0 > a)
-        values[row] = np.where(open_ | (peak > 0), peak, np.nan)
-    column_min = 60.0
-    if hour_starts.size > MAX_HEATMAP_COLUMNS:
-        # A long round: one column per period of whole days, the longest line in it.
-        width = _periods(run.days, MAX_HEATMAP_COLUMNS)
-        column_min = DAY_MIN * width
-        period = np.floor(hour_starts / column_min)
-        first = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
-        values = np.fmax.reduceat(values, first, axis=1) if values.size else values[:, first]
-        hour_starts = period[first] * column_min
-    return QueueHeatmap(
-        tuple(names[i] for i in rows),
-        tuple(groups[i] for i in rows),
-        hour_starts,
-        values,
-        column_min,
-    )
-
-
-def _natural_key(name: str) -> tuple[Any, ...]:
-    """Sort ``Point 2`` before ``Point 10``."""
-    head, _, tail = name.rpartition(" ")
-    return (head, int(tail), "") if tail.isdigit() else (name, -1, name)
+    return fd.queue_heatmap(_round_run(result, round), result.config.subdistricts, order)
 
 
 def queue_heatmap_figure(
@@ -458,10 +321,6 @@ def _colormap(name: str) -> Colormap:
 # 2. Waits of green-eligible residents and the others
 
 
-def _groups(r: rec.ResidentRecords) -> list[tuple[str, np.ndarray]]:
-    return [("green", np.asarray(r.green, dtype=bool)), ("other", ~np.asarray(r.green, bool))]
-
-
 def waits_by_lane_figure(result: RunResult, round: int | None = None) -> Figure:
     """Waits of tested residents, green-eligible vs others: by day (boxes), by hour (means).
 
@@ -508,33 +367,16 @@ def _same_y_scale(axes: Sequence[Axes]) -> None:
 
 def _draw_waits(ax_box: Axes, ax_hour: Axes, run: rec.RoundRun) -> None:
     """The two panels of :func:`waits_by_lane_figure` for round ``run``."""
-    r = run.residents
-    wait = r.wait
-    tested = np.isfinite(wait)
-    arrival = r.arrival
-    width = _periods(run.days)
+    width = fd.days_per_period(run.days)
     n_periods = math.ceil(run.days / width)
-    day = np.floor(np.nan_to_num(arrival, nan=-DAY_MIN) / DAY_MIN).astype(np.int64)
-    period = np.where(day >= 0, day // width, -1)
 
     # Left: boxes per day (or period of days) and group.
-    positions: list[float] = []
-    data: list[np.ndarray] = []
-    colours: list[str] = []
-    top = 0.0
-    for d in range(n_periods):
-        for k, (name, mask) in enumerate(_groups(r)):
-            w = wait[tested & mask & (period == d)]
-            if w.size == 0:
-                continue
-            positions.append(d * 3.0 + k)
-            data.append(w)
-            colours.append(_GROUP_COLOURS[name])
-            top = max(top, float(np.percentile(w, 95)))
-    if data:
-        stats = [_box_stats(w) for w in data]
+    boxes = fd.wait_boxes(run, width)
+    positions = [b.period * 3.0 + fd.GROUPS.index(b.group) for b in boxes]
+    top = max((b.p95 for b in boxes), default=0.0)
+    if boxes:
         parts = ax_box.bxp(
-            stats,
+            [_bxp_stats(b) for b in boxes],
             positions=positions,
             widths=0.7,
             showfliers=False,
@@ -543,13 +385,13 @@ def _draw_waits(ax_box: Axes, ax_hour: Axes, run: rec.RoundRun) -> None:
             meanprops={"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"},
             medianprops={"color": "black"},
         )
-        for patch, colour in zip(parts["boxes"], colours, strict=True):
-            patch.set_facecolor(colour)
+        for patch, b in zip(parts["boxes"], boxes, strict=True):
+            patch.set_facecolor(_GROUP_COLOURS[b.group])
             patch.set_alpha(0.55)
-        for x, s in zip(positions, stats, strict=True):
+        for x, b in zip(positions, boxes, strict=True):
             ax_box.annotate(
-                f"mean {s['mean']:.1f}\np95 {s['whishi']:.1f}\nn={s['n']:,}",
-                (x, s["whishi"]),
+                f"mean {b.mean:.1f}\np95 {b.p95:.1f}\nn={b.n:,}",
+                (x, b.p95),
                 xytext=(0, 4),
                 textcoords="offset points",
                 ha="center",
@@ -586,29 +428,24 @@ def _draw_waits(ax_box: Axes, ax_hour: Axes, run: rec.RoundRun) -> None:
 
     # Right: mean wait by hour (a long round: by day) of arrival, one line per group (NaN
     # breaks the line overnight).
-    start, end = _time_span(run)
-    hourly = run.days <= MAX_HOURLY_DAYS
-    step = 60.0 if hourly else DAY_MIN
-    origin = start if hourly else DAY_MIN * np.floor(start / DAY_MIN)
-    n_hours = math.ceil((end - origin) / step)
-    hour = np.floor((np.nan_to_num(arrival, nan=origin - step) - origin) / step).astype(np.int64)
-    inside = tested & (hour >= 0) & (hour < n_hours)
-    centres = origin + step * np.arange(n_hours) + step / 2
-    for name, mask in _groups(r):
-        sel = inside & mask
-        count = np.bincount(hour[sel], minlength=n_hours)
-        total = np.bincount(hour[sel], weights=wait[sel], minlength=n_hours)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(count > 0, total / count, np.nan)
-        whole = describe(wait[tested & mask])
+    means = fd.mean_waits_by_arrival(run)
+    for name in fd.GROUPS:
+        whole = means.whole[name]
         label = (
-            f"{_GROUP_LABELS[name]}: n={int(np.sum(tested & mask)):,}, "
+            f"{_GROUP_LABELS[name]}: n={means.tested[name]:,}, "
             f"mean {whole['mean']:.1f}, p95 {whole['p95']:.1f} min"
         )
-        ax_hour.plot(centres, mean, marker="o", ms=3, color=_GROUP_COLOURS[name], label=label)
+        ax_hour.plot(
+            means.centres,
+            means.mean[name],
+            marker="o",
+            ms=3,
+            color=_GROUP_COLOURS[name],
+            label=label,
+        )
     _round_time_axis(ax_hour, run)
     ax_hour.set_ylim(bottom=0)
-    unit = "hour" if hourly else "day"
+    unit = "hour" if means.step_min == 60.0 else "day"
     ax_hour.set_xlabel(f"{unit} of arrival (point plotted at the middle of the {unit})")
     ax_hour.set_ylabel("mean minutes queueing, tested residents")
     ax_hour.set_title(f"Mean wait by {unit} of arrival", fontsize=10)
@@ -623,18 +460,16 @@ def _draw_waits(ax_box: Axes, ax_hour: Axes, run: rec.RoundRun) -> None:
     )
 
 
-def _box_stats(w: np.ndarray) -> dict[str, Any]:
-    """Box statistics for :meth:`Axes.bxp`: quartiles, 5th/95th percentile whiskers, mean."""
-    p5, q1, med, q3, p95 = np.percentile(w, [5, 25, 50, 75, 95])
+def _bxp_stats(box: WaitBox) -> dict[str, Any]:
+    """A box for :meth:`Axes.bxp`: quartiles, 5th/95th percentile whiskers, mean."""
     return {
-        "med": med,
-        "q1": q1,
-        "q3": q3,
-        "whislo": p5,
-        "whishi": p95,
-        "mean": float(w.mean()),
+        "med": box.median,
+        "q1": box.q1,
+        "q3": box.q3,
+        "whislo": box.p5,
+        "whishi": box.p95,
+        "mean": box.mean,
         "fliers": np.empty(0),
-        "n": int(w.size),
     }
 
 
@@ -645,43 +480,13 @@ def _box_stats(w: np.ndarray) -> dict[str, Any]:
 def coverage_curve(
     result: RunResult, round: int = 1, step_min: float = 5.0
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Share of residents tested by each time of a grid ending at the round's end.
+    """Share of residents tested by each time of a grid ending at the round's end:
+    :func:`sim.metrics.figure_data.coverage_curve` of round ``round`` (1-based).
 
     Returns the grid (minutes) and, keyed ``"all"`` and by sub-district name, the share of
     that group's residents whose swab was done at or before each grid time.
     """
-    run = _round_run(result, round)
-    r = run.residents
-    start, _ = _time_span(run)
-    grid = np.append(np.arange(start, run.end_min, step_min), run.end_min)
-    done = np.where(r.outcome == rec.TESTED, r.swab_end, np.inf)
-    curves = {"all": _share_done(done, grid, r.n)}
-    if r.subdistrict is not None:
-        for j, name in enumerate(run.subdistricts):
-            mine = r.subdistrict == j
-            curves[name] = _share_done(done[mine], grid, int(mine.sum()))
-    return grid, curves
-
-
-def _share_done(done: np.ndarray, grid: np.ndarray, n: int) -> np.ndarray:
-    if n == 0:
-        return np.full(grid.size, np.nan)
-    return np.searchsorted(np.sort(done), grid, side="right") / n
-
-
-def _coverage_step(run: rec.RoundRun) -> float:
-    """Minutes between points of a coverage curve: 5, or more over a long round."""
-    start, _ = _time_span(run)
-    step = 5.0 * math.ceil((run.end_min - start) / (5.0 * MAX_CURVE_POINTS))
-    return max(step, 5.0)
-
-
-def coverage_grid(run: rec.RoundRun) -> np.ndarray:
-    """The times (minutes of the round) of a coverage curve: from the first whole hour of the
-    round's serving windows to its deadline (``end_min``), every 5 minutes (more coarsely over
-    a long round); the last point is the deadline."""
-    start, _ = _time_span(run)
-    return np.append(np.arange(start, run.end_min, _coverage_step(run)), run.end_min)
+    return fd.coverage_curve(_round_run(result, round), step_min)
 
 
 def coverage_figure(result: RunResult, round: int | None = None) -> Figure:
@@ -696,7 +501,7 @@ def coverage_figure(result: RunResult, round: int | None = None) -> Figure:
         return coverage_rounds_figure([result])
     run = runs[0]
     r = run.residents
-    grid, curves = coverage_curve(result, run.round + 1, step_min=_coverage_step(run))
+    grid, curves = fd.coverage_curve(run, step_min=fd.coverage_step(run))
     fig = Figure(figsize=(14, 5.2), layout="constrained")
     ax, ax_bar = fig.subplots(1, 2, width_ratios=[2.2, 1])
 
@@ -722,8 +527,9 @@ def coverage_figure(result: RunResult, round: int | None = None) -> Figure:
     )
 
     # Not tested, by reason (the outcome of the resident's last attempt).
+    not_tested = not_tested_counts([run])
     keys = list(rec.OUTCOMES[1:])
-    counts = np.bincount(np.asarray(r.outcome, dtype=np.int64), minlength=len(rec.OUTCOMES))[1:]
+    counts = np.array([not_tested[k][0] for k in keys])
     y = np.arange(len(keys))
     ax_bar.barh(y, counts, color="#c44e52", alpha=0.8)
     ax_bar.set_yticks(y, labels=[_REASONS[k] for k in keys], fontsize=8)
@@ -1005,59 +811,15 @@ def coverage_rounds_figure(results: Sequence[RunResult], level: float = 0.95) ->
 def open_stations(
     result: RunResult, round: int = 1, step_min: float = 1.0
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Open desks (``registration``) and booths (``swab``), summed over points, on a grid."""
-    run = _round_run(result, round)
-    start, end = _time_span(run)
-    grid = np.arange(start, end + step_min, step_min)
-    totals: dict[str, np.ndarray] = {}
-    for point in run.points:
-        for st in point.stations:
-            times = np.asarray(st.schedule.times, dtype=float)
-            counts = np.append(0, np.asarray(st.schedule.counts, dtype=np.int64))
-            at = counts[np.searchsorted(times, grid, side="right")]
-            totals[st.stage] = totals.get(st.stage, np.zeros(grid.size, dtype=np.int64)) + at
-    return grid, totals
+    """Open desks (``registration``) and booths (``swab``), summed over points, on a grid:
+    :func:`sim.metrics.figure_data.open_stations` of round ``round`` (1-based)."""
+    return fd.open_stations(_round_run(result, round), step_min)
 
 
-def _shift_bars(run: rec.RoundRun) -> tuple[list[dict[str, Any]], int, list[int]]:
-    """Bars of the staff figure: per role and shift, ``role``, ``label`` (day and shift),
-    ``utilisation`` and ``staff``; the days per bar; the marshals on each marshals' shift.
-
-    A shift of each day of the round (:func:`~sim.metrics.district.staff_table`); in a round
-    longer than :data:`MAX_DAYS_SHOWN` days, a shift (by its hours) over a period of days:
-    busy over staffed time in the period, and the most staff on the shift on one day.
-    """
-    if run.days <= MAX_DAYS_SHOWN:
-        rows = staff_table(run)
-        for row in rows:
-            row["label"] = f"day {row['day']}\n{row['shift']}"
-        marshals = [row["staff"] for row in rows if row["role"] == "marshal"]
-        return [row for row in rows if row["role"] != "marshal"], 1, marshals
-    width = _periods(run.days)
-    acc: dict[tuple[int, int, float, float], list[float]] = {}
-    marshals = []
-    for (role, day, start, end), (staff, busy, staffed) in staff_minutes(run).items():
-        if role == "marshal":
-            marshals.append(int(staff))
-            continue
-        offset = DAY_MIN * day
-        key = (ROLES.index(role), day // width, start - offset, end - offset)
-        sums = acc.setdefault(key, [0.0, 0.0, 0.0])
-        sums[0] = max(sums[0], staff)
-        sums[1] += busy
-        sums[2] += staffed
-    bars = []
-    for (r, period, start, end), (staff, busy, staffed) in sorted(acc.items()):
-        shift = f"{min_to_clock(start)}-{min_to_clock(end)}"
-        bars.append(
-            {
-                "role": ROLES[r],
-                "label": f"{_period_label(period * width, width, run.days)}\n{shift}",
-                "staff": int(staff),
-                "utilisation": busy / staffed if staffed > 0 else float("nan"),
-            }
-        )
-    return bars, width, marshals
+def _shift_label(bar: fd.ShiftBar, width: int, days: int) -> str:
+    """``day 2\n08:00-14:00`` (or ``days 8-14\n...``): a shift bar's tick label."""
+    shift = f"{min_to_clock(bar.start_min)}-{min_to_clock(bar.end_min)}"
+    return f"{_period_label(bar.first_day, width, days)}\n{shift}"
 
 
 def staff_utilisation_figure(result: RunResult, round: int | None = None) -> Figure:
@@ -1071,23 +833,24 @@ def staff_utilisation_figure(result: RunResult, round: int | None = None) -> Fig
     title = "Staff: utilisation and open stations"
     if len(runs) == 1:
         fig = Figure(figsize=(14, 5.4), layout="constrained")
-        _draw_staff(fig, result, runs[0])
+        _draw_staff(fig, runs[0])
         fig.suptitle(f"{title} - {_where(result, runs[0])}", fontsize=12)
         return fig
     fig = Figure(figsize=(14, 5.0 * len(runs) + 0.4), layout="constrained")
     opens = []
     for sub, run in zip(_panels(fig, len(runs)), runs, strict=True):
-        opens.append(_draw_staff(sub, result, run))
+        opens.append(_draw_staff(sub, run))
         sub.suptitle(_round_heading(run).capitalize(), fontsize=11, fontweight="bold")
     _same_y_scale(opens)
     fig.suptitle(f"{title} - {_where_rounds(result)}", fontsize=12)
     return fig
 
 
-def _draw_staff(fig: FigureBase, result: RunResult, run: rec.RoundRun) -> Axes:
+def _draw_staff(fig: FigureBase, run: rec.RoundRun) -> Axes:
     """The two panels of :func:`staff_utilisation_figure` for round ``run`` on ``fig`` (a
     figure or a round's panel of one); returns the open-stations axes."""
-    rows, width, marshals = _shift_bars(run)
+    shifts = fd.shift_bars(run)
+    width, marshals = shifts.days_per_bar, shifts.marshals
     ax_bar, ax_open = fig.subplots(1, 2, width_ratios=[1.3, 1])
 
     x = 0.0
@@ -1095,17 +858,17 @@ def _draw_staff(fig: FigureBase, result: RunResult, run: rec.RoundRun) -> Axes:
     tick_labels: list[str] = []
     handles: list[Patch] = []
     for role in ("registration", "swab"):
-        mine = [row for row in rows if row["role"] == role]
+        mine = [bar for bar in shifts.bars if bar.role == role]
         if not mine:
             continue
         xs = x + np.arange(len(mine))
-        util = np.array([row["utilisation"] for row in mine], dtype=float)
+        util = np.array([bar.utilisation for bar in mine], dtype=float)
         ax_bar.bar(xs, np.nan_to_num(util), width=0.8, color=_ROLE_COLOURS[role], alpha=0.85)
         handles.append(Patch(color=_ROLE_COLOURS[role], alpha=0.85, label=_ROLE_LABELS[role]))
-        for xx, u, row in zip(xs, util, mine, strict=True):
+        for xx, u, bar in zip(xs, util, mine, strict=True):
             text = f"{u:.0%}" if np.isfinite(u) else "-"
             ax_bar.annotate(
-                f"{text}\n{row['staff']:,} staff",
+                f"{text}\n{bar.staff:,} staff",
                 (xx, np.nan_to_num(u)),
                 xytext=(0, 3),
                 textcoords="offset points",
@@ -1114,7 +877,7 @@ def _draw_staff(fig: FigureBase, result: RunResult, run: rec.RoundRun) -> Axes:
                 fontsize=7,
             )
         ticks.extend(xs)
-        tick_labels.extend(row["label"] for row in mine)
+        tick_labels.extend(_shift_label(bar, width, run.days) for bar in mine)
         x = float(xs[-1]) + 1.8
     ax_bar.set_xticks(ticks, labels=tick_labels, fontsize=7, rotation=90)
     ax_bar.set_ylim(0, 1.25)
@@ -1144,7 +907,7 @@ def _draw_staff(fig: FigureBase, result: RunResult, run: rec.RoundRun) -> Axes:
             color=_ROLE_COLOURS["marshal"],
         )
 
-    grid, totals = open_stations(result, run.round + 1)
+    grid, totals = fd.open_stations(run)
     for stage in ("registration", "swab"):
         if stage in totals:
             ax_open.step(
@@ -1220,30 +983,22 @@ def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 
     if not results:
         raise ValueError("need at least one replication")
     first, n = results[0], len(results)
-    per = [campaign_day_tests(r.rounds) for r in results]
-    last = max(int(days[-1]) if days.size else 0 for days, _ in per)
-    counts = np.zeros((n, len(first.rounds), last))
-    for i, (_, c) in enumerate(per):
-        counts[i, :, : c.shape[1]] = c
-    mean = counts.mean(axis=0)  # rounds x days
-    in_round = np.zeros(last, dtype=bool)
-    for run in first.rounds:
-        in_round[run.start_day - 1 : min(run.start_day - 1 + run.days, last)] = True
-    shown = np.flatnonzero(in_round | (counts.sum(axis=(0, 1)) > 0))
+    tests = fd.campaign_tests([r.rounds for r in results], level)
+    days = tests.days
     # Positions: one per day shown, a wider step over the days left out between them.
-    pos = np.zeros(shown.size)
+    pos = np.zeros(days.size)
     gaps: list[tuple[float, int, int]] = []  # (x, first day left out, last day left out)
-    for j in range(1, shown.size):
-        skipped = int(shown[j] - shown[j - 1] - 1)
+    for j in range(1, days.size):
+        skipped = int(days[j] - days[j - 1] - 1)
         pos[j] = pos[j - 1] + (1.0 if skipped == 0 else 1.8)
         if skipped:
-            gaps.append(((pos[j] + pos[j - 1]) / 2, int(shown[j - 1]) + 2, int(shown[j])))
-    fig = Figure(figsize=(min(max(11.0, 0.5 * shown.size + 5.0), 24.0), 5.2), layout="constrained")
+            gaps.append(((pos[j] + pos[j - 1]) / 2, int(days[j - 1]) + 1, int(days[j]) - 1))
+    fig = Figure(figsize=(min(max(11.0, 0.5 * days.size + 5.0), 24.0), 5.2), layout="constrained")
     ax = fig.add_subplot()
-    bottom = np.zeros(shown.size)
+    bottom = np.zeros(days.size)
     for k, run in enumerate(first.rounds):
-        heights = mean[k, shown]
-        total = float(counts[:, k, :].sum(axis=1).mean())
+        heights = tests.mean[k]
+        total = float(tests.round_totals[k])
         ax.bar(
             pos,
             heights,
@@ -1254,11 +1009,8 @@ def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 
             label=f"{_round_heading(run)}: {total:,.0f} tested",
         )
         bottom += heights
-    totals = counts.sum(axis=1)[:, shown]  # replications x days shown
     if n > 1:
-        cis = [t_interval(totals[:, j], level) for j in range(shown.size)]
-        low = np.array([max(ci.low, 0.0) for ci in cis])
-        high = np.array([ci.high for ci in cis])
+        low, high = tests.low, tests.high
         ax.errorbar(
             pos,
             bottom,
@@ -1280,7 +1032,7 @@ def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
-                fontsize=7 if shown.size > 14 else 8,
+                fontsize=7 if days.size > 14 else 8,
             )
     for gap_x, gap_first, gap_last in gaps:
         ax.annotate(
@@ -1295,11 +1047,11 @@ def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 2},
         )
         ax.axvline(gap_x, color="grey", ls=":", lw=0.8)
-    step = max(1, math.ceil(shown.size / 40))
+    step = max(1, math.ceil(days.size / 40))
     ax.set_xticks(
         pos[::step],
-        labels=[f"day {d + 1}" for d in shown[::step]],
-        rotation=90 if shown.size > 12 else 0,
+        labels=[f"day {d}" for d in days[::step]],
+        rotation=90 if days.size > 12 else 0,
         fontsize=8,
     )
     ax.set_xlim(pos[0] - 0.7 if pos.size else -0.7, pos[-1] + 0.7 if pos.size else 0.7)
@@ -1324,6 +1076,11 @@ def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 
 
 
 __all__ = [
+    "DAY_MIN",
+    "MAX_CURVE_POINTS",
+    "MAX_DAYS_SHOWN",
+    "MAX_HEATMAP_COLUMNS",
+    "MAX_HOURLY_DAYS",
     "QueueHeatmap",
     "campaign_tests_figure",
     "coverage_band_figure",

@@ -1,7 +1,8 @@
 """Figures a planner can read: queue length over the day, waits per lane, utilisation.
 
 Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
-:class:`matplotlib.figure.Figure`; none of them runs the model.
+:class:`matplotlib.figure.Figure`; none of them runs the model. They draw what
+:mod:`sim.metrics.figure_data` and :mod:`sim.metrics.utilisation` compute.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.experiment.result import RunResult
+from sim.metrics.figure_data import queue_length_lines, wait_bins, wait_samples
 from sim.metrics.utilisation import utilisation_steps
 from sim.model.records import SiteRun
 
@@ -126,16 +128,16 @@ def _draw_queue_length(
 ) -> None:
     # the round's own hours (campaign.round_overrides may change them)
     start = site.open_min - result.config.round_config(round - 1).site.queue_opens_before_min
-    grid = np.arange(start, site.end_min + step_min, step_min)
+    grid, lines = queue_length_lines(site, start, step_min)
     entrance = "registration" if site.registration else "swab"
     for lane in ("general", "green"):
-        y = result.queue_length(grid, "entrance", lane, round=round)
+        y = lines[lane]
         if y.any():
             ax.plot(grid, y, color=_LANE_COLOURS[lane], label=f"{entrance} line - {lane} lane")
-    if site.registration:
+    if "swab" in lines:
         ax.plot(
             grid,
-            result.queue_length(grid, "swab", round=round),
+            lines["swab"],
             color=_LANE_COLOURS["swab"],
             label="swab line (after registration)",
         )
@@ -169,27 +171,20 @@ def wait_distribution_figure(result: RunResult, round: int | None = None) -> Fig
     sites = _round_sites(result, round)
     fig = Figure(figsize=(10, 4.5 if len(sites) == 1 else 3.8 * len(sites)), layout="constrained")
     axes = fig.subplots(len(sites), 2, squeeze=False, sharex=len(sites) > 1)
-    finite = np.concatenate([site.residents.wait for _, site, _ in sites])
-    finite = finite[np.isfinite(finite)]
-    top = float(np.percentile(finite, 99.5)) if finite.size else 1.0
-    bins = np.linspace(0, max(top, 1.0), 40)
+    bins = wait_bins([site for _, site, _ in sites])
     for (ax_hist, ax_cdf), (heading, site, _) in zip(axes, sites, strict=True):
         _draw_waits(ax_hist, ax_cdf, site, bins, heading)
     return fig
 
 
 def _draw_waits(ax_hist: Axes, ax_cdf: Axes, site: SiteRun, bins: np.ndarray, heading: str) -> None:
-    r = site.residents
-    wait = r.wait
-    for name, mask in (("general", ~r.green), ("green", r.green)):
-        w = wait[mask & np.isfinite(wait)]
-        if w.size == 0:
-            continue
-        colour = _LANE_COLOURS[name]
-        label = f"{name} (n={w.size}, mean {w.mean():.1f}, p95 {np.percentile(w, 95):.1f} min)"
-        ax_hist.hist(w, bins=bins.tolist(), density=True, alpha=0.5, color=colour, label=label)
-        xs = np.sort(w)
-        ax_cdf.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=colour, label=name)
+    for w in wait_samples(site):
+        colour = _LANE_COLOURS[w.group]
+        label = f"{w.group} (n={w.waits.size}, mean {w.mean:.1f}, p95 {w.p95:.1f} min)"
+        ax_hist.hist(
+            w.waits, bins=bins.tolist(), density=True, alpha=0.5, color=colour, label=label
+        )
+        ax_cdf.plot(w.sorted, w.share, color=colour, label=w.group)
     ax_hist.set_xlabel("minutes queueing (all lines)")
     ax_hist.set_ylabel("share of residents per minute")
     ax_hist.legend(fontsize=8)

@@ -4,8 +4,9 @@ Each figure function takes the run's :class:`~sim.model.records.ChainRun` (``res
 the :class:`~sim.experiment.result.RunResult` itself; given the result, the title names the
 scenario and seed, and the backlog figure also marks when the points serve and when each round
 ends. None of them runs the model. Times are campaign minutes (after midnight of campaign day
-1), shown as ``day 1 08:00``; everything is computed with numpy over the per-swab and per-tube
-arrays, in about a second each for the default district.
+1), shown as ``day 1 08:00``. The figures draw what :mod:`sim.metrics.turnaround` and
+:mod:`sim.metrics.figure_data` compute with numpy over the per-swab and per-tube arrays, in
+about a second each for the default district.
 
 :func:`lab_figure_set` returns the figures keyed by the PNG file name :func:`write_run
 <sim.plots.report.write_run>` saves them as (none for a run without labs).
@@ -13,7 +14,6 @@ arrays, in about a second each for the default district.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,9 +26,18 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.config.clock import day_clock
 from sim.experiment.result import RunResult
-from sim.metrics.district import CurveBand, curve_band, intervals, share_by_band
+from sim.metrics import figure_data as fd
+from sim.metrics.district import CurveBand
+from sim.metrics.figure_data import TURNAROUND_POINTS
 from sim.metrics.intervals import Interval
-from sim.metrics.turnaround import backlog_over_time, lab_table, summarise_chain, turnaround_h
+from sim.metrics.turnaround import (
+    backlog_series,
+    backlog_span,
+    lab_table,
+    summarise_chain,
+    turnaround_by_hour,
+    turnaround_ecdf,
+)
 from sim.model import records as rec
 from sim.model.labs import STAGES
 from sim.plots.figures import first_of, steps_only, time_axis
@@ -64,19 +73,12 @@ def _source(data: rec.ChainRun | RunResult) -> _Source:
         raise ValueError(
             f"scenario {data.config.name!r} has no labs in use: there is no sample chain to plot"
         )
-    ends: list[float] = []
-    serving: list[tuple[float, float]] = []
-    from sim.plots.district_figures import point_windows
-
-    for run in data.rounds:
-        offset = run.offset_min
-        ends.append(offset + run.end_min)
-        per_point = [point_windows(p, run.days) for p in run.points]
-        for d in range(run.days):
-            a = min(w[d][0] for w in per_point)
-            b = max(w[d][1] for w in per_point)
-            serving.append((offset + a, offset + b))
-    return _Source(data.chain, f"{data.config.name}, seed {data.seed}", tuple(ends), tuple(serving))
+    return _Source(
+        data.chain,
+        f"{data.config.name}, seed {data.seed}",
+        fd.round_ends(data.rounds),
+        fd.serving_windows(data.rounds),
+    )
 
 
 def _title(text: str, src: _Source) -> str:
@@ -124,30 +126,6 @@ def _mark(ax: Axes, x: float, text: str, colour: str, y: float = 0.98) -> None:
 
 # --------------------------------------------------------------------------------------------
 # 1. Backlog at each lab over time
-
-
-def backlog_span(chain: rec.ChainRun) -> tuple[float, float]:
-    """Whole hours from the first swab to the last result (to the horizon if some tube has
-    no result by then)."""
-    swabs = chain.swab_time[np.isfinite(chain.swab_time)]
-    if swabs.size == 0:
-        return 0.0, max(chain.horizon_min, 60.0)
-    start = float(np.floor(swabs.min() / 60.0) * 60.0)
-    results = chain.tube_result[np.isfinite(chain.tube_result)]
-    unfinished = results.size < chain.n_tubes
-    end = chain.horizon_min if unfinished or results.size == 0 else float(results.max())
-    return start, float(np.ceil(end / 60.0) * 60.0)
-
-
-def backlog_series(chain: rec.ChainRun, step_min: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
-    """The grid (every ``step_min`` over :func:`backlog_span`) and the tubes at each lab
-    without a result at each grid time, shape (labs, times); see
-    :func:`sim.metrics.turnaround.backlog_over_time`."""
-    if step_min <= 0:
-        raise ValueError(f"step_min must be > 0, got {step_min}")
-    start, end = backlog_span(chain)
-    grid = np.arange(start, end + step_min / 2, step_min)
-    return grid, backlog_over_time(chain, grid)
 
 
 def backlog_figure(
@@ -229,32 +207,6 @@ def backlog_figure(
 # 2. Swab-to-result turnaround
 
 
-def turnaround_by_hour(
-    chain: rec.ChainRun, quantiles: Sequence[float] = (0.5, 0.95)
-) -> tuple[np.ndarray, np.ndarray]:
-    """Turnaround quantiles (hours) of the swabs taken in each hour of the campaign.
-
-    Returns the start of each hour in which some swab was taken (campaign minutes) and an
-    array ``len(quantiles) x hours``. Swabs without a result count as later than any result:
-    a quantile they reach is ``inf``.
-    """
-    ta = turnaround_h(chain)
-    ta = np.where(np.isfinite(ta), ta, np.inf)
-    hour = np.floor(chain.swab_time / 60.0).astype(np.int64)
-    order = np.lexsort((ta, hour))
-    hour, ta = hour[order], ta[order]
-    starts, first = np.unique(hour, return_index=True)
-    bounds = [*first.tolist(), hour.size]
-    out = np.empty((len(quantiles), starts.size))
-    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
-        values = ta[a:b]  # sorted
-        for i, q in enumerate(quantiles):
-            # the smallest value with at least a share q of the hour's swabs at or below it
-            rank = int(np.ceil(q * values.size - 1e-9))
-            out[i, k] = values[min(max(rank - 1, 0), values.size - 1)]
-    return 60.0 * starts.astype(float), out
-
-
 def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
     """Hours from swab to result: the share of swabs resulted within each time (left), with
     the target, the share within it and p50/p95 marked; median and p95 by hour of swab (right).
@@ -266,8 +218,7 @@ def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
     chain = src.chain
     s = summarise_chain(chain)
     target = chain.target_min / 60.0
-    ta = turnaround_h(chain)
-    done = np.sort(ta[np.isfinite(ta)])
+    done, share = turnaround_ecdf(chain)
     n = chain.n_swabs
     fig = Figure(figsize=(14, 5.4), layout="constrained")
     ax, ax_hour = fig.subplots(1, 2, width_ratios=[1.1, 1.4])
@@ -276,7 +227,7 @@ def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
     right = max(float(done[-1]) if done.size else 0.0, target) * 1.08
     if done.size:
         x = np.concatenate(([0.0], done, [right]))
-        y = np.concatenate(([0.0], np.arange(1, done.size + 1) / n, [done.size / n]))
+        y = np.concatenate(([0.0], share, [share[-1]]))
         ax.step(x, y, where="post", color="black", lw=1.8, label="swabs with a result by then")
     _target_line(
         ax, target, f"target {target:g} h:\n{share_text(s['within_target'])} of swabs within"
@@ -328,13 +279,10 @@ def turnaround_figure(data: rec.ChainRun | RunResult) -> Figure:
         centres = hours + 30.0
         # Hours with no swab (nights, days between rounds) break the lines: one NaN point in
         # each gap, not one per hour of the campaign.
-        gap = np.flatnonzero(np.diff(hours) > 60.0) + 1
-        full = np.insert(hours, gap, hours[gap - 1] + 60.0)
-        at = np.arange(hours.size) + np.searchsorted(gap, np.arange(hours.size), side="right")
+        full, lines = fd.with_gaps(hours, q, 60.0)
         marks = (("median", "#1f77b4", 0.96), ("p95", "#ff7f0e", 1.0))
         for i, (name, colour, top) in enumerate(marks):
-            y = np.full(full.size, np.nan)
-            y[at] = q[i]
+            y = lines[i].copy()
             late = np.isinf(y)
             y[late] = np.nan
             ax_hour.plot(full + 30.0, y, marker="o", ms=3, color=colour, label=name)
@@ -572,16 +520,7 @@ def backlog_figure_over(
     chains = _chains(results)
     if len(results) == 1:
         return backlog_figure(results[0], step_min)
-    if step_min <= 0:
-        raise ValueError(f"step_min must be > 0, got {step_min}")
-    spans = [backlog_span(c) for c in chains]
-    start, end = min(a for a, _ in spans), max(b for _, b in spans)
-    grid = np.arange(start, end + step_min / 2, step_min)
-    values = [backlog_over_time(c, grid) for c in chains]
-    bands = {
-        name: curve_band(grid, [v[j] for v in values], level, bounds=(0.0, np.inf))
-        for j, name in enumerate(chains[0].labs)
-    }
+    bands = fd.backlog_bands(chains, step_min, level)
     src = _source(results[0])
     first = chains[0]
     opens = {name: float(first.lab_opens_min[j]) for j, name in enumerate(first.labs)}
@@ -693,10 +632,6 @@ def turnaround_band_figure(
     return fig
 
 
-#: Points of the hours grid of a turnaround curve over replications.
-TURNAROUND_POINTS = 800
-
-
 def turnaround_figure_over(results: Sequence[RunResult], level: float = 0.95) -> Figure:
     """Turnaround over replications: :func:`turnaround_figure` for one, and for more the share
     of swabs resulted within x hours, mean with a pointwise ``level`` band
@@ -705,15 +640,8 @@ def turnaround_figure_over(results: Sequence[RunResult], level: float = 0.95) ->
     if len(results) == 1:
         return turnaround_figure(results[0])
     target = chains[0].target_min / 60.0
-    hours = [turnaround_h(c) for c in chains]
-    done = [h[np.isfinite(h)] for h in hours]
-    longest = max((float(d.max()) for d in done if d.size), default=0.0)
-    right = max(longest, target) * 1.08
-    grid = np.union1d(np.linspace(0.0, right, TURNAROUND_POINTS), [target])
-    band = share_by_band(done, [c.n_swabs for c in chains], grid, level)
-    summaries = [summarise_chain(c) for c in chains]
-    keys = ("turnaround_p50_h", "turnaround_p95_h", "turnaround_mean_h", "backlog_swabs")
-    stats = intervals({k: [float(s[k]) for s in summaries] for k in keys}, level)
+    band = fd.turnaround_band(chains, level, TURNAROUND_POINTS)
+    stats = fd.turnaround_stats(chains, level)
     return turnaround_band_figure(band, target, stats, _where_over(results))
 
 

@@ -1,7 +1,7 @@
 """The mobile teams' figure: employees swabbed on each campaign day, by team and round.
 
-Plots draw what they are given (:mod:`sim.metrics.mobile` computes); matplotlib is imported
-here only.
+Plots draw what they are given (:func:`sim.metrics.figure_data.mobile_team_days` computes);
+matplotlib is imported here only.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.experiment.result import RunResult
-from sim.metrics.intervals import t_interval
-from sim.metrics.mobile import sampled_per_day
+from sim.metrics.figure_data import mobile_team_days
 
 _TEAM_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
 
@@ -31,19 +30,8 @@ def mobile_teams_figure(data: RunResult | Sequence[RunResult], level: float = 0.
         raise ValueError("need results of a scenario with mobile teams (mobile.teams > 0)")
     first = results[0]
     days = first.config.campaign.last_day
-    teams = first.mobile.teams if first.mobile is not None else 0
-    counts = np.zeros((len(results), teams, days))
-    due = []
-    for i, r in enumerate(results):
-        m = r.mobile
-        assert m is not None
-        for k in range(teams):
-            mine = m.swab_team == k
-            sub = np.minimum((m.swab_time[mine] // 1440.0).astype(np.int64), days - 1)
-            counts[i, k] = np.bincount(sub, minlength=days)[:days]
-        due.append(int(m.visit_employees.sum()))
-        assert counts[i].sum() == sampled_per_day(m, days).sum()
-    mean = counts.mean(axis=0)
+    sampled = mobile_team_days([r.mobile for r in results if r.mobile is not None], days, level)
+    teams, mean = sampled.mean.shape[0], sampled.mean
     x = np.arange(1, days + 1)
     fig = Figure(figsize=(min(max(9.0, 0.5 * days + 4.0), 24.0), 4.8), layout="constrained")
     ax = fig.add_subplot()
@@ -62,22 +50,17 @@ def mobile_teams_figure(data: RunResult | Sequence[RunResult], level: float = 0.
         )
         bottom += mean[k]
     if len(results) > 1:
-        totals = counts.sum(axis=1)
-        cis = [t_interval(totals[:, j], level) for j in range(days)]
-        low = np.array([max(ci.low, 0.0) for ci in cis])
-        high = np.array([ci.high for ci in cis])
         ax.errorbar(
             x,
             bottom,
-            yerr=np.vstack([bottom - low, high - bottom]),
+            yerr=np.vstack([bottom - sampled.low, sampled.high - bottom]),
             fmt="none",
             ecolor="black",
             capsize=3,
             lw=1.0,
             zorder=3,
         )
-    total = float(counts.sum(axis=(1, 2)).mean())
-    share = total / float(np.mean(due)) if np.mean(due) > 0 else float("nan")
+    total, share = sampled.total, sampled.share
     ax.set_xticks(x, labels=[f"day {d}" for d in x], rotation=45 if days > 14 else 0)
     ax.set_xlim(0.4, days + 0.6)
     ax.set_ylabel("employees swabbed")

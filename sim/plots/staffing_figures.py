@@ -10,7 +10,8 @@ beside planned, largest first.
 
 The figures draw what the plan holds (:meth:`StaffingPlan.table`) and what
 :mod:`sim.plots.plan_report` reads off the two configs (the current roster per slot,
-person-hours per point); nothing is simulated or planned here.
+person-hours per point and role, summed per point by
+:func:`sim.metrics.figure_data.person_hours_by_point`); nothing is simulated or planned here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from sim.config.clock import clock_to_min, min_to_clock
+from sim.metrics.figure_data import person_hours_by_point
 
 if TYPE_CHECKING:
     from sim.planning.plan import StaffingPlan
@@ -168,27 +170,25 @@ def district_staffing_figure(plan: StaffingPlan) -> Figure:
     first; the totals in the title."""
     from sim.plots.plan_report import person_hours_table
 
-    hours = person_hours_table(plan)
-    per_point = hours.groupby("point", sort=False)[["current", "planned"]].sum()
-    per_point = per_point.sort_values(["planned", "current"], ascending=False, kind="stable")
-    n = len(per_point)
+    per_point = person_hours_by_point(person_hours_table(plan))
+    n = len(per_point.points)
     fig = Figure(figsize=(11.0, max(3.0, 0.32 * n + 1.6)), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(n, dtype=float)
     bar = 0.4
-    for offset, layout, colour in (
-        (-bar / 2, "current", _CURRENT_COLOUR),
-        (bar / 2, "planned", _PLANNED_COLOUR),
+    for offset, layout, values, colour in (
+        (-bar / 2, "current", per_point.current, _CURRENT_COLOUR),
+        (bar / 2, "planned", per_point.planned, _PLANNED_COLOUR),
     ):
-        bars = ax.barh(y + offset, per_point[layout], height=bar, color=colour, label=layout)
+        bars = ax.barh(y + offset, values, height=bar, color=colour, label=layout)
         ax.bar_label(bars, fmt="{:,.0f}", padding=2, fontsize=7)
     ax.set_ylim(n - 0.4, -0.6)  # the first point on top
     ax.margins(x=0.08)
-    ax.set_yticks(y, [str(name) for name in per_point.index], fontsize=8 if n > 20 else 9)
+    ax.set_yticks(y, list(per_point.points), fontsize=8 if n > 20 else 9)
     ax.set_xlabel("person-hours over the round (registration and swab)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize=9)
-    current, planned = float(per_point["current"].sum()), float(per_point["planned"].sum())
+    current, planned = float(per_point.current.sum()), float(per_point.planned.sum())
     change = planned - current
     verb = "saved" if change <= 0 else "added"
     ax.set_title(
