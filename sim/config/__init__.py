@@ -2,6 +2,7 @@
 
 from sim.config.build import build_config
 from sim.config.distribution import DistributionConfig
+from sim.config.door_to_door import DoorToDoorConfig
 from sim.config.errors import ConfigError, ConfigErrors
 from sim.config.mobile import MobileTeamsConfig
 from sim.config.schema import (
@@ -21,6 +22,7 @@ __all__ = [
     "ConfigErrors",
     "DemandConfig",
     "DistributionConfig",
+    "DoorToDoorConfig",
     "GreenChannelConfig",
     "MobileTeamsConfig",
     "RoleRosterConfig",

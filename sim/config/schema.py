@@ -19,6 +19,7 @@ from typing import Any, Literal
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min, min_to_clock
 from sim.config.distribution import DISTRIBUTION_FIELDS, DistributionConfig, DistributionKind
+from sim.config.door_to_door import GREEN_GROUPS, DoorToDoorConfig, door_team_name
 from sim.config.errors import (
     ConfigError,
     did_you_mean,
@@ -55,6 +56,7 @@ __all__ = [
     "CouriersConfig",
     "DistributionConfig",
     "DistributionKind",
+    "DoorToDoorConfig",
     "LabConfig",
     "RoundOverrideConfig",
     "SamplesConfig",
@@ -993,6 +995,9 @@ class ScenarioConfig:
     subdistricts
         Sub-districts with populations and catchments. Empty: one area of
         ``demand.residents`` residents spread over the points in proportion to their booths.
+    door_to_door
+        Homebound residents (a share of each green-channel group) sampled at home by visiting
+        teams instead of queueing at a point (:mod:`sim.config.door_to_door`; off by default).
     samples, couriers, labs
         The chain from swab to result (see :mod:`sim.config.labs`); simulated when some lab is
         listed and enabled.
@@ -1025,6 +1030,7 @@ class ScenarioConfig:
     site_choice: SiteChoiceConfig = field(default_factory=SiteChoiceConfig)
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
     mobile: MobileTeamsConfig = field(default_factory=MobileTeamsConfig)
+    door_to_door: DoorToDoorConfig = field(default_factory=DoorToDoorConfig)
     samples: SamplesConfig = field(default_factory=SamplesConfig)
     couriers: CouriersConfig = field(default_factory=CouriersConfig)
     labs: tuple[LabConfig, ...] = ()
@@ -1044,11 +1050,16 @@ class ScenarioConfig:
     @property
     def chain_sites(self) -> tuple[tuple[str, float, float], ...]:
         """Where tubes are collected, as (name, x_km, y_km): the collection points, then one
-        entry per mobile team (at the enterprises' ``mobile.x_km``, ``mobile.y_km``)."""
+        entry per mobile team (at the enterprises' ``mobile.x_km``, ``mobile.y_km``), then,
+        with door-to-door sampling, one per visiting team (at ``door_to_door.x_km``,
+        ``y_km``)."""
         points = tuple((p.name, p.x_km, p.y_km) for p in self.points)
         m = self.mobile
         teams = m.teams if whole(m.teams) and m.teams > 0 else 0
-        return points + tuple((team_name(k), m.x_km, m.y_km) for k in range(teams))
+        mobile = tuple((team_name(k), m.x_km, m.y_km) for k in range(teams))
+        h = self.door_to_door
+        homes = tuple((door_team_name(k), h.x_km, h.y_km) for k in range(h.chain_teams))
+        return points + mobile + homes
 
     @property
     def labs_in_use(self) -> tuple[LabConfig, ...]:
@@ -1151,6 +1162,7 @@ class ScenarioConfig:
             "campaign",
             "site_choice",
             "mobile",
+            "door_to_door",
             "samples",
             "couriers",
             "execution",
@@ -1162,6 +1174,8 @@ class ScenarioConfig:
                 campaign_ok = errors_so_far() == before and bool(self.campaign.start_days)
         if campaign_ok and self.mobile.teams > 0:
             _check_mobile_days(self.mobile, self.campaign.last_day)
+        if self.door_to_door.active and not reported_under("door_to_door"):
+            _check_door_to_door(self, campaign_ok)
         before = errors_so_far()
         _validate_site(self.site, "site", self.campaign.round_days)
         clean = {"site": errors_so_far() == before}
@@ -1268,6 +1282,42 @@ def _check_mobile_days(mobile: MobileTeamsConfig, last_day: int) -> None:
         "mobile.screening.first_day",
         first,
         f"a day of the campaign (1-{last_day})",
+    )
+
+
+def _check_door_to_door(config: ScenarioConfig, campaign_ok: bool) -> None:
+    """Door-to-door sampling fits the district: the teams' days are days of a round, and every
+    sub-district gives the sizes of the green-channel groups the shares name."""
+    d2d = config.door_to_door
+    days = config.campaign.round_days
+    if campaign_ok and d2d.work_days is not None:
+        outside = [d for d in d2d.work_days if whole(d) and d > days]
+        require(
+            not outside,
+            "door_to_door.work_days",
+            outside[:3],
+            f"days of a round (1-{days}, campaign.round_days; 1 = the round's first day)",
+        )
+    named = [g for g in GREEN_GROUPS if d2d.share(g) > 0]
+    if not config.subdistricts:
+        require(
+            False,
+            "door_to_door.shares",
+            dict(d2d.shares),
+            "shares of green-channel groups only with sub-districts that give the groups' sizes "
+            "(subdistricts[i].green_groups): without sub-districts the residents' groups are "
+            "not known; or shares: {} for no door-to-door sampling",
+        )
+        return
+    missing = [sd.name for sd in config.subdistricts if sd.green_groups is None]
+    require(
+        not missing,
+        "door_to_door.shares",
+        dict(d2d.shares),
+        f"shares of green-channel groups ({', '.join(named)}) only when every sub-district "
+        "gives the groups' sizes: subdistricts[i].green_groups is null for "
+        + ", ".join(repr(n) for n in missing[:3])
+        + (f" and {len(missing) - 3} more" if len(missing) > 3 else ""),
     )
 
 

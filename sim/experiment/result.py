@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from sim.config.door_to_door import GREEN_GROUPS, door_team_name
 from sim.config.schema import ScenarioConfig
 from sim.metrics import queues
 from sim.metrics.district import (
@@ -21,10 +22,12 @@ from sim.metrics.district import (
     staff_table,
     summarise_round,
 )
+from sim.metrics.door_to_door import door_to_door_summary, door_to_door_table
 from sim.metrics.lines import entrance_line, swab_line
 from sim.metrics.mobile import mobile_summary, screening_table, team_table
 from sim.metrics.turnaround import backlog_table, lab_table, summarise_chain
 from sim.model import records as rec
+from sim.model.door_to_door import DoorToDoorRecords
 from sim.model.mobile_teams import MobileRecords
 
 if TYPE_CHECKING:
@@ -37,10 +40,13 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "resident": "resident number in the round",
     "subdistrict": "sub-district the resident lives in",
     "group": "population group: 'general', or a name of demand.groups (own turnout hours)",
-    "site": "collection point of the resident's last attempt",
+    "site": (
+        "collection point of the resident's last attempt (door-to-door sampling: the visiting "
+        "team, 'Door-to-door team <k>', of a homebound resident)"
+    ),
     "green_eligible": "eligible for the green channel (over 70, disabled, pregnant, under 8)",
     "barcode": "holds a pre-issued barcode (registration is a scan)",
-    "lane": "lane used: 'green' or 'general'",
+    "lane": "lane used: 'green' or 'general' ('home': sampled at home, door-to-door)",
     "arrival_min": "arrival at the point",
     "reg_start_min": "registration starts",
     "reg_end_min": "registration ends",
@@ -49,13 +55,30 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "reg_wait_min": "minutes in the registration line",
     "swab_wait_min": "minutes in the swab line",
     "wait_min": "total minutes queueing (tested residents only)",
-    "outcome": "tested, balked, reneged, outside_hours or not_served_by_close (last attempt)",
-    "attempts": "arrivals at a point in the round (1 + returns after leaving untested)",
+    "outcome": (
+        "tested, balked, reneged, outside_hours or not_served_by_close (last attempt); a "
+        "homebound resident: tested, or not_visited (no team came by the end of the round)"
+    ),
+    "attempts": (
+        "arrivals at a point in the round (1 + returns after leaving untested); a homebound "
+        "resident: 1 if visited, else 0"
+    ),
     "first_arrival_min": "arrival of the first attempt",
     "left_at": "stage where a resident not tested left ('' if tested)",
     "exit_min": "when a resident not tested left",
     "reg_station": "registration station that served the resident ('' if none)",
     "swab_station": "swab station that served the resident ('' if none)",
+}
+
+#: Columns of :attr:`RunResult.residents` with door-to-door sampling (``door_to_door``): one
+#: row per homebound resident follows the points' residents of each round (``lane`` 'home';
+#: ``arrival_min`` and ``swab_start_min`` the team's arrival, ``swab_end_min`` the swab at the
+#: end of the visit; no waits, registration or station), with this column added.
+DOOR_TO_DOOR_COLUMNS: dict[str, str] = {
+    "green_group": (
+        "a homebound resident's green-channel group (over_70, disabled, pregnant, under_8; "
+        "'' for residents who went to a point)"
+    ),
 }
 
 #: Columns added when the scenario has labs (times in minutes after midnight of the round's
@@ -147,6 +170,10 @@ class RunResult:
         the chain's figures over the campaign follow (see
         :func:`sim.metrics.turnaround.summarise_chain`). With mobile teams, their figures
         over the campaign (:func:`sim.metrics.mobile.mobile_summary`) come before the chain's.
+        With door-to-door sampling, the homebound residents count in ``residents``,
+        ``tested`` (``tested_at_points`` the points' alone) and ``coverage``, and the visits'
+        figures (:func:`sim.metrics.door_to_door.door_to_door_summary`) come before the
+        mobile teams'.
         """
         if self._summary is None:
             first = summarise_round(self.rounds[0], self.config.warmup_min)
@@ -171,6 +198,8 @@ class RunResult:
                     for key in ROUND_METRICS:
                         out[f"round{k}_{key}"] = row[key]
                 out.update(campaign_totals(rows))
+            if self.rounds[0].door_to_door is not None:
+                out.update(door_to_door_summary(self.rounds))
             if self.mobile is not None:
                 out.update(mobile_summary(self.mobile, len(self.rounds)))
             if self.chain is not None:
@@ -187,7 +216,9 @@ class RunResult:
         :func:`sim.metrics.district.group_table`), with mobile teams one row per enterprise
         screening (``screenings``, see
         :func:`sim.metrics.mobile.screening_table`) and per team and round
-        (``mobile_teams``), as DataFrames.
+        (``mobile_teams``), with door-to-door sampling one row per round and visiting team
+        (``door_to_door``, see :func:`sim.metrics.door_to_door.door_to_door_table`), as
+        DataFrames.
 
         Computed once per result (like :meth:`summary`); each call returns copies, so a
         caller may change what it gets without changing what the next caller sees.
@@ -210,6 +241,8 @@ class RunResult:
                 )
             if len(self.rounds[0].groups) > 1:
                 out["groups"] = pd.DataFrame([row for r in self.rounds for row in group_table(r)])
+            if self.rounds[0].door_to_door is not None:
+                out["door_to_door"] = pd.DataFrame(door_to_door_table(self.rounds))
             if self.mobile is not None:
                 out["screenings"] = pd.DataFrame(screening_table(self.mobile))
                 out["mobile_teams"] = pd.DataFrame(team_table(self.mobile))
@@ -222,7 +255,8 @@ class RunResult:
 
     @cached_property
     def residents(self) -> pd.DataFrame:
-        """One row per resident and round; columns documented in :data:`RESIDENT_COLUMNS`."""
+        """One row per resident and round; columns documented in :data:`RESIDENT_COLUMNS`
+        (and :data:`DOOR_TO_DOOR_COLUMNS`, with door-to-door sampling)."""
         import pandas as pd
 
         frames = [self._round_frame(run) for run in self.rounds]
@@ -253,16 +287,24 @@ class RunResult:
         site = r.site if r.site is not None else np.zeros(r.n)
         sub = r.subdistrict if r.subdistrict is not None else np.zeros(r.n)
         group = r.group if r.group is not None else np.zeros(r.n)
+        h = run.door_to_door
+        sites = [p.name for p in run.points]
+        lanes: Sequence[str] = rec.LANES
+        outcomes: Sequence[str] = rec.OUTCOMES
+        if h is not None:  # the homebound residents' rows follow: their teams, lane, outcome
+            sites += [door_team_name(k) for k in range(h.teams)]
+            lanes = (*rec.LANES, rec.HOME_LANE)
+            outcomes = (*rec.OUTCOMES, rec.NOT_VISITED)
         frame = pd.DataFrame(
             {
                 "round": np.full(r.n, run.round + 1),
                 "resident": np.arange(r.n),
                 "subdistrict": cat(sub, list(run.subdistricts)),
                 "group": cat(group, list(run.groups)),
-                "site": cat(site, [p.name for p in run.points]),
+                "site": cat(site, sites),
                 "green_eligible": r.green,
                 "barcode": r.barcode,
-                "lane": cat(r.lane, rec.LANES),
+                "lane": cat(r.lane, lanes),
                 "arrival_min": r.arrival,
                 "reg_start_min": r.reg_start,
                 "reg_end_min": r.reg_end,
@@ -271,7 +313,7 @@ class RunResult:
                 "reg_wait_min": r.reg_wait,
                 "swab_wait_min": r.swab_wait,
                 "wait_min": r.wait,
-                "outcome": cat(r.outcome, rec.OUTCOMES),
+                "outcome": cat(r.outcome, outcomes),
                 "attempts": r.attempts if r.attempts is not None else np.ones(r.n, dtype=int),
                 "first_arrival_min": (
                     r.first_arrival if r.first_arrival is not None else r.arrival
@@ -282,6 +324,8 @@ class RunResult:
                 "swab_station": station(rec.SWAB, r.swab_pool, swab_names),
             }
         )
+        if h is not None:
+            frame = _with_home_rows(frame, run, h)
         if self.chain is not None:
             for name, column in self._chain_columns(run).items():
                 frame[name] = column
@@ -290,7 +334,7 @@ class RunResult:
     def _chain_columns(self, run: rec.RoundRun) -> dict[str, Any]:
         chain = self.chain
         assert chain is not None
-        n = run.residents.n
+        n = run.n_residents
         mine = chain.swab_round == run.round
         who = chain.swab_resident[mine]
         off = run.offset_min
@@ -429,6 +473,62 @@ def compact(result: RunResult, residents: bool = False) -> CompactResult:
         result.tables(),
         result.residents if residents else None,
     )
+
+
+def _with_home_rows(frame: pd.DataFrame, run: rec.RoundRun, h: DoorToDoorRecords) -> pd.DataFrame:
+    """The round's per-resident ``frame`` (the points' residents) followed by one row per
+    homebound resident (door-to-door sampling), with a ``green_group`` column."""
+    import pandas as pd
+
+    m = h.n
+    nan = np.full(m, np.nan)
+    visited = h.visited
+    n_points = len(run.points)
+    cats = {c: frame[c].cat.categories for c in frame.columns if frame[c].dtype == "category"}
+
+    def same(column: str, codes: np.ndarray) -> pd.Categorical[str]:
+        return _categorical(codes, list(cats[column]))
+
+    def code_of(column: str, value: str) -> np.ndarray:
+        return np.full(m, list(cats[column]).index(value), dtype=np.int64)
+
+    groups = ["", *GREEN_GROUPS]
+    home = pd.DataFrame(
+        {
+            "round": np.full(m, run.round + 1),
+            "resident": h.resident,
+            "subdistrict": same("subdistrict", h.subdistrict),
+            "group": same("group", h.group),
+            "site": same("site", n_points + h.team.astype(np.int64)),
+            "green_eligible": np.ones(m, dtype=bool),
+            "barcode": h.barcode,
+            "lane": same("lane", code_of("lane", rec.HOME_LANE)),
+            "arrival_min": h.visit_start,
+            "reg_start_min": nan,
+            "reg_end_min": nan,
+            "swab_start_min": h.visit_start,
+            "swab_end_min": h.visit_end,
+            "reg_wait_min": nan,
+            "swab_wait_min": nan,
+            "wait_min": nan,
+            "outcome": same(
+                "outcome", np.where(visited, rec.TESTED, len(rec.OUTCOMES)).astype(np.int64)
+            ),
+            "attempts": visited.astype(np.int64),
+            "first_arrival_min": h.visit_start,
+            "left_at": "",
+            "exit_min": nan,
+            "reg_station": "",
+            "swab_station": "",
+        }
+    )
+    out = pd.concat([frame, home], ignore_index=True)
+    for column in ("left_at", "reg_station", "swab_station"):  # categories merged
+        out[column] = out[column].astype(str).astype("category")
+    out["green_group"] = _categorical(
+        np.concatenate([np.zeros(frame.shape[0], dtype=np.int64), h.green_group + 1]), groups
+    )
+    return out
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical[str]:

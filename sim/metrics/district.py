@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.config.clock import day_clock, min_to_clock
 from sim.metrics import queues
+from sim.metrics.door_to_door import everyone
 from sim.metrics.intervals import Interval, t_interval, t_quantile
 from sim.metrics.lines import entrance_line, from_start, mean_in_line
 from sim.metrics.summary import outcomes_and_waits, station_key, summarise
@@ -104,18 +105,20 @@ def group_table(run: rec.RoundRun) -> list[dict[str, Any]]:
     """
     r = run.residents
     group = _group_codes(run)
-    tested = r.outcome == rec.TESTED
     wait = r.wait
     t = r.first_arrival if r.first_arrival is not None else r.arrival
     ok = np.isfinite(t)
     hour = np.full(r.n, -1, dtype=np.int64)
     hour[ok] = np.floor(t[ok] / 60.0).astype(np.int64) % 24
     returns = r.attempts - 1 if r.attempts is not None else np.zeros(r.n, dtype=np.int64)
+    every = everyone(run)  # residents and coverage count the residents sampled at home too
+    all_group = group if run.door_to_door is None else np.asarray(every.group, dtype=np.int64)
     rows = []
     for code, name in enumerate(run.groups):
         mine = group == code
-        n = int(mine.sum())
-        n_tested = int(np.sum(tested & mine))
+        counted = all_group == code
+        n = int(counted.sum())
+        n_tested = int(np.sum(every.tested & counted))
         d = describe(wait[mine])
         by_hour = np.bincount(hour[mine & ok], minlength=24)
         row: dict[str, Any] = {
@@ -151,14 +154,17 @@ def group_summary(run: rec.RoundRun, start: float | None = None) -> dict[str, An
         return {}
     r = run.residents
     group = _group_codes(run)
-    tested = r.outcome == rec.TESTED
     wait = r.wait if start is None else np.where(r.arrival >= start, r.wait, np.nan)
+    every = everyone(run)  # coverage counts the residents sampled at home too
+    all_group = group if run.door_to_door is None else np.asarray(every.group, dtype=np.int64)
     out: dict[str, Any] = {}
     for code, name in enumerate(run.groups):
-        mine = group == code
+        mine = all_group == code
         n = int(mine.sum())
-        out[f"group_{name}_coverage"] = float(np.sum(tested & mine)) / n if n else float("nan")
-        out[f"group_{name}_wait_p95_min"] = describe(wait[mine])["p95"]
+        out[f"group_{name}_coverage"] = (
+            float(np.sum(every.tested & mine)) / n if n else float("nan")
+        )
+        out[f"group_{name}_wait_p95_min"] = describe(wait[group == code])["p95"]
     return out
 
 
@@ -237,6 +243,12 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
     ``staff_<role>`` (headcount). (The mobile teams work over the whole campaign: their
     figures are in :meth:`sim.RunResult.summary`.)
 
+    With door-to-door sampling (``run.door_to_door``), the homebound residents count in
+    ``residents``, ``tested`` (at a point or at home; ``tested_at_points`` is the points'
+    alone, beside ``arrived`` and the other outcomes at the points), ``coverage``, the tests
+    by day and sub-district and the groups' coverage; waits, lines and utilisation are the
+    points' (their figures: :func:`sim.metrics.door_to_door.door_to_door_summary`).
+
     ``warmup_min`` (minutes after the first opening) leaves the residents arriving earlier out
     of the waits, and lines and utilisation count from then (steady-state studies); coverage
     and the counts by day are of the whole round.
@@ -244,18 +256,23 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
     start = min(p.open_min for p in run.points) + warmup_min if warmup_min > 0 else None
     out = summarise(run.points[0], start) if len(run.points) == 1 else _district_core(run, start)
     r = run.residents
-    out["residents"] = r.n
-    tested = r.outcome == rec.TESTED
-    out["coverage"] = float(tested.mean()) if r.n else float("nan")
-    day = np.floor(np.nan_to_num(r.swab_end, nan=-1.0) / 1440.0).astype(np.int64)
+    # Residents sampled at home (door-to-door) count with the points' from here on.
+    every = everyone(run)
+    tested = every.tested
+    if run.door_to_door is not None:
+        out["tested_at_points"] = out["tested"]
+        out["tested"] = int(tested.sum())
+    out["residents"] = tested.size
+    out["coverage"] = float(tested.mean()) if tested.size else float("nan")
+    day = np.floor(np.nan_to_num(every.swab_end, nan=-1.0) / 1440.0).astype(np.int64)
     # Counted with bincount, not a pass over every resident per day (a round may be long).
     counted = tested & (day >= 0) & (day < run.days)
     by_day = np.bincount(day[counted], minlength=run.days)
     for d in range(run.days):
         out[f"tested_day{d + 1}"] = int(by_day[d])
-    if r.subdistrict is not None and len(run.subdistricts) > 0:
+    if every.subdistrict is not None and len(run.subdistricts) > 0:
         n_sub = len(run.subdistricts)
-        sub = np.asarray(r.subdistrict, dtype=np.int64)
+        sub = np.asarray(every.subdistrict, dtype=np.int64)
         mine = counted & (sub >= 0) & (sub < n_sub)
         by_sub_day = np.bincount(
             sub[mine] * run.days + day[mine], minlength=n_sub * run.days
@@ -544,14 +561,16 @@ def share_by_band(
 
 def tested_times(run: rec.RoundRun) -> dict[str, tuple[np.ndarray, int]]:
     """When each tested resident's swab was done, and how many residents there are: keyed
-    ``"all"`` and by sub-district name (the plain data of a coverage curve)."""
-    r = run.residents
-    tested = r.outcome == rec.TESTED
-    out = {"all": (np.asarray(r.swab_end[tested], dtype=float), int(r.n))}
-    if r.subdistrict is not None:
+    ``"all"`` and by sub-district name (the plain data of a coverage curve). Residents
+    sampled at home (door-to-door) count too."""
+    every = everyone(run)
+    tested = every.tested
+    swab_end = every.swab_end
+    out = {"all": (np.asarray(swab_end[tested], dtype=float), int(tested.size))}
+    if every.subdistrict is not None:
         for j, name in enumerate(run.subdistricts):
-            mine = r.subdistrict == j
-            out[name] = (np.asarray(r.swab_end[tested & mine], dtype=float), int(mine.sum()))
+            mine = every.subdistrict == j
+            out[name] = (np.asarray(swab_end[tested & mine], dtype=float), int(mine.sum()))
     return out
 
 

@@ -4,7 +4,9 @@ One round is simulated in one SimPy environment: one queue kernel holds every po
 (:class:`~sim.engine.network.QueueNetwork`); one SimPy process per point applies its staffed
 schedule and closes its line at the end of each day; a queue-board process refreshes the posted
 line lengths. Residents are arrays, not
-objects, and every random quantity is drawn as a block from its own named stream.
+objects, and every random quantity is drawn as a block from its own named stream. With
+door-to-door sampling the homebound residents are drawn first and never reach a point; their
+teams' visits are arrays too (:mod:`sim.model.door_to_door`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sim.engine.schedule import CapacitySchedule
 from sim.engine.streams import RandomStreams
 from sim.model import records as rec
 from sim.model.collection_point import REG_SLOT, SWAB_SLOT, PointPlan, plan_point
+from sim.model.door_to_door import PICK_STREAM, pick_homebound, visit_homes
 from sim.model.durations import distribution
 
 _SECONDS = 1.0 / 60.0
@@ -70,19 +73,17 @@ class RoundSimulation:
         points = config.points
         self.sub_names, home, sub, green, barcode, dep = self._residents(s)
         n = len(dep)
+        homebound = green_group = None
+        if config.door_to_door.active:  # who stays at home (validated: sub-districts' groups)
+            sizes = [sd.green_groups for sd in config.subdistricts if sd.green_groups is not None]
+            assert len(sizes) == len(config.subdistricts)
+            homebound, green_group = pick_homebound(
+                sub, green, sizes, config.door_to_door, s(PICK_STREAM)
+            )
         # Number residents in order of departure: the kernel then walks its arrays in order.
         order = np.argsort(dep, kind="stable")
         home, sub, green, barcode, dep = (x[order] for x in (home, sub, green, barcode, dep))
-        self.home = home
-        self.subdistrict = sub
-        self.green = green
-        self.barcode = barcode
-        self.group = self._group[order]  # population group: 0 general, k demand.groups[k - 1]
-        # Lanes: green only where the point has a green channel (the same mode everywhere when
-        # residents may switch points).
-        has_green = np.array([p.green_channel.mode != "none" for p in points])
-        lane = np.where(green & has_green[home], rec.GREEN, rec.GENERAL).astype(np.int8)
-        self.lane = lane
+        group = self._group[order]  # population group: 0 general, k demand.groups[k - 1]
         reg = np.full(n, np.nan)
         swab = np.full(n, np.nan)
         for k, site in enumerate(points):  # durations follow the home point's figures
@@ -101,6 +102,36 @@ class RoundSimulation:
         patience = None
         if demand.patience_min is not None:
             patience = distribution(demand.patience_min, 1.0).sample(s("patience"), n)
+        #: The homebound residents (door-to-door sampling), as drawn; they leave the points'
+        #: arrays here, after the departure, service and patience draws (so the others keep
+        #: theirs), and their teams' visits are scheduled when the round has run.
+        self._homebound: dict[str, np.ndarray] | None = None
+        if homebound is not None and green_group is not None:
+            at_home = homebound[order]
+            self._homebound = {
+                "subdistrict": sub[at_home],
+                "group": group[at_home],
+                "barcode": barcode[at_home],
+                "home": home[at_home],
+                "green_group": green_group[order][at_home],
+            }
+            keep = ~at_home
+            home, sub, green, barcode, dep, group, reg, swab = (
+                x[keep] for x in (home, sub, green, barcode, dep, group, reg, swab)
+            )
+            if patience is not None:
+                patience = patience[keep]
+            n = len(dep)
+        self.home = home
+        self.subdistrict = sub
+        self.green = green
+        self.barcode = barcode
+        self.group = group
+        # Lanes: green only where the point has a green channel (the same mode everywhere when
+        # residents may switch points).
+        has_green = np.array([p.green_channel.mode != "none" for p in points])
+        lane = np.where(green & has_green[home], rec.GREEN, rec.GENERAL).astype(np.int8)
+        self.lane = lane
         rc = demand.retry
         delays = distribution(rc.delay_min, 1.0)
 
@@ -357,6 +388,15 @@ class RoundSimulation:
             for k in range(len(self.plans))
         )
         start_day = self.config.campaign.start_days[self.round]
+        at_home = None
+        if self._homebound is not None:
+            at_home = visit_homes(
+                self.config.door_to_door,
+                self.days,
+                residents.n,
+                streams=self.streams,
+                **self._homebound,
+            )
         return rec.RoundRun(
             self.round,
             start_day,
@@ -366,6 +406,7 @@ class RoundSimulation:
             self.sub_names,
             self.end_min,
             groups=self.group_names,
+            door_to_door=at_home,
         )
 
     def _records(self, out: NetworkRecords) -> rec.ResidentRecords:

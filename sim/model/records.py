@@ -13,6 +13,7 @@ import numpy as np
 from sim.engine.schedule import CapacitySchedule
 
 if TYPE_CHECKING:
+    from sim.model.door_to_door import DoorToDoorRecords
     from sim.model.staffing import SiteStaffing
 
 #: Outcome names, indexed by :attr:`ResidentRecords.outcome` codes.
@@ -22,6 +23,12 @@ TESTED, BALKED, RENEGED, OUTSIDE_HOURS, NOT_SERVED = range(5)
 #: Lane names, indexed by lane codes.
 LANES = ("green", "general")
 GREEN, GENERAL = 0, 1
+
+#: Door-to-door sampling (:mod:`sim.model.door_to_door`): the lane of residents sampled at
+#: home, and the outcome of a homebound resident whom no team visited by the end of the round
+#: (not in :data:`OUTCOMES`: those are the outcomes at a point).
+HOME_LANE = "home"
+NOT_VISITED = "not_visited"
 
 #: Stage names.
 REGISTRATION, SWAB = "registration", "swab"
@@ -209,6 +216,10 @@ class RoundRun:
     groups
         Population group names (index = ``residents.group``): ``general`` first, then
         ``demand.groups`` in order.
+    door_to_door
+        The homebound residents sampled at home (None without door-to-door sampling); they
+        are not in ``residents`` (the residents who went to a point, numbered ``0 .. n - 1``)
+        and are numbered after them.
     """
 
     round: int
@@ -219,6 +230,14 @@ class RoundRun:
     subdistricts: tuple[str, ...]
     end_min: float
     groups: tuple[str, ...] = ("general",)
+    door_to_door: DoorToDoorRecords | None = None
+
+    @property
+    def n_residents(self) -> int:
+        """Every resident of the round: at the points and, with door-to-door sampling, at
+        home."""
+        home = self.door_to_door
+        return self.residents.n + (home.n if home is not None else 0)
 
     @property
     def offset_min(self) -> float:
@@ -235,16 +254,17 @@ class ChainRun:
 
     Swabs are the tested residents of every round (``swab_round``, ``swab_resident`` say which),
     then the employees the mobile teams swabbed (``swab_round`` -1, ``swab_resident`` the
-    employee); tubes are the pooled tubes made at the points and by the teams, followed by one
-    individual tube per retest.
+    employee), then the homebound residents the door-to-door teams swabbed (round and resident
+    number as the points'); tubes are the pooled tubes made at the points and by the teams,
+    followed by one individual tube per retest.
 
     Attributes
     ----------
     sites, labs
-        Names of the places tubes come from (the collection points, then the mobile teams)
-        and of the labs (indices in the arrays below).
+        Names of the places tubes come from (the collection points, then the mobile teams,
+        then the door-to-door teams) and of the labs (indices in the arrays below).
     n_points
-        How many of ``sites`` are collection points (the rest are mobile teams).
+        How many of ``sites`` are collection points (the rest are teams).
     lab_opens_min
         When each lab starts working.
     lab_rated_people_per_day

@@ -111,18 +111,25 @@ def swab_feed(
     mobile: MobileRecords | None = None,
 ) -> SwabFeed:
     """Every swab of the campaign's rounds and of the mobile teams, with who is positive
-    (streams ``infection`` per round, ``mobile_infection``)."""
+    (streams ``infection`` per round, one draw per resident of the round, ``mobile_infection``),
+    and, with door-to-door sampling, the homebound residents' swabs (after the mobile teams':
+    round and resident number as the points', the site one of the visiting teams that follow
+    the mobile teams in ``config.chain_sites``)."""
     prevalence = config.samples.prevalence
     n_points = len(config.points)
     parts = []
+    at_home = []
     for run in rounds:
         r = run.residents
         positive = (
             streams.with_prefix("" if run.round == 0 else f"round{run.round + 1}/")(
                 "infection"
-            ).random(r.n)
+            ).random(run.n_residents)
             < prevalence
         )
+        if run.door_to_door is not None:
+            at_home.append((run, positive[r.n :]))
+            positive = positive[: r.n]
         tested = np.flatnonzero(r.outcome == rec.TESTED)
         assert r.site is not None
         parts.append(
@@ -146,6 +153,21 @@ def swab_feed(
             )
         )
     sites = config.chain_sites
+    home_teams = config.door_to_door.chain_teams
+    first_home = len(sites) - home_teams  # the visiting teams' first site
+    for run, positive in at_home:
+        h = run.door_to_door
+        assert h is not None
+        done = np.flatnonzero(h.visited)
+        parts.append(
+            (
+                np.full(done.size, run.round, dtype=np.int16),
+                (h.first_resident + done).astype(np.int32),
+                (first_home + h.team[done]).astype(np.int32),
+                h.visit_end[done] + run.offset_min,
+                positive[done],
+            )
+        )
     windows: list[list[tuple[float, float]]] = [[] for _ in sites]
     for run in rounds:
         off = run.offset_min
@@ -159,6 +181,17 @@ def swab_feed(
         booths += [mobile.swabbers_per_team] * mobile.teams
         if mobile.windows:
             end = max(end, mobile.windows[-1][1])
+    if home_teams:
+        days: list[tuple[float, float]] = []
+        for run, _ in at_home:
+            assert run.door_to_door is not None
+            off = run.offset_min
+            days += [(a + off, b + off) for a, b in run.door_to_door.windows]
+        for k in range(home_teams):
+            windows[first_home + k] = list(days)
+        booths += [config.door_to_door.swabbers_per_team] * home_teams
+        if days:
+            end = max(end, days[-1][1])
     cols = [np.concatenate([p[i] for p in parts]) for i in range(5)]
     return SwabFeed(
         round=cols[0],
