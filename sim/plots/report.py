@@ -148,6 +148,8 @@ def format_summary(results: Sequence[RunResult]) -> str:
     )
     if "mobile_teams" in s:
         lines += _mobile_lines(s, rounds)
+    if s.get("door_to_door_residents"):
+        lines += _door_to_door_lines(s)
     if first.chain is not None:
         lines += _chain_lines(first, s, n)
     return "\n".join(lines)
@@ -305,6 +307,19 @@ def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
 
 def _clock(minutes: float) -> str:
     return day_clock(minutes) if math.isfinite(minutes) else "-"
+
+
+def _door_to_door_lines(s: dict[str, Any]) -> list[str]:
+    """Homebound residents sampled at home (first round; per team: door_to_door.csv)."""
+    return [
+        "",
+        "Door-to-door sampling (homebound residents, first round; per team: door_to_door.csv)",
+        f"  {_fmt(s['door_to_door_residents'], 0)} homebound, {_fmt(s['door_to_door_visited'], 0)}"
+        f" visited ({s['door_to_door_coverage']:.1%}) by {_fmt(s['door_to_door_teams'], 0)} "
+        f"teams, {_fmt(s['door_to_door_not_visited'], 0)} not visited by the end",
+        f"  last visit {s['door_to_door_last_visit_clock'] or '-'}; teams busy "
+        f"{s['door_to_door_utilisation']:.0%}",
+    ]
 
 
 def _mobile_lines(s: dict[str, Any], rounds: int) -> list[str]:

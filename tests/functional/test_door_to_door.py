@@ -377,3 +377,15 @@ def test_a_distribution_for_visit_and_travel() -> None:
     assert h is not None
     assert h.team_visits.tolist() == [2 * (600 // 15)] * 2
     assert isinstance(r.config.door_to_door.visit_min, DistributionConfig)
+
+
+def test_the_console_summary_shows_the_homebound() -> None:
+    from sim.plots.report import format_summary
+
+    cfg = sim.load_config(["door_to_door.shares.disabled=0.5", "door_to_door.teams=2"])
+    text = format_summary([sim.run(cfg, seed=1)])
+    s = sim.run(cfg, seed=1).summary()
+    assert "Door-to-door sampling" in text
+    assert f"{s['door_to_door_residents']:,} homebound" in text
+    assert f"{s['door_to_door_not_visited']:,} not visited" in text
+    assert "Door-to-door" not in format_summary([sim.run(sim.load_config(), seed=1)])
