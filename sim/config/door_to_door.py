@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
 from sim.config.errors import did_you_mean, finite, require, whole, within
+from sim.config.mobile import check_work_hours
 
 #: The green-channel groups, in the order of :class:`~sim.config.schema.GreenGroupsConfig`
 #: (the codes of :attr:`sim.model.door_to_door.DoorToDoorRecords.green_group`).
@@ -151,32 +152,9 @@ class DoorToDoorConfig:
         for name in ("visit_min", "travel_min"):
             with within(name):
                 getattr(self, name).validate()
-        start = self.work_start_min
-        end = self.work_end_min
-        require(start < _DAY_MIN, "work_start", self.work_start, "a time of day before '24:00'")
-        if require(
-            end > start, "work_end", self.work_end, f"a time after work_start ({self.work_start})"
-        ):
-            require(
-                end - start <= _DAY_MIN,
-                "work_end",
-                self.work_end,
-                f"at most 24 hours after work_start ({self.work_start})",
-            )
-        for name in ("x_km", "y_km"):
-            require(finite(getattr(self, name)), name, getattr(self, name), "kilometres")
-        if self.work_days is not None:
-            bad = [d for d in self.work_days if not (whole(d) and d >= 1)]
-            require(not bad, "work_days", bad[:3], "days of the round >= 1 (1 = its first day)")
-            require(
-                len(set(self.work_days)) == len(self.work_days),
-                "work_days",
-                list(self.work_days),
-                "each day once",
-            )
-            require(
-                len(self.work_days) >= 1 or not self.active,
-                "work_days",
-                [],
-                "at least one day of the round, or null for every day",
-            )
+        check_work_hours(
+            self,
+            days="days of the round >= 1 (1 = its first day)",
+            empty="at least one day of the round, or null for every day",
+            working=self.active,
+        )

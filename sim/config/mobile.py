@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sim.config import limits
 from sim.config.clock import Clock, clock_to_min
@@ -205,6 +205,36 @@ class ScreeningConfig:
                 rule.validate()
 
 
+def check_work_hours(team: Any, days: str, empty: str, working: bool) -> None:
+    """Check a visiting team's ``work_start``, ``work_end``, ``x_km``, ``y_km`` and
+    ``work_days`` (the mobile teams', the door-to-door teams'): ``days`` says what a work day
+    is, ``empty`` what an empty list should be instead; ``working``: the teams are in use."""
+    start = team.work_start_min
+    end = team.work_end_min
+    require(start < MINUTES_PER_DAY, "work_start", team.work_start, "a time of day before '24:00'")
+    if require(
+        end > start, "work_end", team.work_end, f"a time after work_start ({team.work_start})"
+    ):
+        require(
+            end - start <= MINUTES_PER_DAY,
+            "work_end",
+            team.work_end,
+            f"at most 24 hours after work_start ({team.work_start})",
+        )
+    for name in ("x_km", "y_km"):
+        require(finite(getattr(team, name)), name, getattr(team, name), "kilometres")
+    if team.work_days is not None:
+        bad = [d for d in team.work_days if not (whole(d) and d >= 1)]
+        require(not bad, "work_days", bad[:3], days)
+        require(
+            len(set(team.work_days)) == len(team.work_days),
+            "work_days",
+            list(team.work_days),
+            "each day once",
+        )
+        require(len(team.work_days) >= 1 or not working, "work_days", [], empty)
+
+
 @dataclass(frozen=True)
 class MobileTeamsConfig:
     """Mobile sampling teams screening enterprises over the campaign.
@@ -296,40 +326,12 @@ class MobileTeamsConfig:
         for name in ("setup_min", "travel_same_zone_min", "travel_other_zone_min"):
             value = getattr(self, name)
             require(finite(value) and value >= 0, name, value, "minutes >= 0")
-        start = self.work_start_min
-        end = self.work_end_min
-        require(
-            start < MINUTES_PER_DAY,
-            "work_start",
-            self.work_start,
-            "a time of day before '24:00'",
+        check_work_hours(
+            self,
+            days="campaign days >= 1 (1 = the first day)",
+            empty="at least one campaign day, or null for every day",
+            working=self.teams != 0,
         )
-        require(
-            end > start, "work_end", self.work_end, f"a time after work_start ({self.work_start})"
-        )
-        require(
-            end - start <= MINUTES_PER_DAY,
-            "work_end",
-            self.work_end,
-            f"at most 24 hours after work_start ({self.work_start})",
-        )
-        for name in ("x_km", "y_km"):
-            require(finite(getattr(self, name)), name, getattr(self, name), "kilometres")
-        if self.work_days is not None:
-            bad = [d for d in self.work_days if not (whole(d) and d >= 1)]
-            require(not bad, "work_days", bad[:3], "campaign days >= 1 (1 = the first day)")
-            require(
-                len(set(self.work_days)) == len(self.work_days),
-                "work_days",
-                list(self.work_days),
-                "each day once",
-            )
-            require(
-                len(self.work_days) >= 1 or self.teams == 0,
-                "work_days",
-                [],
-                "at least one campaign day, or null for every day",
-            )
         with within("screening"):
             self.screening.validate()
         names: dict[str, int] = {}

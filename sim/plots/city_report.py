@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.experiment.city import CityResult, city_verdicts
-from sim.metrics.targets import Verdict
 from sim.plots.report import (
     _csv_writer,
     _FigurePngs,
@@ -31,6 +30,7 @@ from sim.plots.report import (
     _summary_json,
     write_files,
 )
+from sim.plots.verdicts import verdicts_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,28 +51,6 @@ def stacked(results: Sequence[CityResult]) -> dict[str, pd.DataFrame]:
             frames.append(frame)
         out[name] = pd.concat(frames, ignore_index=True)
     return out
-
-
-def verdicts_table(verdicts: Sequence[Verdict]) -> pd.DataFrame:
-    """One row per target: the metric, the bound, the mean and interval, the verdict."""
-    import pandas as pd
-
-    return pd.DataFrame(
-        [
-            {
-                "target": v.target.label,
-                "metric": v.target.metric,
-                "op": v.target.op,
-                "bound": v.target.bound,
-                "mean": v.mean,
-                "low": v.low,
-                "high": v.high,
-                "replications": v.n,
-                "verdict": v.verdict,
-            }
-            for v in verdicts
-        ]
-    )
 
 
 def city_figures(result: CityResult) -> list[tuple[str, Callable[[], Figure]]]:
@@ -131,13 +109,13 @@ def write_city(
         files.append((f"{name}.csv", _csv_writer(frame)))
     verdicts = city_verdicts(results)
     if verdicts:
-        files.append(("targets.csv", _csv_writer(verdicts_table(verdicts))))
+        files.append(("targets.csv", _csv_writer(verdicts_frame(verdicts))))
     pngs = _FigurePngs(city_figures(results[0]) if figures else [])
     files += [(name, _png(pngs, name)) for name in pngs.names]
     summary = {
         "city": city.name,
         "replications": [r.summary() for r in results],
-        "targets": verdicts_table(verdicts).to_dict("records") if verdicts else [],
+        "targets": verdicts_frame(verdicts).to_dict("records") if verdicts else [],
     }
     files.append(("summary.json", lambda p: p.write_text(_summary_json(summary), "utf-8")))
     return write_files(out_dir, files, lambda names: _taken(out_dir, names), pngs)
