@@ -61,6 +61,7 @@ def pool_swabs(
     day_ends: list[np.ndarray],
     pool_size: int,
     max_open_min: float | None,
+    day_booths: list[np.ndarray] | None = None,
 ) -> Tubes:
     """Put swabs into tubes.
 
@@ -80,6 +81,11 @@ def pool_swabs(
         Swabs per tube (k-in-1), >= 1.
     max_open_min
         Longest a tube stays open after its first swab (None: no limit).
+    day_booths
+        Per point, its booths on each of its days (``campaign.round_overrides`` may change
+        them from one round to the next); None, or a point whose count never changes: its
+        ``booths``. Swabs are dealt to the booths in turn within each stretch of days with
+        the same count.
     """
     if pool_size < 1:
         raise ValueError(f"pool_size must be >= 1, got {pool_size}")
@@ -106,9 +112,19 @@ def pool_swabs(
         day = np.searchsorted(np.asarray(day_starts[k], dtype=float), times[idx], side="right")
         day = np.maximum(day - 1, 0)
         # Deal the swabs to the booths in turn, then list them booth by booth (time order).
-        nb = int(booths[k])
-        by_booth = np.concatenate([np.arange(b, n, nb) for b in range(min(nb, n))])
-        idx, day, booth = idx[by_booth], day[by_booth], by_booth % nb
+        counts = None if day_booths is None else np.asarray(day_booths[k], dtype=np.int64)
+        if counts is None or counts.size == 0 or np.all(counts == counts[0]):
+            nb = int(booths[k]) if counts is None or counts.size == 0 else int(counts[0])
+            by_booth = np.concatenate([np.arange(b, n, nb) for b in range(min(nb, n))])
+            idx, day, booth = idx[by_booth], day[by_booth], by_booth % nb
+        else:
+            # stretches of days with the same count, dealt one after the other
+            stretch_of_day = np.concatenate(([0], np.cumsum(np.diff(counts) != 0)))
+            stretch = stretch_of_day[np.minimum(day, counts.size - 1)]
+            first = np.searchsorted(stretch, stretch, side="left")  # swabs are in time order
+            booth_all = (np.arange(n) - first) % counts[np.minimum(day, counts.size - 1)]
+            order = np.lexsort((np.arange(n), booth_all, stretch))
+            idx, day, booth = idx[order], day[order], booth_all[order] + 1000 * stretch[order]
         t = times[idx]
         if pool_size == 1:
             sizes.append(np.ones(n, dtype=np.int64))

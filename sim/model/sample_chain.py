@@ -88,6 +88,9 @@ class SwabFeed:
         Swab booths (or swabbers) per site: tubes filled at once.
     windows
         Per site, the (start, end) minutes it serves (points) or works (teams).
+    day_booths
+        Per site, its booths (or swabbers) in each of ``windows`` (a round's own, with
+        ``campaign.round_overrides``).
     end_min
         The last minute any site serves or works.
     """
@@ -102,6 +105,7 @@ class SwabFeed:
     booths: np.ndarray
     windows: list[list[tuple[float, float]]]
     end_min: float
+    day_booths: list[list[int]] | None = None
 
 
 def swab_feed(
@@ -169,10 +173,15 @@ def swab_feed(
             )
         )
     windows: list[list[tuple[float, float]]] = [[] for _ in sites]
+    day_booths: list[list[int]] = [[] for _ in sites]
+    changed = False  # a round with its own booths (campaign.round_overrides)
     for run in rounds:
         off = run.offset_min
+        own = config.round_config(run.round).points
         for k, point in enumerate(run.points):
             windows[k] += [(a + off, b + off) for a, b in point.serve_windows]
+            day_booths[k] += [own[k].swab_booths] * len(point.serve_windows)
+            changed |= own[k].swab_booths != config.points[k].swab_booths
     booths = [p.swab_booths for p in config.points]
     end = max(run.offset_min + run.end_min for run in rounds)
     if mobile is not None:
@@ -204,6 +213,12 @@ def swab_feed(
         booths=np.array(booths),
         windows=windows,
         end_min=float(end),
+        day_booths=[
+            day_booths[k] if k < n_points else [int(booths[k])] * len(windows[k])
+            for k in range(len(sites))
+        ]
+        if changed
+        else None,
     )
 
 
@@ -242,7 +257,18 @@ def merge_feeds(feeds: Sequence[SwabFeed], names: Sequence[str] | None = None) -
         [w for f in feeds for w in f.windows[: f.n_points]]
         + [w for f in feeds for w in f.windows[f.n_points :]],
         max(f.end_min for f in feeds),
+        None
+        if all(f.day_booths is None for f in feeds)
+        else [d for f in feeds for d in _day_booths(f)[: f.n_points]]
+        + [d for f in feeds for d in _day_booths(f)[f.n_points :]],
     )
+
+
+def _day_booths(feed: SwabFeed) -> list[list[int]]:
+    """A feed's booths per site and window (its constant booths when it has no others)."""
+    if feed.day_booths is not None:
+        return feed.day_booths
+    return [[int(b)] * len(w) for b, w in zip(feed.booths, feed.windows, strict=True)]
 
 
 class _Chain:
@@ -271,6 +297,7 @@ class _Chain:
             [np.array([w[1] for w in ws]) for ws in self.windows],
             samples.pool_size,
             samples.tube_max_open_min,
+            None if feed.day_booths is None else [np.array(d) for d in feed.day_booths],
         )
         self.tubes = tubes
         n_pool = tubes.n

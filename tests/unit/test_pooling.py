@@ -228,3 +228,23 @@ def test_pool_size_one_gives_one_tube_per_swab_closed_at_the_swab() -> None:
 def test_pool_size_below_one_is_rejected() -> None:
     with pytest.raises(ValueError, match="pool_size"):
         pool([OPEN], k=0)
+
+
+def test_a_round_with_more_booths_fills_more_tubes_at_once() -> None:
+    # one point, two days; 10 swabs a day, large pools, no time limit: one tube per booth
+    # and day; a second day with 4 booths (campaign.round_overrides) fills 4 tubes
+    t = np.concatenate([480.0 + np.arange(10), 1920.0 + np.arange(10)])
+    site = np.zeros(20, dtype=np.int64)
+    starts, ends = [np.array([420.0, 1860.0])], [np.array([1260.0, 2700.0])]
+    same = pool_swabs(t, site, np.array([2]), starts, ends, 100, None)
+    assert same.size.tolist() == [5, 5, 5, 5]
+    more = pool_swabs(t, site, np.array([2]), starts, ends, 100, None, [np.array([2, 4])])
+    day2 = more.opened >= 1860.0
+    assert (~day2).sum() == 2 and day2.sum() == 4
+    assert sorted(more.size[day2].tolist()) == [2, 2, 3, 3]
+    # every swab in exactly one tube, the day's swabs dealt in turn
+    assert sorted(more.members.tolist()) == list(range(20))
+    # a constant count given per day is the same as the point's booths
+    again = pool_swabs(t, site, np.array([2]), starts, ends, 100, None, [np.array([2, 2])])
+    assert again.members.tolist() == same.members.tolist()
+    assert again.size.tolist() == same.size.tolist()
