@@ -177,3 +177,13 @@ def run_marked(cmd: list[str], cwd: Path, marker: str, kind: str, echo: str | No
         "reason": f"child exited with code {proc.returncode} and no result",
         "traceback": "".join(tail)[-3000:],
     }
+
+
+def busy_note(wall: float, cpu: float, cores: float) -> str:
+    """A warning where the wall time is well above the CPU time over ``cores`` (other
+    processes had the cores), else ""."""
+    return (
+        f" [busy machine: wall {wall * cores / cpu:.1f}x cpu/{cores:g}]"
+        if cpu > 0 and wall > 1.25 * cpu / cores
+        else ""
+    )

@@ -73,7 +73,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks._child import run_marked
+from benchmarks._child import busy_note, run_marked
 from benchmarks.district import _render_table, _reset_peak, _rss_kib, print_checks
 from benchmarks.replications import _plain, diff_summaries
 
@@ -777,15 +777,6 @@ def print_projection(p: dict, rows: dict[str, dict]) -> None:
         )
 
 
-def _busy(wall: float, cpu: float, cores: float) -> str:
-    """A warning where the wall time is well above the CPU time over ``cores``."""
-    return (
-        f" [busy machine: wall {wall * cores / cpu:.1f}x cpu/{cores:g}]"
-        if cpu > 0 and wall > 1.25 * cpu / cores
-        else ""
-    )
-
-
 def compute_checks(rows: dict[str, dict], proj: dict) -> list[dict]:
     ok = {k: r for k, r in rows.items() if r["status"] == "ok"}
     checks: list[dict] = []
@@ -797,7 +788,7 @@ def compute_checks(rows: dict[str, dict], proj: dict) -> list[dict]:
                 "value": s["wall_s"],
                 "text": f"{s['wall_s']:.1f} s ({s['residents']:,} residents, "
                 f"{s['districts']} districts; cpu {s['cpu_s']:.1f} s)"
-                + _busy(s["wall_s"], s["cpu_s"], 1),
+                + busy_note(s["wall_s"], s["cpu_s"], 1),
                 "target": "",
                 "ok": None,
             }
@@ -820,7 +811,7 @@ def compute_checks(rows: dict[str, dict], proj: dict) -> list[dict]:
                 "name": f"{p['city']} {JOBS} workers: wall time (info)",
                 "value": p["wall_s"],
                 "text": f"{p['wall_s']:.1f} s (cpu {cpu:.1f} s{speed})"
-                + _busy(p["wall_s"], cpu, JOBS),
+                + busy_note(p["wall_s"], cpu, JOBS),
                 "target": "",
                 "ok": None,
             }

@@ -53,7 +53,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from benchmarks._child import run_marked
+from benchmarks._child import busy_note, run_marked
 from benchmarks.district import print_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -255,15 +255,6 @@ def print_case(r: dict) -> None:
         )
 
 
-def _busy(wall: float, cpu: float, cores: float) -> str:
-    """A warning where the wall time is well above the CPU time over ``cores``."""
-    return (
-        f" [busy machine: wall {wall * cores / cpu:.1f}x cpu/{cores:g}]"
-        if cpu > 0 and wall > 1.25 * cpu / cores
-        else ""
-    )
-
-
 def compute_checks(rows: dict[str, dict], replications: int) -> list[dict]:
     ok = {k: r for k, r in rows.items() if r["status"] == "ok"}
     checks: list[dict] = []
@@ -276,7 +267,7 @@ def compute_checks(rows: dict[str, dict], replications: int) -> list[dict]:
                 "name": f"speed-up 1 -> {JOBS} workers ({replications} compact replications)",
                 "value": speedup,
                 "text": f"{speedup:.2f}x ({t1:.1f} s -> {t2:.1f} s)"
-                + _busy(t2, p["cpu_s"] + p["workers_cpu_s"], JOBS),
+                + busy_note(t2, p["cpu_s"] + p["workers_cpu_s"], JOBS),
                 "target": f">= {TARGET_SPEEDUP:g}x",
                 "ok": speedup >= TARGET_SPEEDUP,
             }
@@ -289,7 +280,7 @@ def compute_checks(rows: dict[str, dict], replications: int) -> list[dict]:
                 "name": f"{HUNDRED} compact replications, {JOBS} workers",
                 "value": t,
                 "text": f"{t:.1f} s ({t / HUNDRED:.2f} s each)"
-                + _busy(t, h["cpu_s"] + h["workers_cpu_s"], JOBS),
+                + busy_note(t, h["cpu_s"] + h["workers_cpu_s"], JOBS),
                 "target": f"<= {TARGET_HUNDRED_S:g} s",
                 "ok": t <= TARGET_HUNDRED_S,
             }
