@@ -19,6 +19,7 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 MARKER = "@@BENCH_RESULT@@ "
@@ -49,6 +50,25 @@ def _peak_rss_kib() -> int:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def report_case(marker: str, kind: str, body: Callable[[], dict]) -> int:
+    """Run one benchmark case's ``body`` in this child and print its result as one JSON line
+    after ``marker`` (``status`` ok, or error with the reason and traceback); the exit code."""
+    try:
+        payload = {"kind": kind, "status": "ok", **body()}
+        code = 0
+    except Exception as exc:
+        payload = {
+            "kind": kind,
+            "status": "error",
+            "reason": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+        code = 1
+    sys.stdout.flush()
+    print(marker + json.dumps(payload, allow_nan=True), flush=True)
+    return code
 
 
 def _emit(payload: dict) -> None:

@@ -69,11 +69,10 @@ import resource
 import statistics
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks._child import busy_note, run_marked
+from benchmarks._child import busy_note, report_case, run_marked
 from benchmarks.district import _render_table, _reset_peak, _rss_kib, print_checks
 from benchmarks.replications import _plain, diff_summaries
 
@@ -397,20 +396,7 @@ def _child(kind: str, quick: bool) -> dict:
 
 
 def _child_main(kind: str, quick: bool) -> int:
-    try:
-        payload = {"kind": kind, "status": "ok", **_child(kind, quick)}
-        code = 0
-    except Exception as exc:
-        payload = {
-            "kind": kind,
-            "status": "error",
-            "reason": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-        code = 1
-    sys.stdout.flush()
-    print(MARKER + json.dumps(payload, allow_nan=True), flush=True)
-    return code
+    return report_case(MARKER, kind, lambda: _child(kind, quick))
 
 
 # --------------------------------------------------------------------------- parent

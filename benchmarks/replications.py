@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import math
 import os
 import pickle
@@ -49,11 +48,10 @@ import resource
 import statistics
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
-from benchmarks._child import busy_note, run_marked
+from benchmarks._child import busy_note, report_case, run_marked
 from benchmarks.district import print_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -158,20 +156,7 @@ def _child(kind: str, replications: int) -> dict:
 
 
 def _child_main(kind: str, replications: int) -> int:
-    try:
-        payload = {"kind": kind, "status": "ok", **_child(kind, replications)}
-        code = 0
-    except Exception as exc:
-        payload = {
-            "kind": kind,
-            "status": "error",
-            "reason": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-        code = 1
-    sys.stdout.flush()
-    print(MARKER + json.dumps(payload, allow_nan=True), flush=True)
-    return code
+    return report_case(MARKER, kind, lambda: _child(kind, replications))
 
 
 # --------------------------------------------------------------------------- parent

@@ -53,19 +53,17 @@ import collections
 import datetime as _dt
 import functools
 import gc
-import json
 import os
 import platform
 import resource
 import statistics
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks._child import run_marked
+from benchmarks._child import report_case, run_marked
 from benchmarks.district import print_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -359,24 +357,12 @@ def _child_district(replications: int, verify: int, jobs: int) -> dict:
 
 
 def _child_main(kind: str, replications: int, verify: int, jobs: int, repeat: int) -> int:
-    try:
+    def body() -> dict:
         if kind == "point":
-            body = _child_point(replications, repeat)
-        else:
-            body = _child_district(replications, verify, jobs)
-        payload = {"kind": kind, "status": "ok", **body}
-        code = 0
-    except Exception as exc:
-        payload = {
-            "kind": kind,
-            "status": "error",
-            "reason": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-        code = 1
-    sys.stdout.flush()
-    print(MARKER + json.dumps(payload), flush=True)
-    return code
+            return _child_point(replications, repeat)
+        return _child_district(replications, verify, jobs)
+
+    return report_case(MARKER, kind, body)
 
 
 # --------------------------------------------------------------------------- parent

@@ -379,6 +379,39 @@ meets every target, 1 when not, 2 on bad input.
 """
 
 
+class _NeedsValue(Exception):
+    """An option given last, without its value (the message is the option)."""
+
+
+def _options(
+    argv: list[str], valued: tuple[str, ...], command: str
+) -> tuple[dict[str, str], list[str]]:
+    """A subcommand's ``--option value`` / ``--option=value`` pairs and its other words.
+
+    Raises
+    ------
+    ConfigError
+        For an option ``command`` does not have.
+    _NeedsValue
+        For an option without its value.
+    """
+    opts: dict[str, str] = {}
+    words: list[str] = []
+    it = iter(argv)
+    for a in it:
+        key, eq, val = a.partition("=")
+        if key in valued:
+            try:
+                opts[key] = val if eq else next(it)
+            except StopIteration:
+                raise _NeedsValue(a) from None
+        elif a.startswith("-"):
+            raise ConfigError(command, a, f"an option of masstest-sim {command} --help")
+        else:
+            words.append(a)
+    return opts, words
+
+
 def _plan(argv: list[str]) -> int:
     """``masstest-sim plan``: plan, verify, write the plan folder; the exit code."""
     import datetime as dt
@@ -396,38 +429,24 @@ def _plan(argv: list[str]) -> int:
         "--registrars": -1,
         "--max-staff": -1,
     }
-    shift_hours = ""
     breaks = "--breaks" in argv
     argv = [a for a in argv if a != "--breaks"]
-    out: str | None = None
-    config_dir: str | None = None
-    overrides: list[str] = []
-    it = iter(argv)
     try:
-        for a in it:
-            key, eq, val = a.partition("=")
-            if key in (*opts, "--out", "--config-dir", "--shift-hours"):
-                value = val if eq else next(it)
-                if key == "--out":
-                    out = value
-                elif key == "--shift-hours":
-                    shift_hours = value
-                elif key == "--config-dir":
-                    config_dir = value
-                else:
-                    if not value.isdigit():
-                        raise ConfigError(key, value, "a whole number")
-                    opts[key] = int(value)
-            elif a.startswith("-"):
-                raise ConfigError("plan", a, "an option of masstest-sim plan --help")
-            else:
-                overrides.append(a)
-    except StopIteration:
-        print(f"error: {argv[-1]} needs a value\n\n{_PLAN_USAGE}", file=sys.stderr, end="")
+        given, overrides = _options(argv, (*opts, "--out", "--config-dir", "--shift-hours"), "plan")
+        for key, value in given.items():
+            if key in opts:
+                if not value.isdigit():
+                    raise ConfigError(key, value, "a whole number")
+                opts[key] = int(value)
+    except _NeedsValue as err:
+        print(f"error: {err} needs a value\n\n{_PLAN_USAGE}", file=sys.stderr, end="")
         return 2
     except ConfigError as err:
         print(f"error: {err}\n\n{_PLAN_USAGE}", file=sys.stderr, end="")
         return 2
+    out = given.get("--out")
+    shift_hours = given.get("--shift-hours", "")
+    config_dir = given.get("--config-dir")
     try:
         if opts["--replications"] < 2:
             raise ConfigError("--replications", opts["--replications"], "at least 2")
@@ -554,21 +573,11 @@ def _city(argv: list[str]) -> int:
     flags = {"--no-figures", "--check", "--accept-undecided"}
     given = {a for a in argv if a in flags}
     argv = [a for a in argv if a not in flags]
-    opts: dict[str, str] = {}
-    positional: list[str] = []
-    it = iter(argv)
     valued = ("--replications", "--jobs", "--backend", "--address", "--out", "--config-dir")
     try:
-        for a in it:
-            key, eq, val = a.partition("=")
-            if key in valued:
-                opts[key] = val if eq else next(it)
-            elif a.startswith("-"):
-                raise ConfigError("city", a, "an option of masstest-sim city --help")
-            else:
-                positional.append(a)
-    except StopIteration:
-        print(f"error: {argv[-1]} needs a value\n\n{_CITY_USAGE}", file=sys.stderr, end="")
+        opts, positional = _options(argv, valued, "city")
+    except _NeedsValue as err:
+        print(f"error: {err} needs a value\n\n{_CITY_USAGE}", file=sys.stderr, end="")
         return 2
     except ConfigError as err:
         print(f"error: {err}\n\n{_CITY_USAGE}", file=sys.stderr, end="")
