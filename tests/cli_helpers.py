@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -55,3 +56,30 @@ def write_scenario(config_dir: Path, body: str, name: str = "mine") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text("# @package _global_\n" + textwrap.dedent(body), encoding="utf-8")
     return path
+
+
+#: A small scenario for multirun tests: one busy point, 400 residents, no figures or tables.
+SMALL_SWEEP = (
+    "scenario=busy_point",
+    "demand.residents=400",
+    "output.figures=false",
+    "output.residents_table=false",
+    "output.print_summary=false",
+)
+
+
+def sweep_summaries(root: Path) -> dict[str, dict[str, object]]:
+    """Each multirun job's summary by its folder name (``0_site.swab_booths=3``)."""
+    return {
+        p.parent.name: json.loads(p.read_text()) for p in sorted(root.glob("*/*/*/summary.json"))
+    }
+
+
+def small_sweep(cwd: Path, *extra: str) -> dict[str, dict[str, object]]:
+    """``python -m sim -m`` of :data:`SMALL_SWEEP` over 3 and 4 booths in a new folder
+    ``cwd`` (``extra``: a launcher and its settings); it must succeed without a traceback."""
+    cwd.mkdir()
+    proc = sim_cli(cwd, "-m", *SMALL_SWEEP, "site.swab_booths=3,4", *extra)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    return sweep_summaries(cwd / "multirun")

@@ -7,42 +7,18 @@ the basic launcher; the Optuna sweeper minimises the metric named by ``objective
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
 
-from tests.cli_helpers import sim_cli
-
-SMALL = (
-    "scenario=busy_point",
-    "demand.residents=400",
-    "output.figures=false",
-    "output.residents_table=false",
-    "output.print_summary=false",
-)
-
-
-def _summaries(root: Path) -> dict[str, dict[str, object]]:
-    """Each job's summary by its folder name (``0_site.swab_booths=3``)."""
-    return {
-        p.parent.name: json.loads(p.read_text()) for p in sorted(root.glob("*/*/*/summary.json"))
-    }
-
-
-def _sweep(cwd: Path, *extra: str) -> dict[str, dict[str, object]]:
-    cwd.mkdir()
-    proc = sim_cli(cwd, "-m", *SMALL, "site.swab_booths=3,4", *extra)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Traceback" not in proc.stderr
-    return _summaries(cwd / "multirun")
+from tests.cli_helpers import SMALL_SWEEP, sim_cli, small_sweep, sweep_summaries
 
 
 def test_joblib_and_submitit_launchers_give_the_basic_launchers_results(tmp_path: Path) -> None:
-    basic = _sweep(tmp_path / "basic")
+    basic = small_sweep(tmp_path / "basic")
     assert sorted(basic) == ["0_site.swab_booths=3", "1_site.swab_booths=4"]
-    joblib = _sweep(tmp_path / "joblib", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
-    submitit = _sweep(
+    joblib = small_sweep(tmp_path / "joblib", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    submitit = small_sweep(
         tmp_path / "submitit", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=5"
     )
     assert joblib == basic
@@ -56,7 +32,7 @@ def test_optuna_minimises_the_objective(tmp_path: Path) -> None:
     proc = sim_cli(
         tmp_path,
         "-m",
-        *SMALL,
+        *SMALL_SWEEP,
         "hydra/sweeper=optuna",
         "hydra.sweeper.n_trials=3",
         "hydra.sweeper.n_jobs=1",
@@ -65,7 +41,7 @@ def test_optuna_minimises_the_objective(tmp_path: Path) -> None:
         "site.swab_booths=choice(2,3,5)",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    trials = _summaries(tmp_path / "multirun")
+    trials = sweep_summaries(tmp_path / "multirun")
     assert len(trials) == 3
     (results,) = (tmp_path / "multirun").glob("*/*/optimization_results.yaml")
     best = yaml.safe_load(results.read_text())
@@ -78,7 +54,7 @@ def test_optuna_minimises_the_objective(tmp_path: Path) -> None:
 
 
 def test_a_bad_objective_is_a_named_error(tmp_path: Path) -> None:
-    proc = sim_cli(tmp_path, *SMALL, "objective=wait_p59_min")
+    proc = sim_cli(tmp_path, *SMALL_SWEEP, "objective=wait_p59_min")
     assert proc.returncode == 2
     assert "objective = 'wait_p59_min'" in proc.stderr
     assert "did you mean 'wait_p95_min'" in proc.stderr

@@ -7,50 +7,26 @@ settings that do not fit are one-line errors (exit 2) before anything is written
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from sim.experiment.backends import CONNECT_TIMEOUT_S
-from tests.cli_helpers import sim_cli
+from tests.cli_helpers import SMALL_SWEEP, sim_cli, small_sweep, sweep_summaries
 
-SMALL = (
-    "scenario=busy_point",
-    "demand.residents=400",
-    "output.figures=false",
-    "output.residents_table=false",
-    "output.print_summary=false",
-)
 ON_RAY = ("hydra/launcher=ray", "hydra.launcher.num_cpus=2")
-
-
-def _summaries(root: Path) -> dict[str, dict[str, Any]]:
-    """Each job's summary by its folder name (``0_site.swab_booths=3``)."""
-    return {
-        p.parent.name: json.loads(p.read_text()) for p in sorted(root.glob("*/*/*/summary.json"))
-    }
-
-
-def _sweep(cwd: Path, *extra: str) -> dict[str, dict[str, Any]]:
-    cwd.mkdir()
-    proc = sim_cli(cwd, "-m", *SMALL, "site.swab_booths=3,4", *extra)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Traceback" not in proc.stderr
-    return _summaries(cwd / "multirun")
 
 
 def test_the_ray_launcher_gives_the_basic_launchers_results(tmp_path: Path) -> None:
     pytest.importorskip("ray")
-    basic = _sweep(tmp_path / "basic")
+    basic = small_sweep(tmp_path / "basic")
     assert sorted(basic) == ["0_site.swab_booths=3", "1_site.swab_booths=4"]
-    assert _sweep(tmp_path / "ray", *ON_RAY) == basic
+    assert small_sweep(tmp_path / "ray", *ON_RAY) == basic
     # each job's folder has its own log, written by its Ray task; the comparison at the root
     (sweep,) = (tmp_path / "ray" / "multirun").glob("*/*")
     logs = sorted(sweep.glob("*/masstest.log"))
@@ -63,7 +39,7 @@ def test_the_jobs_return_values_reach_the_sweeper(tmp_path: Path) -> None:
     proc = sim_cli(
         tmp_path,
         "-m",
-        *SMALL,
+        *SMALL_SWEEP,
         *ON_RAY,
         "hydra/sweeper=optuna",
         "hydra.sweeper.n_trials=2",
@@ -73,7 +49,7 @@ def test_the_jobs_return_values_reach_the_sweeper(tmp_path: Path) -> None:
         "site.swab_booths=choice(2,5)",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    waits = [s["wait_p95_min"] for s in _summaries(tmp_path / "multirun").values()]
+    waits = [s["wait_p95_min"] for s in sweep_summaries(tmp_path / "multirun").values()]
     (results,) = (tmp_path / "multirun").glob("*/*/optimization_results.yaml")
     assert len(waits) == 2
     assert yaml.safe_load(results.read_text())["best_value"] == min(waits)
@@ -85,7 +61,7 @@ def test_an_unreachable_cluster_is_named_within_the_timeout(tmp_path: Path) -> N
     proc = sim_cli(
         tmp_path,
         "-m",
-        *SMALL,
+        *SMALL_SWEEP,
         "site.swab_booths=3,4",
         "hydra/launcher=ray",
         "hydra.launcher.address=127.0.0.1:9",
@@ -116,7 +92,7 @@ def _without_ray(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_without_ray_the_launcher_names_the_extra(tmp_path: Path) -> None:
-    proc = _without_ray(tmp_path, "-m", *SMALL, "site.swab_booths=3,4", "hydra/launcher=ray")
+    proc = _without_ray(tmp_path, "-m", *SMALL_SWEEP, "site.swab_booths=3,4", "hydra/launcher=ray")
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "hydra/launcher=ray needs Ray" in proc.stderr
     assert "pip install 'masstest-sim[ray]'" in proc.stderr
@@ -140,7 +116,7 @@ def test_settings_that_do_not_fit_are_named(
     tmp_path: Path, settings: tuple[str, ...], named: str
 ) -> None:
     # checked before Ray is imported: the same error with or without Ray
-    sweep = ("-m", *SMALL, "site.swab_booths=3,4", "hydra/launcher=ray")
+    sweep = ("-m", *SMALL_SWEEP, "site.swab_booths=3,4", "hydra/launcher=ray")
     proc = _without_ray(tmp_path, *sweep, *settings)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert named in proc.stderr and "Traceback" not in proc.stderr
