@@ -103,6 +103,7 @@ class CityResult:
     chain: rec.ChainRun | None
     site_district: np.ndarray
     _summary: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    _tables: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -135,7 +136,13 @@ class CityResult:
         """``districts`` (one row per district, see :func:`sim.metrics.city.district_rows`),
         ``points`` (every district's points table with ``district``, ``x_km``, ``y_km`` and
         ``swab_booths`` first), ``hours`` (per district, round, day and hour), and with labs
-        ``labs`` and ``lab_backlog`` (the city-wide labs)."""
+        ``labs`` and ``lab_backlog`` (the city-wide labs). Computed once; each call returns
+        copies."""
+        if self._tables is None:
+            self._tables = self._make_tables()
+        return {name: frame.copy() for name, frame in self._tables.items()}
+
+    def _make_tables(self) -> dict[str, pd.DataFrame]:
         import pandas as pd
 
         from sim.metrics.turnaround import backlog_table, lab_table

@@ -66,11 +66,22 @@ def test_every_swab_of_the_city_ends_in_a_result_or_a_counted_backlog(result) ->
     backlog = sum(v for k, v in s.items() if k.startswith("backlog_") and k != "backlog_swabs")
     assert s["resulted"] + s["backlog_swabs"] == s["swabs"]
     assert backlog == s["backlog_swabs"]
-    # the labs are small: some swabs wait at the end, counted, and the rest are resulted
+    # every swab of every district is followed once
     per_district = result.tables()["districts"]
     assert per_district["swabs"].sum() == s["swabs"]
     assert per_district["resulted"].sum() == s["resulted"]
     assert s["positive_swabs"] > 0 and s["recalled"] > 0
+
+
+def test_swabs_without_a_result_by_the_horizon_are_counted_by_stage(city_file: Path) -> None:
+    # the samples followed for 1 hour after the last point closes: the small labs leave a
+    # backlog, every swab of it counted at one stage, and per district
+    short = sim.load_city(city_file, ["overrides=[mobile.teams=0, samples.results_horizon_h=1]"])
+    s = run_city(short, backend="serial").summary()
+    stages = sum(v for k, v in s.items() if k.startswith("backlog_") and k != "backlog_swabs")
+    assert s["backlog_swabs"] > 1000
+    assert stages == s["backlog_swabs"]
+    assert s["resulted"] + s["backlog_swabs"] == s["swabs"] == s["tested"]
 
 
 def test_the_city_waits_are_every_tested_residents(result) -> None:
