@@ -203,21 +203,23 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
             continue
         r = point.residents
         # Each station's services, once per point (not once per shift).
-        served: list[tuple[rec.Station, np.ndarray, np.ndarray]] = []
+        # (and sorted copies of the starts and ends, for the overtime at each shift)
+        served: list[tuple[rec.Station, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for st in point.stations:
             if st.stage == rec.REGISTRATION:
                 s0, s1, pool = r.reg_start, r.reg_end, r.reg_pool
             else:
                 s0, s1, pool = r.swab_start, r.swab_end, r.swab_pool
             mine = (pool == st.pool) & np.isfinite(s1)
-            served.append((st, s0[mine], s1[mine]))
+            a, b = s0[mine], s1[mine]
+            served.append((st, a, b, np.sort(a), np.sort(b)))
         for shift in point.staffing.shifts:
             key = (shift.role, shift.day, shift.start, shift.end)
             row = acc.setdefault(key, [0.0, 0.0, 0.0])
             row[0] += shift.staff
             if shift.role == "marshal":
                 continue
-            for st, start, end in served:
+            for st, start, end, s_sorted, e_sorted in served:
                 if st.stage != shift.role:
                     continue
                 lo = np.maximum(start, shift.start)
@@ -225,7 +227,7 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
                 row[1] += float(np.sum(np.clip(hi - lo, 0.0, None)))
                 window = [(shift.start, shift.end)]
                 row[2] += st.schedule.server_minutes(shift.start, shift.end)
-                row[2] += overtime_minutes(start, end, st, window)
+                row[2] += overtime_minutes(s_sorted, e_sorted, st, window, presorted=True)
     return dict(sorted(acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])))
 
 
