@@ -22,6 +22,7 @@ from sim.config.clock import Clock, clock_to_min
 from sim.config.distribution import DistributionConfig
 from sim.config.errors import did_you_mean, finite, require, whole, within
 from sim.config.mobile import check_work_hours
+from sim.config.staffing import DAY_MIN
 
 #: The green-channel groups, in the order of :class:`~sim.config.schema.GreenGroupsConfig`
 #: (the codes of :attr:`sim.model.door_to_door.DoorToDoorRecords.green_group`).
@@ -29,8 +30,6 @@ GREEN_GROUPS: tuple[str, ...] = ("over_70", "disabled", "pregnant", "under_8")
 
 #: Most visiting teams (a typo guard: far above a district's health workers).
 MAX_TEAMS = 10_000
-
-_DAY_MIN = 1440.0
 
 
 def door_team_name(k: int) -> str:
@@ -112,7 +111,7 @@ class DoorToDoorConfig:
         minutes after midnight of the round's first day."""
         a, b = self.work_start_min, self.work_end_min
         days = range(1, round_days + 1) if self.work_days is None else sorted(self.work_days)
-        return [(a + _DAY_MIN * (d - 1), b + _DAY_MIN * (d - 1)) for d in days if d <= round_days]
+        return [(a + DAY_MIN * (d - 1), b + DAY_MIN * (d - 1)) for d in days if d <= round_days]
 
     def validate(self) -> None:
         for key, value in self.shares.items():
