@@ -42,6 +42,7 @@ from sim.config.staffing import (
     staffed_spans,
     unstaffed_stretches,
 )
+from sim.config.stages import BUILT_IN, REGISTRATION, SWAB, StageConfig, default_stages
 from sim.config.targets import (
     CHAIN_METRICS,
     ComparisonConfig,
@@ -64,6 +65,7 @@ __all__ = [
     "ShiftConfig",
     "SiteConfig",
     "StaffingConfig",
+    "StageConfig",
 ]
 
 
@@ -132,10 +134,14 @@ class DayHoursConfig:
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """One collection point: optional registration desks, then swab booths.
+    """One collection point: its stages in order (by default optional registration desks, then
+    swab booths).
 
     Attributes
     ----------
+    stages
+        The stages residents pass, in order (null: ``registration`` if ``registration`` is
+        true, then ``swab``); see :mod:`sim.config.stages`.
     open, close
         Opening hours ("HH:MM"). Nobody starts a new service outside them, except that desks and
         booths keep serving whoever is already in line for ``clearing_min`` after closing.
@@ -174,6 +180,61 @@ class SiteConfig:
     x_km: float = 0.0
     y_km: float = 0.0
     daily_hours: tuple[DayHoursConfig, ...] = ()
+    stages: tuple[StageConfig, ...] | None = None
+
+    @property
+    def stage_list(self) -> tuple[StageConfig, ...]:
+        """The stages in order (the built-in ones when ``stages`` is null)."""
+        return self.stages if self.stages is not None else default_stages(self.registration)
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """Names of the stages in order."""
+        return tuple(s.name for s in self.stage_list)
+
+    def stage_servers(self, stage: StageConfig) -> int:
+        """Desks, booths or places of a stage."""
+        if stage.name == REGISTRATION:
+            return self.registration_desks
+        if stage.name == SWAB:
+            return self.swab_booths
+        assert stage.servers is not None
+        return stage.servers
+
+    def stage_role(self, stage: StageConfig) -> str | None:
+        """The roster staffing a stage (None: places without staff)."""
+        return stage.name if stage.built_in else stage.role
+
+    def stage_service_s(
+        self, stage: StageConfig
+    ) -> tuple[DistributionConfig, DistributionConfig | None]:
+        """Service time (seconds) of a stage, and of barcode holders (None: the same)."""
+        if stage.name == REGISTRATION:
+            return self.registration_time_s, self.barcode_registration_time_s
+        if stage.name == SWAB:
+            return self.swab_time_s, None
+        assert stage.service_s is not None
+        return stage.service_s, stage.barcode_service_s
+
+    def stage_dedicated(self, stage: StageConfig) -> int:
+        """Servers of a stage reserved for the green channel (``dedicated`` mode)."""
+        gc = self.green_channel
+        if stage.name == REGISTRATION:
+            return gc.dedicated_desks
+        if stage.name == SWAB:
+            return gc.dedicated_booths
+        return stage.dedicated_servers or 0
+
+    def space_after(self, stage: StageConfig) -> int | None:
+        """Residents who fit in the room after a stage (None: unlimited)."""
+        if stage.space_after_m is None:
+            return None
+        return math.floor(stage.space_after_m / self.spacing_m + 1e-9)
+
+    @property
+    def has_sample_stage(self) -> bool:
+        """Whether residents are swabbed here (a ``swab`` stage; not at a clinic)."""
+        return SWAB in self.stage_names
 
     def hours_on(self, day: int) -> tuple[float, float]:
         """Opening and closing on ``day`` (0-based), minutes after midnight of that day."""
@@ -198,6 +259,62 @@ class SiteConfig:
         if self.queue_space_m is None:
             return None
         return math.floor(self.queue_space_m / self.spacing_m + 1e-9)
+
+    def _validate_stages(self) -> None:
+        """The stage list: not empty, unique names, the built-ins as the point says."""
+        if self.stages is None:
+            return
+        if not require(
+            len(self.stages) >= 1,
+            "stages",
+            [],
+            "at least one stage (or null for registration then swab)",
+        ):
+            return
+        roles = (REGISTRATION, SWAB, *self.staffing.roles)
+        seen: set[str] = set()
+        for i, stage in enumerate(self.stages):
+            with within(f"stages[{i}]"):
+                stage.validate(roles)
+            require(
+                stage.name not in seen,
+                f"stages[{i}].name",
+                stage.name,
+                "a name no other stage of the point has",
+            )
+            seen.add(stage.name)
+            if stage.dedicated_servers is not None and not stage.built_in:
+                require(
+                    stage.servers is None or stage.dedicated_servers < stage.servers,
+                    f"stages[{i}].dedicated_servers",
+                    stage.dedicated_servers,
+                    f"fewer than the stage's servers ({stage.servers}) so the general line has one",
+                )
+        last = self.stages[-1]
+        require(
+            last.space_after_m is None,
+            f"stages[{len(self.stages) - 1}].space_after_m",
+            last.space_after_m,
+            "null: nothing comes after the last stage",
+        )
+        names = [s.name for s in self.stages]
+        require(
+            (REGISTRATION in names) == self.registration,
+            "stages",
+            names,
+            "a list with a 'registration' stage when registration is true, without one when "
+            "it is false (set registration to match)",
+        )
+        for i, stage in enumerate(self.stages):
+            if stage.space_after_m is not None and self.spacing_m > 0:
+                people = stage.space_after_m / self.spacing_m
+                require(
+                    people <= limits.MAX_LINE_PEOPLE,
+                    f"stages[{i}].space_after_m",
+                    stage.space_after_m,
+                    f"room for at most {limits.MAX_LINE_PEOPLE:,} people at spacing_m = "
+                    f"{self.spacing_m:g} m (null for unlimited)",
+                )
 
     def validate(self) -> None:
         require(self.name.strip() != "", "name", self.name, "a non-empty name for the point")
@@ -273,9 +390,11 @@ class SiteConfig:
             self.staffing.validate(
                 self.registration_desks if self.registration else None, self.swab_booths
             )
+        self._validate_stages()
         for role, roster in (
             ("registration", self.staffing.registration),
             ("swab", self.staffing.swab),
+            *((f"roles.{k}", v) for k, v in self.staffing.roles.items()),
         ):
             if roster.pattern != "custom" or (role == "registration" and not self.registration):
                 continue
@@ -1048,6 +1167,12 @@ class ScenarioConfig:
         return self.sites if self.sites else (self.site,)
 
     @property
+    def stage_names(self) -> tuple[str, ...]:
+        """Every stage of the district's points, in the order residents pass them (each
+        point passes its own stages in this order; checked with the config)."""
+        return merged_stage_order([p.stage_names for p in self.points]) or ()
+
+    @property
     def chain_sites(self) -> tuple[tuple[str, float, float], ...]:
         """Where tubes are collected, as (name, x_km, y_km): the collection points, then one
         entry per mobile team (at the enterprises' ``mobile.x_km``, ``mobile.y_km``), then,
@@ -1188,6 +1313,14 @@ class ScenarioConfig:
                 site.name not in names, f"sites[{k}].name", site.name, "a name no other point has"
             )
             names.add(site.name)
+        if all(clean.values()) and merged_stage_order([p.stage_names for p in self.points]) is None:
+            require(
+                False,
+                "sites",
+                {p.name: list(p.stage_names) for p in self.points},
+                "points whose shared stages come in the same order (a stage before another at "
+                "one point is before it at every point)",
+            )
         days = self.campaign.round_days
         days_ok = whole(days) and 1 <= days <= limits.MAX_CAMPAIGN_DAYS
         for k, point in enumerate(self.points):
@@ -1321,15 +1454,48 @@ def _check_door_to_door(config: ScenarioConfig, campaign_ok: bool) -> None:
     )
 
 
+def merged_stage_order(lists: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """One order of all the stages that keeps each list's own order (stages in order of
+    first appearance where free), or None when two lists disagree."""
+    names: list[str] = []
+    for names_k in lists:
+        for name in names_k:
+            if name not in names:
+                names.append(name)
+    after: dict[str, set[str]] = {n: set() for n in names}
+    for names_k in lists:
+        for i, a in enumerate(names_k):
+            after[a].update(names_k[i + 1 :])
+    out: list[str] = []
+    left = list(names)
+    while left:
+        free = [n for n in left if not any(n in after[m] for m in left if m != n)]
+        if not free:
+            return None
+        out.append(free[0])
+        left.remove(free[0])
+    return tuple(out)
+
+
 def _check_staffed(site: SiteConfig, days: int) -> None:
     """Each role's roster must have someone on duty whenever the point is open (gaps up to
     :data:`~sim.config.staffing.MAX_UNSTAFFED_MIN`, hand-overs and breaks, aside)."""
-    for role, roster, physical, noun in (
-        ("registration", site.staffing.registration, site.registration_desks, "registration desk"),
-        ("swab", site.staffing.swab, site.swab_booths, "swab booth"),
-    ):
-        if role == "registration" and not site.registration:
-            continue
+    rosters = {
+        REGISTRATION: site.staffing.registration,
+        SWAB: site.staffing.swab,
+        **site.staffing.roles,
+    }
+    checks = []
+    for stage in site.stage_list:
+        role = site.stage_role(stage)
+        if role is None or role not in rosters:  # places without staff; an unknown role is
+            continue  # reported by the stage's own check
+        noun = {REGISTRATION: "registration desk", SWAB: "swab booth"}.get(
+            stage.name, f"{stage.name} server"
+        )
+        where = role if role in BUILT_IN else f"roles.{role}"
+        checks.append((where, rosters[role], site.stage_servers(stage), noun))
+    for role, roster, physical, noun in checks:
         windows = []
         for day in range(days):
             a, b = site.hours_on(day)
@@ -1344,7 +1510,8 @@ def _check_staffed(site: SiteConfig, days: int) -> None:
         require(
             False,
             f"staffing.{role}",
-            f"no {role} staff {min_to_clock(g0 - DAY_MIN * day)}-{min_to_clock(g1 - DAY_MIN * day)}"
+            f"no {role.removeprefix('roles.')} staff "
+            f"{min_to_clock(g0 - DAY_MIN * day)}-{min_to_clock(g1 - DAY_MIN * day)}"
             f" on day {day + 1}" + (f" (and on {more} other days)" if more else ""),
             f"a roster that staffs at least one {noun} while '{site.name}' is open "
             f"({min_to_clock(a)}-{min_to_clock(b)}); gaps of up to {MAX_UNSTAFFED_MIN:g} min "

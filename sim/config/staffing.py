@@ -272,6 +272,9 @@ class StaffingConfig:
         Registrars' roster (staffs registration desks).
     swab
         Swabbers' roster (staffs swab booths); PPE limits apply here.
+    roles
+        Rosters of other roles, by name, for the point's own stages (``stages[i].role``):
+        e.g. ``checker`` for a health-code check. Each is a roster like ``registration``.
     marshals_per_shift
         Marshals/volunteers on duty for each shift of the swab roster (headcount only).
     """
@@ -279,6 +282,7 @@ class StaffingConfig:
     registration: RoleRosterConfig = field(default_factory=RoleRosterConfig)
     swab: RoleRosterConfig = field(default_factory=RoleRosterConfig)
     marshals_per_shift: int = 2
+    roles: dict[str, RoleRosterConfig] = field(default_factory=dict, hash=False)
 
     def validate(
         self, registration_desks: int | None = None, swab_booths: int | None = None
@@ -290,6 +294,15 @@ class StaffingConfig:
         ):
             with within(name):
                 roster.validate(physical)
+        for name, roster in self.roles.items():
+            if require(
+                name.isidentifier() and name.islower() and name not in _RESERVED_ROLES,
+                f"roles.{name}",
+                name,
+                "a snake_case role name other than " + ", ".join(_RESERVED_ROLES),
+            ):
+                with within(f"roles.{name}"):
+                    roster.validate(None)
         require(
             self.registration.ppe_max_hours is None,
             "registration.ppe_max_hours",
@@ -302,6 +315,10 @@ class StaffingConfig:
             self.marshals_per_shift,
             "an integer >= 0",
         )
+
+
+#: Role names a point's ``staffing.roles`` may not use (rosters of their own).
+_RESERVED_ROLES = ("registration", "swab", "marshal")
 
 
 def overlapping_shifts(roster: RoleRosterConfig) -> list[tuple[int, int]]:

@@ -14,6 +14,10 @@ balks, reneges, is turned away or is still in line when the site closes for the 
 back: a retry plan gives, per attempt, the delay before returning (infinite: never). Returns
 that fall outside the site's windows move to its next window.
 
+A station may *block after service*: when the lines of the next station are full (see
+:attr:`StationSpec.block_after`), a customer who completes service stays on the server, which
+takes nobody else, until a place frees.
+
 Customers first *depart* (from home) at given times. They go to their home site or, with a
 *queue board*, to whichever of their candidate sites posts the shortest entrance line (the
 board is refreshed by :meth:`QueueNetwork.refresh_board`), arriving after a travel time.
@@ -65,12 +69,30 @@ class StationSpec:
         For each server pool, the lanes it serves in priority order (highest first).
     space_group
         For each lane, the index of its space group (entrance stations only; -1 elsewhere).
+    block_after
+        Blocking after service (``None``, the default: none; not allowed on a site's last
+        station): at most this many customers (all lanes together) may wait in the lines of the
+        next station of the site. A customer who completes service here while those lines hold
+        ``block_after`` customers and no server of the next station is free for them stays on
+        the server, which stays busy and takes nobody else, until they move on; their ``end``
+        at this station is when they leave the server. ``0`` allows no line at all: blocked
+        customers move on only straight into service.
+
+        The exact rule: each lane of the next station has a *virtual line*, its real line
+        followed by the blocked customers of that lane in the order they were blocked. A
+        free pool of the next station takes the head of the first non-empty virtual line of
+        its lanes in priority order (as without blocking, so the order of service there is
+        the one without blocking). When it takes a customer from a real line, the customer
+        blocked first (whatever their lane) moves into their lane's line; when the real line
+        is empty it takes the first blocked customer of that lane straight into service. In
+        both cases the blocked customer's server is freed at that instant.
     """
 
     site: int
     slot: int
     pools: tuple[tuple[int, ...], ...]
     space_group: tuple[int, ...] = ()
+    block_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +250,18 @@ class QueueNetwork:
         self._is_entrance = [False] * len(stations)
         for idx in self._entrance:
             self._is_entrance[idx] = True
+        # Blocking after service: per station, the most customers its next station's lines may
+        # hold (None: no limit); per station, the customers blocked on a server of the previous
+        # station because its lines are full, in the order they were blocked.
+        self._prev_station = [-1] * len(stations)
+        for a, b in enumerate(self._next_station):
+            if b >= 0:
+                self._prev_station[b] = a
+        self._block_after: list[int | None] = [
+            None if st.block_after is None else int(st.block_after) for st in stations
+        ]
+        self._blocked: list[deque[int]] = [deque() for _ in stations]
+        self._blocking = any(b is not None for b in self._block_after)
         self._slot = [st.slot for st in stations]
         self._serves = [[tuple(p) for p in st.pools] for st in stations]
         self._pools_for: list[list[list[int]]] = []
@@ -310,10 +344,21 @@ class QueueNetwork:
                 raise ValueError(f"site {k}: the entrance station needs space groups per lane")
             if any(not 0 <= g < len(space_limit) for g in first.space_group):
                 raise ValueError(f"site {k}: space groups must index space_limit")
+        has_next = {a for site in sites for a in site.stations[:-1]}
         for s, st in enumerate(stations):
             for lanes in st.pools:
                 if not lanes:
                     raise ValueError(f"station {s}: a pool must serve at least one lane")
+            b = st.block_after
+            if b is None:
+                continue
+            if isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 0:
+                raise ValueError(f"station {s}: block_after must be None or an int >= 0, got {b!r}")
+            if s not in has_next:
+                raise ValueError(
+                    f"station {s}: block_after needs a next station, but station {s} is the last"
+                    " station of its site"
+                )
         for k, site in enumerate(sites):
             used = set(np.unique(lane[home == k]).tolist()) if n else set()
             for s in site.stations:
@@ -356,7 +401,11 @@ class QueueNetwork:
         return len(line)
 
     def waiting_at(self, site: int) -> int:
-        """Customers now waiting in any line of a site."""
+        """Customers now waiting in any line of a site.
+
+        Customers blocked after service (see :attr:`StationSpec.block_after`) are on a server,
+        not in a line, and are not counted.
+        """
         inner = sum(len(line) for st in self._site_inner[site] for line in self._lines[st])
         return sum(self._in_group[g] for g in self._site_groups[site]) + inner
 
@@ -364,7 +413,9 @@ class QueueNetwork:
         """End a site's day at ``t``: whoever waits there leaves unserved (and may retry).
 
         Until the site's next window opens, a customer who finishes a station there does not
-        join the next line overnight but leaves unserved too.
+        join the next line overnight but leaves unserved too. A customer blocked on a server
+        (see :attr:`StationSpec.block_after`) leaves it at ``t`` (their end there) and is left
+        unserved at the next station.
         """
         self.advance(t)
         self._closed_until[site] = self._next_open(site, t)
@@ -382,13 +433,20 @@ class QueueNetwork:
                         self._waiting0[r] = 0
                         self._in_group[self._group[st][q]] -= 1
                     self._fail(t, r, UNSERVED, self._slot[st])
+            blocked = self._blocked[st]
+            if blocked:
+                waiting = list(blocked)
+                blocked.clear()
+                for r in waiting:
+                    self._release(self._prev_station[st], r, t)
+                    self._fail(t, r, UNSERVED, self._slot[st])
 
     def finish(self, end_time: float) -> NetworkRecords:
         """End the run at ``end_time``: whoever still waits is left unserved.
 
         Services under way are completed; a customer who completes a station after
-        ``end_time`` joins the next line and is left unserved there. Nobody retries after the
-        end.
+        ``end_time`` joins the next line (without blocking) and is left unserved there. Nobody
+        retries after the end.
         """
         self.advance(end_time)
         self._n_retry = 0
@@ -406,6 +464,10 @@ class QueueNetwork:
         self._rheap = []
         for caps in self._cap:  # nobody starts a new service after the end
             caps[:] = [0] * len(caps)
+        # nobody is blocked after the end (close_site released whoever was): a customer who
+        # completes a station later joins the next line, as without blocking
+        self._block_after = [None] * len(self._block_after)
+        self._blocking = False
         self.advance(_INF)
         for site in range(len(self._entrance)):
             self.close_site(site, end_time)
@@ -451,6 +513,55 @@ class QueueNetwork:
                 if back < _INF:
                     heapq.heappush(self._heap, (back, r, _ARRIVE))
 
+    # ------------------------------------------------------------------ blocking after service
+    def _release(self, station: int, r: int, t: float) -> None:
+        """Customer ``r``, blocked on a server of ``station``, leaves it at ``t``."""
+        self._by_station[1][station][r] = t
+        p = self._by_station[2][station][r]
+        self._busy[station][p] -= 1
+        heapq.heappush(self._heap, (t, -1, _PULL - (station << 8 | p)))
+
+    def _pull_blocked(self, st: int, p: int, t: float) -> None:
+        """Pool ``p`` of station ``st`` takes customers while some are blocked before ``st``.
+
+        The slow path of the pull in :meth:`advance` (``st`` is never an entrance): each lane's
+        virtual line is its real line then its blocked customers (see
+        :attr:`StationSpec.block_after`).
+        """
+        cap = self._cap[st]
+        busy = self._busy[st]
+        lines = self._lines[st]
+        blocked = self._blocked[st]
+        prev = self._prev_station[st]
+        lane = self._lane
+        started = self._by_station[0][st]
+        served_by = self._by_station[2][st]
+        service = self._by_station[3][st]
+        heap = self._heap
+        while busy[p] < cap[p]:
+            nxt = -1
+            for q in self._serves[st][p]:
+                line = lines[q]
+                if line:
+                    nxt = line.popleft()
+                    if blocked:  # a place freed: the customer blocked first joins their line
+                        b = blocked.popleft()
+                        self._release(prev, b, t)
+                        lines[lane[b]].append(b)
+                    break
+                # lane q's line is empty: its first blocked customer goes straight in
+                nxt = next((b for b in blocked if lane[b] == q), -1)
+                if nxt >= 0:
+                    blocked.remove(nxt)
+                    self._release(prev, nxt, t)
+                    break
+            if nxt < 0:
+                break
+            busy[p] += 1
+            started[nxt] = t
+            served_by[nxt] = p
+            heapq.heappush(heap, (t + service[nxt], nxt, st << 8 | p))
+
     def _next_open(self, site: int, t: float) -> float:
         w = self._windows[site]
         if not w:
@@ -469,6 +580,11 @@ class QueueNetwork:
         station ``code >> 8``, pool ``code & 255``; ``-2`` an
         arrival at the customer's site; ``<= -3`` lets pool ``-3 - code`` take waiting
         customers.
+
+        Blocking after service costs a network without it one test of a local flag per
+        completion that joins a line and per pull by a pool with a free server; with it, a
+        pool takes customers in :meth:`_pull_blocked` while some are blocked before its
+        station.
         """
         if self._finished:
             raise RuntimeError("advance() after finish()")
@@ -515,6 +631,9 @@ class QueueNetwork:
         travel = self._travel
         closed_until = self._closed_until
         board = self._board
+        blocking = self._blocking  # any station blocks after service
+        block_after = self._block_after
+        blocked_at = self._blocked
         while True:
             t_ev = heap[0][0] if heap else _INF
             t_dep = dep[i] if i < n else _INF
@@ -583,6 +702,14 @@ class QueueNetwork:
                                 heappush(heap, (t + st_svc[st2][r], r, st2 << 8 | p2))
                                 break
                         else:
+                            if blocking:
+                                lim = block_after[st]
+                                if lim is not None and sum(map(len, lines_of[st2])) >= lim:
+                                    # ---- blocked: stays on the server until a place frees
+                                    busys[st][p] += 1
+                                    st_ends[st][r] = _NAN
+                                    blocked_at[st2].append(r)
+                                    continue
                             lines_of[st2][q].append(r)
                     elif attempts[r] > 1:  # an earlier attempt failed: clear its outcome
                         outcome[r] = SERVED
@@ -595,6 +722,9 @@ class QueueNetwork:
                     cap = caps[st]
                     busy = busys[st]
                     if busy[p] >= cap[p]:
+                        continue
+                    if blocking and blocked_at[st]:  # some blocked before this station
+                        self._pull_blocked(st, p, t)
                         continue
                     lines = lines_of[st]
                     entrance = is_entrance[st]

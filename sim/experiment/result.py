@@ -25,7 +25,7 @@ from sim.metrics.district import (
 from sim.metrics.door_to_door import door_to_door_summary, door_to_door_table
 from sim.metrics.lines import entrance_line, swab_line
 from sim.metrics.mobile import mobile_summary, screening_table, team_table
-from sim.metrics.turnaround import backlog_table, lab_table, summarise_chain
+from sim.metrics.turnaround import backlog_table, lab_table, returns_summary, summarise_chain
 from sim.model import records as rec
 from sim.model.door_to_door import DoorToDoorRecords
 from sim.model.mobile_teams import MobileRecords
@@ -68,6 +68,15 @@ RESIDENT_COLUMNS: dict[str, str] = {
     "exit_min": "when a resident not tested left",
     "reg_station": "registration station that served the resident ('' if none)",
     "swab_station": "swab station that served the resident ('' if none)",
+}
+
+#: Columns added for each stage of a point's own (``site.stages`` other than registration and
+#: swab), ``<stage>`` its name, after ``swab_wait_min`` (times) and ``swab_station``.
+STAGE_COLUMNS: dict[str, str] = {
+    "<stage>_start_min": "service at the stage starts",
+    "<stage>_end_min": "the resident leaves the stage's desk (or place)",
+    "<stage>_wait_min": "minutes in the stage's line",
+    "<stage>_station": "the stage's station that served the resident ('' if none)",
 }
 
 #: Columns of :attr:`RunResult.residents` with door-to-door sampling (``door_to_door``): one
@@ -204,6 +213,8 @@ class RunResult:
                 out.update(mobile_summary(self.mobile, len(self.rounds)))
             if self.chain is not None:
                 out.update(summarise_chain(self.chain))
+                if self.config.samples.recall.mode == "point":
+                    out.update(returns_summary(self.rounds, self.chain))
             self._summary = out
         return dict(self._summary)
 
@@ -324,6 +335,24 @@ class RunResult:
                 "swab_station": station(rec.SWAB, r.swab_pool, swab_names),
             }
         )
+        own = [s for s in r.stages if s not in rec.BUILT_IN]
+        if own:  # a point's own stages: their times after the swab's, their stations last
+            waits = r.stage_waits()
+            at = list(frame.columns).index("swab_wait_min") + 1
+            for stage in own:
+                k = r.stages.index(stage)
+                for suffix, values in (
+                    ("start_min", r.start[k]),
+                    ("end_min", r.end[k]),
+                    ("wait_min", waits[k]),
+                ):
+                    frame.insert(at, f"{stage}_{suffix}", values)
+                    at += 1
+            for stage in own:
+                names = sorted(
+                    {st.name for p in run.points for st in p.stations if st.stage == stage}
+                )
+                frame[f"{stage}_station"] = station(stage, r.stage_pool(stage), names)
         if h is not None:
             frame = _with_home_rows(frame, run, h)
         if self.chain is not None:
@@ -522,8 +551,12 @@ def _with_home_rows(frame: pd.DataFrame, run: rec.RoundRun, h: DoorToDoorRecords
             "swab_station": "",
         }
     )
-    out = pd.concat([frame, home], ignore_index=True)
-    for column in ("left_at", "reg_station", "swab_station"):  # categories merged
+    for column in frame.columns:  # a point's own stages: nobody at home passes them
+        if column not in home.columns:
+            home[column] = "" if column.endswith("_station") else nan
+    out = pd.concat([frame, home[list(frame.columns)]], ignore_index=True)
+    stations = [c for c in frame.columns if c.endswith("_station")]
+    for column in ("left_at", *stations):  # categories merged
         out[column] = out[column].astype(str).astype("category")
     out["green_group"] = _categorical(
         np.concatenate([np.zeros(frame.shape[0], dtype=np.int64), h.green_group + 1]), groups

@@ -8,7 +8,7 @@ from sim.engine.streams import RandomStreams
 from sim.experiment.result import RunResult
 from sim.model.district import simulate_campaign
 from sim.model.mobile_teams import simulate_mobile_teams
-from sim.model.sample_chain import simulate_chain
+from sim.model.sample_chain import plan_returns, simulate_chain
 
 
 def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -> RunResult:
@@ -37,4 +37,9 @@ def run(config: ScenarioConfig, seed: int | None = None, replication: int = 0) -
     rounds = simulate_campaign(config, streams)
     mobile = simulate_mobile_teams(config.mobile, config.campaign, streams)
     chain = simulate_chain(config, rounds, streams, mobile)
+    returns = plan_returns(config, rounds, chain)
+    if returns is not None:  # recall.mode point: the recalled come back through the lines
+        again = RandomStreams(seed, replication)  # the same draws, from fresh streams
+        rounds = simulate_campaign(config, again, returns)
+        chain = simulate_chain(config, rounds, again, mobile)
     return RunResult(config, seed, replication, rounds, chain, mobile)

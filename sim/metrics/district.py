@@ -16,12 +16,13 @@ from sim.config.clock import day_clock, min_to_clock
 from sim.metrics import queues
 from sim.metrics.door_to_door import everyone
 from sim.metrics.intervals import Interval, t_interval, t_quantile
-from sim.metrics.lines import entrance_line, from_start, mean_in_line
+from sim.metrics.lines import entrance_line, from_start, mean_in_line, stage_line
 from sim.metrics.summary import outcomes_and_waits, station_key, summarise
 from sim.metrics.utilisation import (
     busy_minutes,
     open_windows,
     overtime_minutes,
+    services,
     worked_minutes,
 )
 from sim.metrics.waits import describe
@@ -48,7 +49,11 @@ def point_table(run: rec.RoundRun) -> list[dict[str, Any]]:
         longest = queues.longest(*entrance_line(point))
         row["longest_queue"] = longest
         row["longest_queue_m"] = longest * point.spacing_m
-        for role in ("registration", "swab"):
+        for role in (
+            "registration",
+            "swab",
+            *(s for s in point.stage_list if s not in rec.BUILT_IN),
+        ):
             stations = [st for st in point.stations if st.stage == role]
             windows = open_windows(point)
             worked = sum(worked_minutes(point, st, windows) for st in stations)
@@ -201,17 +206,11 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
     for point in run.points:
         if point.staffing is None:
             continue
-        r = point.residents
         # Each station's services, once per point (not once per shift).
         # (and sorted copies of the starts and ends, for the overtime at each shift)
         served: list[tuple[rec.Station, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for st in point.stations:
-            if st.stage == rec.REGISTRATION:
-                s0, s1, pool = r.reg_start, r.reg_end, r.reg_pool
-            else:
-                s0, s1, pool = r.swab_start, r.swab_end, r.swab_pool
-            mine = (pool == st.pool) & np.isfinite(s1)
-            a, b = s0[mine], s1[mine]
+            a, b = services(point, st)
             served.append((st, a, b, np.sort(a), np.sort(b)))
         for shift in point.staffing.shifts:
             key = (shift.role, shift.day, shift.start, shift.end)
@@ -220,7 +219,7 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
             if shift.role == "marshal":
                 continue
             for st, start, end, s_sorted, e_sorted in served:
-                if st.stage != shift.role:
+                if st.staffed_by != shift.role:
                     continue
                 lo = np.maximum(start, shift.start)
                 hi = np.minimum(end, shift.end)
@@ -228,7 +227,33 @@ def staff_minutes(run: rec.RoundRun) -> dict[tuple[str, int, float, float], list
                 window = [(shift.start, shift.end)]
                 row[2] += st.schedule.server_minutes(shift.start, shift.end)
                 row[2] += overtime_minutes(s_sorted, e_sorted, st, window, presorted=True)
-    return dict(sorted(acc.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][2])))
+    return dict(sorted(acc.items(), key=lambda kv: (_role_order(kv[0][0]), kv[0][2])))
+
+
+def _rooms(run: rec.RoundRun, start: float | None) -> dict[str, Any]:
+    """The lines inside the points before their own stages (``longest_<stage>_queue``, the
+    worst point's) and the rooms after stages (``space_peak_<stage>``,
+    ``space_over_<stage>_min``: the worst point's); empty for the built-in stages alone."""
+    out: dict[str, Any] = {}
+    for point in run.points:
+        names = point.stage_list
+        for stage in names[1:]:
+            if stage not in rec.BUILT_IN:
+                n = queues.longest(*from_start(*stage_line(point, stage), start))
+                out[f"longest_{stage}_queue"] = max(out.get(f"longest_{stage}_queue", 0), n)
+        for k, room in enumerate(point.space_after):
+            if room is None or k + 1 >= len(names):
+                continue
+            line = from_start(*stage_line(point, names[k + 1]), start)
+            peak, over = f"space_peak_{names[k]}", f"space_over_{names[k]}_min"
+            out[peak] = max(out.get(peak, 0), queues.longest(*line))
+            out[over] = max(out.get(over, 0.0), queues.minutes_above(*line, room))
+    return out
+
+
+def _role_order(role: str) -> tuple[int, str]:
+    """Roles in table order: those of :data:`ROLES` first, then a point's own by name."""
+    return (ROLES.index(role), "") if role in ROLES else (len(ROLES), role)
 
 
 def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any]:
@@ -266,7 +291,7 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
         out["tested"] = int(tested.sum())
     out["residents"] = tested.size
     out["coverage"] = float(tested.mean()) if tested.size else float("nan")
-    day = np.floor(np.nan_to_num(every.swab_end, nan=-1.0) / 1440.0).astype(np.int64)
+    day = np.floor(np.nan_to_num(every.done, nan=-1.0) / 1440.0).astype(np.int64)
     # Counted with bincount, not a pass over every resident per day (a round may be long).
     counted = tested & (day >= 0) & (day < run.days)
     by_day = np.bincount(day[counted], minlength=run.days)
@@ -293,7 +318,7 @@ def summarise_round(run: rec.RoundRun, warmup_min: float = 0.0) -> dict[str, Any
     for point in run.points:
         if point.staffing is not None:
             for role, count in point.staffing.headcount().items():
-                totals[role] += count
+                totals[role] = totals.get(role, 0) + count
     for role, count in totals.items():
         out[f"staff_{role}"] = count
     return out
@@ -314,20 +339,21 @@ def _district_core(run: rec.RoundRun, start: float | None = None) -> dict[str, A
     out["longest_queue"] = worst_n
     out["longest_queue_m"] = worst_m
     out["longest_queue_site"] = worst
+    out.update(_rooms(run, start))
     means = [(mean_in_line(p, start), p.spacing_m) for p in run.points]
     out["queue_mean"] = float(np.nanmean([q for q, _ in means]))  # a point's, on average
     out["queue_mean_m"] = float(np.nanmean([q * m for q, m in means]))
-    for role in ("registration", "swab"):
+    for stage in ("registration", "swab", *(s for s in r.stages if s not in rec.BUILT_IN)):
         staffed = busy = 0.0
         for point in run.points:
             for st in point.stations:
-                if st.stage == role:
+                if st.stage == stage:
                     windows = open_windows(point, start)
                     staffed += worked_minutes(point, st, windows)
                     busy += busy_minutes(point, st, windows)
-        out[f"utilisation_{role}"] = busy / staffed if staffed > 0 else float("nan")
+        out[f"utilisation_{stage}"] = busy / staffed if staffed > 0 else float("nan")
     tested = r.outcome == rec.TESTED
-    last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
+    last = float(np.nanmax(r.done)) if tested.any() else float("nan")
     out["last_tested_min"] = last
     out["last_tested_clock"] = day_clock(last) if np.isfinite(last) else ""
     return out
@@ -431,7 +457,7 @@ def campaign_day_tests(runs: Sequence[rec.RoundRun]) -> tuple[np.ndarray, np.nda
     last = max((run.start_day + run.days - 1 for run in runs), default=0)
     for run in runs:
         r = run.residents
-        done = np.asarray(r.swab_end, dtype=float)[r.outcome == rec.TESTED]
+        done = np.asarray(r.done, dtype=float)[r.outcome == rec.TESTED]
         done = done[np.isfinite(done)]
         day = run.start_day + np.floor(done / 1440.0).astype(np.int64)  # campaign day, 1-based
         day = day[day >= 1]
@@ -567,7 +593,7 @@ def tested_times(run: rec.RoundRun) -> dict[str, tuple[np.ndarray, int]]:
     sampled at home (door-to-door) count too."""
     every = everyone(run)
     tested = every.tested
-    swab_end = every.swab_end
+    swab_end = every.done
     out = {"all": (np.asarray(swab_end[tested], dtype=float), int(tested.size))}
     if every.subdistrict is not None:
         for j, name in enumerate(run.subdistricts):

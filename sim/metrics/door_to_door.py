@@ -27,14 +27,15 @@ class Everyone(NamedTuple):
     ----------
     tested
         Tested by the end of the round (at a point, or at home).
-    swab_end
-        When the swab was taken (NaN: not tested).
+    done
+        When the resident was tested: left a point's last stage, or the visit ended (NaN: not
+        tested).
     subdistrict, group
         Sub-district and population group codes (None where the points' records have none).
     """
 
     tested: np.ndarray
-    swab_end: np.ndarray
+    done: np.ndarray
     subdistrict: np.ndarray | None
     group: np.ndarray | None
 
@@ -45,7 +46,7 @@ def everyone(run: rec.RoundRun) -> Everyone:
     tested = r.outcome == rec.TESTED
     h = run.door_to_door
     if h is None:
-        return Everyone(tested, r.swab_end, r.subdistrict, r.group)
+        return Everyone(tested, r.done, r.subdistrict, r.group)
 
     def both(points: np.ndarray | None, home: np.ndarray) -> np.ndarray | None:
         if points is None:
@@ -55,7 +56,7 @@ def everyone(run: rec.RoundRun) -> Everyone:
     group = r.group if r.group is not None else np.zeros(r.n, dtype=np.int8)
     return Everyone(
         np.concatenate([tested, h.visited]),
-        np.concatenate([r.swab_end, h.visit_end]),
+        np.concatenate([r.done, h.visit_end]),
         both(r.subdistrict, h.subdistrict),
         both(group, h.group),
     )

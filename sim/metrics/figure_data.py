@@ -33,7 +33,7 @@ from sim.metrics.district import (
     staff_minutes,
 )
 from sim.metrics.intervals import Interval, t_interval
-from sim.metrics.lines import entrance_line, swab_line
+from sim.metrics.lines import entrance_line, stage_line, swab_line
 from sim.metrics.turnaround import backlog_over_time, backlog_span, summarise_chain, turnaround_h
 from sim.metrics.waits import describe
 from sim.model import records as rec
@@ -134,16 +134,17 @@ def queue_length_lines(
     ``step_min`` minutes.
 
     Returns the grid (minutes) and the number in line at each grid time, keyed ``general`` and
-    ``green`` (the entrance line's lanes) and, at a point with registration, ``swab`` (the line
-    behind the registration desks).
+    ``green`` (the entrance line's lanes) and, for each stage after the point's first, its name
+    (the line behind the stage before: at a point with registration, ``swab``).
     """
     grid = np.arange(start, site.end_min + step_min, step_min)
     lines = {
         lane: queues.length_at(*entrance_line(site, rec.LANES.index(lane)), grid)
         for lane in ("general", "green")
     }
-    if site.registration:
-        lines["swab"] = queues.length_at(*swab_line(site), grid)
+    for stage in site.stage_list[1:]:
+        line = swab_line(site) if stage == rec.SWAB else stage_line(site, stage)
+        lines[stage] = queues.length_at(*line, grid)
     return grid, lines
 
 
@@ -481,7 +482,7 @@ def coverage_curve(
     r = run.residents
     start, _ = round_time_span(run)
     grid = np.append(np.arange(start, run.end_min, step_min), run.end_min)
-    done = np.where(r.outcome == rec.TESTED, r.swab_end, np.inf)
+    done = np.where(r.outcome == rec.TESTED, r.done, np.inf)
     curves = {"all": share_by(done, r.n, grid)}
     if r.subdistrict is not None:
         for j, name in enumerate(run.subdistricts):
@@ -497,9 +498,10 @@ def coverage_curve(
 def open_stations(
     run: rec.RoundRun, step_min: float = 1.0
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Open desks (``registration``) and booths (``swab``), summed over a round's points, on a
-    grid every ``step_min`` minutes over :func:`round_time_span`: the capacity schedules'
-    counts at each grid time (minutes of the round)."""
+    """Open desks (``registration``), booths (``swab``) and the servers of the points' own
+    stages (keyed by stage), summed over a round's points, on a grid every ``step_min``
+    minutes over :func:`round_time_span`: the capacity schedules' counts at each grid time
+    (minutes of the round)."""
     start, end = round_time_span(run)
     grid = np.arange(start, end + step_min, step_min)
     totals: dict[str, np.ndarray] = {}

@@ -1,7 +1,8 @@
 """Where each resident stood in line: entry and exit times per line of a collection point.
 
-Two lines per point: the entrance line (registration, or swab without registration), split by
-lane, and the swab line behind the registration desks.
+One line per stage: the entrance line (before the first stage: registration, or swab without
+registration), split by lane, and behind each stage the line (the room) before the next, e.g.
+the swab line behind the registration desks.
 """
 
 from __future__ import annotations
@@ -26,14 +27,25 @@ def entrance_line(run: rec.SiteRun, lane: int | None = None) -> tuple[np.ndarray
     return r.arrival[joined], exit_[joined]
 
 
+def stage_line(run: rec.SiteRun, stage: str) -> tuple[np.ndarray, np.ndarray]:
+    """Entry and exit times (minutes) of the line before ``stage`` behind the point's previous
+    stage (empty for the first stage, whose line is the entrance line, or a stage the point
+    does not have). Residents join it when they leave the previous stage's desk and leave it
+    when served (or when the point closes)."""
+    names = run.stage_list
+    if stage not in names or names.index(stage) == 0:
+        return np.empty(0), np.empty(0)
+    r = run.residents
+    before = r.stage_end(names[names.index(stage) - 1])
+    start = r.stage_start(stage)
+    joined = np.isfinite(before)
+    exit_ = np.where(np.isnan(start), r.exit, start)
+    return before[joined], exit_[joined]
+
+
 def swab_line(run: rec.SiteRun) -> tuple[np.ndarray, np.ndarray]:
     """Entry and exit times (minutes) of the swab line behind registration."""
-    r = run.residents
-    if not run.registration:
-        return np.empty(0), np.empty(0)
-    joined = np.isfinite(r.reg_end)
-    exit_ = np.where(np.isnan(r.swab_start), r.exit, r.swab_start)
-    return r.reg_end[joined], exit_[joined]
+    return stage_line(run, rec.SWAB)
 
 
 def from_start(

@@ -33,6 +33,20 @@ def longest(entry: np.ndarray, exit_: np.ndarray) -> int:
     return int(np.cumsum(steps[order]).max())
 
 
+def minutes_above(entry: np.ndarray, exit_: np.ndarray, limit: int) -> float:
+    """Minutes during which more than ``limit`` were in line."""
+    e, x = _clean(entry, exit_)
+    if e.size <= limit:
+        return 0.0
+    times = np.concatenate([e, x])
+    steps = np.concatenate([np.ones(e.size, dtype=np.int64), -np.ones(x.size, dtype=np.int64)])
+    order = np.lexsort((steps, times))
+    times = times[order]
+    level = np.cumsum(steps[order])
+    over = level[:-1] > limit
+    return float(np.sum(np.diff(times)[over]))
+
+
 def time_average(entry: np.ndarray, exit_: np.ndarray, start: float, end: float) -> float:
     """Time-averaged number in line over ``[start, end]`` (the integral divided by its length)."""
     if end <= start:

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.config.clock import min_to_clock
 from sim.metrics import queues
-from sim.metrics.lines import entrance_line, from_start, mean_in_line, swab_line
+from sim.metrics.lines import entrance_line, from_start, mean_in_line, stage_line, swab_line
 from sim.metrics.utilisation import utilisation
 from sim.metrics.waits import describe
 from sim.model import records as rec
@@ -37,8 +37,13 @@ def outcomes_and_waits(r: rec.ResidentRecords) -> dict[str, Any]:
             out[f"n_tested{group}"] = int(np.sum(tested & mask))
     nan = float("nan")
     out["share_waited"] = float(np.mean(wait[tested] > 0)) if tested.any() else nan
-    out["reg_wait_mean_min"] = _mean_finite(r.reg_wait[tested])
-    out["swab_wait_mean_min"] = _mean_finite(r.swab_wait[tested])
+    waits = r.stage_waits()
+    for stage in (rec.REGISTRATION, rec.SWAB, *r.stages):
+        k = r.stage_index(stage)
+        key = f"{rec.column_prefix(stage)}_wait_mean_min"
+        if stage not in rec.BUILT_IN:
+            key = f"stage_{stage}_wait_mean_min"
+        out[key] = _mean_finite(waits[k][tested]) if k is not None else nan
     return out
 
 
@@ -55,7 +60,11 @@ def summarise(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
     ``wait_<stat>_min`` with stat in mean, p50, p90, p95, max over tested residents, the same
     with suffix ``_green`` / ``_general`` for green-eligible and other residents,
     ``n_tested_green`` / ``n_tested_general``, ``share_waited`` (share of tested residents who
-    waited at all), ``reg_wait_mean_min``, ``swab_wait_mean_min``,
+    waited at all), ``reg_wait_mean_min``, ``swab_wait_mean_min`` (and
+    ``stage_<stage>_wait_mean_min`` for a point's own stages), ``longest_<stage>_queue`` for
+    the line before each own stage behind the first, ``space_peak_<stage>`` /
+    ``space_over_<stage>_min`` (most residents in the room after a stage with
+    ``space_after_m``, and minutes it held more than fit),
     ``longest_queue`` (people in the entrance line) and ``longest_queue_m`` (metres), per lane
     ``longest_queue_green`` / ``longest_queue_general``, ``longest_swab_queue``,
     ``queue_mean`` / ``queue_mean_m`` (time-average entrance line while open, people and
@@ -79,10 +88,21 @@ def summarise(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
         out[f"longest_queue_{name}"] = queues.longest(*from_start(*entrance_line(run, lane), start))
     swab = queues.longest(*from_start(*swab_line(run), start)) if run.registration else 0
     out["longest_swab_queue"] = swab
+    names = run.stage_list
+    for stage in names[1:]:  # the lines inside a point before its own stages
+        if stage not in rec.BUILT_IN:
+            out[f"longest_{stage}_queue"] = queues.longest(
+                *from_start(*stage_line(run, stage), start)
+            )
+    for k, room in enumerate(run.space_after):
+        if room is not None and k + 1 < len(names):
+            line = from_start(*stage_line(run, names[k + 1]), start)
+            out[f"space_peak_{names[k]}"] = queues.longest(*line)
+            out[f"space_over_{names[k]}_min"] = queues.minutes_above(*line, room)
     for station in run.stations:
         out[f"utilisation_{station_key(station)}"] = utilisation(run, station, start)
     tested = r.outcome == rec.TESTED
-    last = float(np.nanmax(r.swab_end)) if tested.any() else float("nan")
+    last = float(np.nanmax(r.done)) if tested.any() else float("nan")
     out["last_tested_min"] = last
     out["last_tested_clock"] = min_to_clock(last) if np.isfinite(last) else ""
     return out

@@ -478,3 +478,24 @@ def summarise_chain(chain: rec.ChainRun) -> dict[str, Any]:
         out[f"{key}_last_result_min"] = last
         out[f"{key}_last_result_clock"] = day_clock(last) if np.isfinite(last) else ""
     return out
+
+
+def returns_summary(rounds: Sequence[rec.RoundRun], chain: rec.ChainRun) -> dict[str, Any]:
+    """Recalled residents who came back to their point for the retest (``recall.mode:
+    point``), over the campaign: ``recall_returns`` (came back through a point's lines),
+    ``recall_returns_swabbed`` (swabbed there; the others were visited instead),
+    ``recall_returns_wait_mean_min`` / ``_p95_min`` (minutes in the lines, swabbed ones) and
+    ``retests_in_line`` (retest swabs of the chain taken after the lines; a resident first
+    recalled in the second pass is retested outside them)."""
+    runs = [run.returns for run in rounds if run.returns is not None]
+    n = sum(r.n for r in runs)
+    waits = np.concatenate([r.wait for r in runs]) if runs else np.zeros(0)
+    waits = waits[np.isfinite(waits)]
+    nan = float("nan")
+    return {
+        "recall_returns": n,
+        "recall_returns_swabbed": int(waits.size),
+        "recall_returns_wait_mean_min": float(waits.mean()) if waits.size else nan,
+        "recall_returns_wait_p95_min": float(np.percentile(waits, 95)) if waits.size else nan,
+        "retests_in_line": int(np.sum(chain.retest_in_line)),
+    }

@@ -53,10 +53,11 @@ def staffed_minutes(station: rec.Station, windows: list[Window]) -> float:
 def services(run: rec.SiteRun, station: rec.Station) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (minutes) of every service at one station (pool)."""
     r = run.residents
-    if station.stage == rec.REGISTRATION:
-        start, end, pool = r.reg_start, r.reg_end, r.reg_pool
-    else:
-        start, end, pool = r.swab_start, r.swab_end, r.swab_pool
+    start, end, pool = (
+        r.stage_start(station.stage),
+        r.stage_end(station.stage),
+        r.stage_pool(station.stage),
+    )
     mine = (pool == station.pool) & np.isfinite(end)
     return start[mine], end[mine]
 

@@ -11,7 +11,8 @@ teams' visits are arrays too (:mod:`sim.model.door_to_door`).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import dataclasses
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ from sim.engine.network import (
 from sim.engine.schedule import CapacitySchedule
 from sim.engine.streams import RandomStreams
 from sim.model import records as rec
-from sim.model.collection_point import REG_SLOT, SWAB_SLOT, PointPlan, plan_point
+from sim.model.collection_point import PointPlan, plan_point
 from sim.model.door_to_door import PICK_STREAM, pick_homebound, visit_homes
 from sim.model.durations import distribution
 
@@ -43,7 +44,8 @@ def plan_layout(config: ScenarioConfig) -> list[PointPlan]:
     That each point is staffed while open is checked with the rest of the config
     (:func:`sim.config.build_config`).
     """
-    return [plan_point(site, config.campaign.round_days) for site in config.points]
+    slots = {name: k for k, name in enumerate(config.stage_names)}
+    return [plan_point(site, config.campaign.round_days, slots) for site in config.points]
 
 
 class RoundSimulation:
@@ -58,9 +60,20 @@ class RoundSimulation:
         Random streams of this replication.
     round_index
         Which round (0-based); each round draws from its own streams.
+    returns
+        Recalled residents coming back to a point in this round for a retest (``recall.mode:
+        point``): they join its lines after the round's residents in number, with service
+        times from streams of their own (``return/<stage>_time<k>``), so the residents keep
+        every draw; none by default.
     """
 
-    def __init__(self, config: ScenarioConfig, streams: RandomStreams, round_index: int) -> None:
+    def __init__(
+        self,
+        config: ScenarioConfig,
+        streams: RandomStreams,
+        round_index: int,
+        returns: rec.Returns | None = None,
+    ) -> None:
         config = config.round_config(round_index)  # the same object without round overrides
         self.config = config
         self.round = round_index
@@ -84,20 +97,14 @@ class RoundSimulation:
         order = np.argsort(dep, kind="stable")
         home, sub, green, barcode, dep = (x[order] for x in (home, sub, green, barcode, dep))
         group = self._group[order]  # population group: 0 general, k demand.groups[k - 1]
-        reg = np.full(n, np.nan)
-        swab = np.full(n, np.nan)
+        self.stage_names = config.stage_names
+        service = [np.full(n, np.nan) for _ in self.stage_names]
         for k, site in enumerate(points):  # durations follow the home point's figures
             idx = np.flatnonzero(home == k)
-            m = len(idx)
-            swab[idx] = distribution(site.swab_time_s, _SECONDS).sample(s(f"swab_time{k}"), m)
-            if site.registration:
-                full = distribution(site.registration_time_s, _SECONDS).sample(
-                    s(f"registration_time{k}"), m
-                )
-                scan = distribution(site.barcode_registration_time_s, _SECONDS).sample(
-                    s(f"barcode_registration_time{k}"), m
-                )
-                reg[idx] = np.where(barcode[idx], scan, full)
+            for stage in site.stage_list:
+                times, scan_times = site.stage_service_s(stage)
+                slot = service[self.stage_names.index(stage.name)]
+                slot[idx] = self._service_times(s, stage.name, k, times, scan_times, barcode[idx])
         demand = config.demand
         patience = None
         if demand.patience_min is not None:
@@ -116,9 +123,10 @@ class RoundSimulation:
                 "green_group": green_group[order][at_home],
             }
             keep = ~at_home
-            home, sub, green, barcode, dep, group, reg, swab = (
-                x[keep] for x in (home, sub, green, barcode, dep, group, reg, swab)
+            home, sub, green, barcode, dep, group = (
+                x[keep] for x in (home, sub, green, barcode, dep, group)
             )
+            service = [x[keep] for x in service]
             if patience is not None:
                 patience = patience[keep]
             n = len(dep)
@@ -143,9 +151,10 @@ class RoundSimulation:
 
         # Drawn per attempt when someone first fails it: work grows with the returns that
         # happen, not with max_retries.
-        self.retry_delays = LazyDraws(rc.max_retries if rc.share > 0 else 0, retry_delays)
-        #: Per resident (in departure order): registration and swab times, patience, minutes.
-        self.service = (reg, swab)
+        self.retry_delays: Any = LazyDraws(rc.max_retries if rc.share > 0 else 0, retry_delays)
+        #: Per resident (in departure order): service time at each stage (of
+        #: ``stage_names``; NaN where the home point has no such stage), patience, minutes.
+        self.service = tuple(service)
         self.patience = patience
         self.departures = dep
         stations: list[StationSpec] = []
@@ -162,30 +171,52 @@ class RoundSimulation:
                 limits.append(site.queue_limit)
             ids = []
             sched: list[tuple[int, int, CapacitySchedule]] = []
-            for j, stage in enumerate(plan.stages):
+            for j, step in enumerate(plan.stages):
                 st = len(stations)
-                stations.append(StationSpec(k, stage.slot, stage.pools, groups if j == 0 else ()))
+                stations.append(
+                    StationSpec(
+                        k,
+                        step.slot,
+                        step.pools,
+                        groups if j == 0 else (),
+                        block_after=step.block_after,
+                    )
+                )
                 ids.append(st)
-                sched += [(st, station.pool, station.schedule) for station in stage.stations]
+                sched += [(st, station.pool, station.schedule) for station in step.stations]
             sites.append(SiteSpec(tuple(ids), plan.line_windows))
             self._schedules.append(sched)
         cands = travel = None
         if config.site_choice.rule == "queue_board":
             cands, travel = self._board_geometry(points)
+        self.n = n
+        self.returns = returns
+        customers = (dep, np.arange(n), home, lane, list(self.service), patience)
+        retry_plan = self.retry_delays
+        if returns is not None and returns.n:
+            customers = self._with_returns(s, returns, *customers)
+            m = returns.n
+            retry_plan = LazyDraws(  # the returns do not retry: they are visited instead
+                len(self.retry_delays),
+                lambda k: np.concatenate([self.retry_delays[k], np.full(m, np.inf)]),
+            )
+        departures, order, homes, lanes, service, patience_all = customers
         self.kernel = QueueNetwork(
-            departures=dep,
-            order=np.arange(n),
-            home=home.astype(np.int32),
-            lane=lane,
-            service=[reg, swab],
+            departures=departures,
+            order=order,
+            home=homes.astype(np.int32),
+            lane=lanes,
+            service=service,
             stations=stations,
             sites=sites,
             space_limit=limits,
-            patience=patience,
-            retry_delays=self.retry_delays,
+            patience=patience_all,
+            retry_delays=retry_plan,
             board_candidates=cands,
             travel=travel,
-            board_service_min=[p.swab_time_s.expected / 60.0 for p in points],
+            board_service_min=[  # the last stage's mean service (the swab by default)
+                p.stage_service_s(p.stage_list[-1])[0].expected / 60.0 for p in points
+            ],
         )
         self.end_min = max(plan.day_ends[-1] for plan in self.plans)
         for k in range(len(points)):
@@ -194,6 +225,60 @@ class RoundSimulation:
             self.env.process(self._board(config.site_choice.board_refresh_min))
 
     # ------------------------------------------------------------------ residents
+    def _with_returns(
+        self,
+        s: RandomStreams,
+        returns: rec.Returns,
+        dep: np.ndarray,
+        order: np.ndarray,
+        home: np.ndarray,
+        lane: np.ndarray,
+        service: list[np.ndarray],
+        patience: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], np.ndarray | None]:
+        """The kernel's customers with the returns after the residents (numbers n, n + 1,
+        ...): departures sorted, their order, home point, lane, service per stage, patience
+        (a return does not give up)."""
+        m = returns.n
+        extra = [np.full(m, np.nan) for _ in self.stage_names]
+        for k, site in enumerate(self.config.points):
+            idx = np.flatnonzero(returns.site == k)
+            if not idx.size:
+                continue
+            for stage in site.stage_list:  # registered before: a barcode holder's times
+                times, scan_times = site.stage_service_s(stage)
+                draw = distribution(scan_times if scan_times is not None else times, _SECONDS)
+                slot = extra[self.stage_names.index(stage.name)]
+                slot[idx] = draw.sample(s(f"return/{stage.name}_time{k}"), idx.size)
+        departures = np.concatenate([dep, returns.arrival])
+        order = np.argsort(departures, kind="stable")
+        return (
+            departures[order],
+            order,
+            np.concatenate([home, returns.site.astype(home.dtype)]),
+            np.concatenate([lane, returns.lane.astype(lane.dtype)]),
+            [np.concatenate([a, b]) for a, b in zip(service, extra, strict=True)],
+            None if patience is None else np.concatenate([patience, np.full(m, np.inf)]),
+        )
+
+    @staticmethod
+    def _service_times(
+        s: RandomStreams,
+        stage: str,
+        k: int,
+        times: Any,
+        scan_times: Any,
+        barcode: np.ndarray,
+    ) -> np.ndarray:
+        """Service minutes at one stage of point ``k`` for its residents (barcode holders:
+        ``scan_times`` when the stage has them), each stage from streams of its own."""
+        m = len(barcode)
+        full = distribution(times, _SECONDS).sample(s(f"{stage}_time{k}"), m)
+        if scan_times is None:
+            return full
+        scan = distribution(scan_times, _SECONDS).sample(s(f"barcode_{stage}_time{k}"), m)
+        return np.where(barcode, scan, full)
+
     def _residents(
         self, s: RandomStreams
     ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -379,6 +464,9 @@ class RoundSimulation:
         """Run the round and return its records."""
         self.env.run(until=self.end_min + 1e-9)
         out = self.kernel.finish(self.end_min)
+        returns = None
+        if self.returns is not None:
+            out, returns = self._returns_run(out, self.returns)
         residents = self._records(out)
         assert residents.site is not None
         by_site = np.argsort(residents.site, kind="stable")
@@ -407,25 +495,76 @@ class RoundSimulation:
             self.end_min,
             groups=self.group_names,
             door_to_door=at_home,
+            returns=returns,
+        )
+
+    def _returns_run(
+        self, out: NetworkRecords, plan: rec.Returns
+    ) -> tuple[NetworkRecords, rec.Returns]:
+        """Split the kernel's records: the residents' (numbers below n), and what happened to
+        the returns (after them)."""
+        n = self.n
+
+        def part(sl: slice) -> NetworkRecords:
+            return NetworkRecords(
+                start=[x[sl] for x in out.start],
+                end=[x[sl] for x in out.end],
+                pool=[x[sl] for x in out.pool],
+                outcome=out.outcome[sl],
+                left_slot=out.left_slot[sl],
+                exit_time=out.exit_time[sl],
+                site=out.site[sl],
+                first_arrival=out.first_arrival[sl],
+                arrival=out.arrival[sl],
+                attempts=out.attempts[sl],
+            )
+
+        mine, theirs = part(slice(0, n)), part(slice(n, None))
+        outcome = _OUTCOME_FROM_KERNEL[theirs.outcome]
+        wait = np.zeros(plan.n)
+        ready = theirs.arrival
+        for start, end in zip(theirs.start, theirs.end, strict=True):
+            wait = wait + np.nan_to_num(start - ready, nan=0.0)
+            ready = np.where(np.isnan(end), ready, end)
+        slot = self.stage_names.index(rec.SWAB) if rec.SWAB in self.stage_names else None
+        sample = np.full(plan.n, np.nan) if slot is None else theirs.end[slot]
+        swabbed = (outcome == rec.TESTED) & np.isfinite(sample)
+        return mine, dataclasses.replace(
+            plan,
+            outcome=outcome,
+            sample_time=np.where(swabbed, sample, np.nan),
+            wait=np.where(swabbed, wait, np.nan),
         )
 
     def _records(self, out: NetworkRecords) -> rec.ResidentRecords:
         outcome = _OUTCOME_FROM_KERNEL[out.outcome]
-        stage_names = np.array(["", rec.REGISTRATION, rec.SWAB], dtype=object)
+        stage_names = np.array(["", *self.stage_names], dtype=object)
         left_at = stage_names[out.left_slot.astype(np.int64) + 1]
-        reg_used = np.isfinite(out.start[REG_SLOT]) | np.isfinite(out.end[REG_SLOT])
+        pools = []
+        for start, end, pool in zip(out.start, out.end, out.pool, strict=True):
+            used = np.isfinite(start) | np.isfinite(end)
+            pools.append(np.where(used, pool, -1).astype(np.int16))
         registration = any(p.site.registration for p in self.plans)
+        held: tuple[np.ndarray, ...] = ()
+        blocking = {s.slot for p in self.plans for s in p.stages if s.block_after is not None}
+        if blocking:  # minutes at the desk after service, held by a full room after it
+            held = tuple(
+                np.where(
+                    (k in blocking) & (out.end[k] - out.start[k] - self.service[k] > 1e-9),
+                    out.end[k] - out.start[k] - self.service[k],
+                    0.0,
+                )
+                for k in range(len(self.stage_names))
+            )
         return rec.ResidentRecords(
             arrival=out.arrival,
             green=self.green,
             barcode=self.barcode,
             lane=self.lane,
-            reg_start=out.start[REG_SLOT],
-            reg_end=out.end[REG_SLOT],
-            swab_start=out.start[SWAB_SLOT],
-            swab_end=out.end[SWAB_SLOT],
-            reg_pool=np.where(reg_used, out.pool[REG_SLOT], -1).astype(np.int16),
-            swab_pool=out.pool[SWAB_SLOT],
+            stages=self.stage_names,
+            start=tuple(out.start),
+            end=tuple(out.end),
+            pool=tuple(pools),
             outcome=outcome,
             left_at=left_at,
             exit=out.exit_time,
@@ -435,6 +574,7 @@ class RoundSimulation:
             attempts=out.attempts,
             first_arrival=out.first_arrival,
             group=self.group,
+            held=held,
         )
 
     def _point_run(self, k: int, mine: rec.ResidentRecords) -> rec.SiteRun:
@@ -454,15 +594,24 @@ class RoundSimulation:
             staffing=plan.staffing,
             line_windows=plan.line_windows,
             serve_windows=plan.serve_windows,
+            stages=site.stage_names,
+            space_after=tuple(stage.space_after for stage in plan.stages),
         )
 
 
-def simulate_campaign(config: ScenarioConfig, streams: RandomStreams) -> list[rec.RoundRun]:
+def simulate_campaign(
+    config: ScenarioConfig,
+    streams: RandomStreams,
+    returns: Sequence[rec.Returns | None] | None = None,
+) -> list[rec.RoundRun]:
     """Simulate every round of the campaign (rounds are independent: queues do not carry),
     each as its round's config has it (:meth:`ScenarioConfig.round_config`: the
-    ``campaign.round_overrides`` of that round applied)."""
+    ``campaign.round_overrides`` of that round applied); ``returns``: per round, recalled
+    residents coming back to its points for a retest."""
     return [
-        RoundSimulation(config.round_config(k), streams, k).run()
+        RoundSimulation(
+            config.round_config(k), streams, k, returns[k] if returns is not None else None
+        ).run()
         for k in range(len(config.campaign.start_days))
     ]
 

@@ -5,7 +5,7 @@ Times are minutes after midnight of day 1; NaN where a resident never reached th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,8 +30,18 @@ GREEN, GENERAL = 0, 1
 HOME_LANE = "home"
 NOT_VISITED = "not_visited"
 
-#: Stage names.
+#: Stage names of the built-in stages (a testing point's by default).
 REGISTRATION, SWAB = "registration", "swab"
+BUILT_IN = (REGISTRATION, SWAB)
+
+
+#: Column prefix of a stage's columns in tables (``reg_wait_min``); other stages: their name.
+COLUMN_PREFIX = {REGISTRATION: "reg", SWAB: "swab"}
+
+
+def column_prefix(stage: str) -> str:
+    """The prefix of a stage's columns and summary keys (``reg`` for registration)."""
+    return COLUMN_PREFIX.get(stage, stage)
 
 
 @dataclass(frozen=True)
@@ -41,19 +51,27 @@ class Station:
     Attributes
     ----------
     stage
-        ``registration`` or ``swab``.
+        The stage's name, e.g. ``registration`` or ``swab``.
     pool
         Pool index within the stage (matches ``*_pool`` columns of the records).
     name
         e.g. ``swab booths`` or ``swab booths (green)``.
     schedule
         Open desks/booths over time.
+    role
+        The roster that staffs it (None: places without staff); by default the stage's name.
     """
 
     stage: str
     pool: int
     name: str
     schedule: CapacitySchedule
+    role: str | None = ""
+
+    @property
+    def staffed_by(self) -> str | None:
+        """The role whose shifts staff the station (None: nobody)."""
+        return self.stage if self.role == "" else self.role
 
 
 @dataclass(frozen=True)
@@ -71,10 +89,12 @@ class ResidentRecords:
     lane
         Lane used: 0 green, 1 general (green-eligible residents use the general lane when the
         site has no green channel).
-    reg_start, reg_end, swab_start, swab_end
-        Service start and end at each stage, minutes (registration all NaN without it).
-    reg_pool, swab_pool
-        Station pool that served the resident (-1: none).
+    stages
+        The stages of the district's points in order (a point has all or some of them).
+    start, end, pool
+        Per stage (in the order of ``stages``): service start and end, minutes (NaN where not
+        reached; ``end`` is when the resident left the desk, which a full room after it may
+        delay), and the station pool that served (-1: none).
     outcome
         Code into :data:`OUTCOMES`.
     left_at
@@ -92,18 +112,23 @@ class ResidentRecords:
     group
         Population group code (int8): 0 general, ``k`` the ``k``-th of ``demand.groups``
         (names in :attr:`RoundRun.groups`); None: everyone general.
+    held
+        Per stage (empty: no stage blocks): minutes a resident who had finished stayed at
+        the stage's desk because the room after it was full (0 where not held). They count
+        as waiting for the next stage.
+
+    Residents who passed every stage are "tested" (at a clinic without a swab stage: served).
+    ``reg_*`` and ``swab_*`` read the built-in stages (NaN/-1 where there is none).
     """
 
     arrival: np.ndarray
     green: np.ndarray
     barcode: np.ndarray
     lane: np.ndarray
-    reg_start: np.ndarray
-    reg_end: np.ndarray
-    swab_start: np.ndarray
-    swab_end: np.ndarray
-    reg_pool: np.ndarray
-    swab_pool: np.ndarray
+    stages: tuple[str, ...]
+    start: tuple[np.ndarray, ...]
+    end: tuple[np.ndarray, ...]
+    pool: tuple[np.ndarray, ...]
     outcome: np.ndarray
     left_at: np.ndarray
     exit: np.ndarray
@@ -113,40 +138,133 @@ class ResidentRecords:
     attempts: np.ndarray | None = None
     first_arrival: np.ndarray | None = None
     group: np.ndarray | None = None
+    held: tuple[np.ndarray, ...] = ()
 
     def subset(self, mask: np.ndarray) -> ResidentRecords:
         """The records of the residents selected by a boolean mask or an index array."""
-        fields = {}
+        fields: dict[str, object] = {}
         for name, value in self.__dict__.items():
-            fields[name] = value[mask] if isinstance(value, np.ndarray) else value
-        return ResidentRecords(**fields)
+            if isinstance(value, np.ndarray):
+                fields[name] = value[mask]
+            elif name in ("start", "end", "pool", "held"):
+                fields[name] = tuple(x[mask] for x in value)
+            else:
+                fields[name] = value
+        return ResidentRecords(**fields)  # type: ignore[arg-type]
 
     @property
     def n(self) -> int:
         """Number of residents who arrived."""
         return len(self.arrival)
 
+    def stage_index(self, stage: str) -> int | None:
+        """Index of a stage in :attr:`stages` (None: no point has it)."""
+        return self.stages.index(stage) if stage in self.stages else None
+
+    def _of(self, what: str, stage: str) -> np.ndarray:
+        k = self.stage_index(stage)
+        if k is None:
+            return (
+                np.full(self.n, -1, dtype=np.int16) if what == "pool" else np.full(self.n, np.nan)
+            )
+        arrays: tuple[np.ndarray, ...] = getattr(self, what)
+        return arrays[k]
+
+    def stage_start(self, stage: str) -> np.ndarray:
+        """Service start at a stage, minutes (NaN where not reached or no such stage)."""
+        return self._of("start", stage)
+
+    def stage_end(self, stage: str) -> np.ndarray:
+        """When a resident left a stage's desk, minutes (NaN where not reached)."""
+        return self._of("end", stage)
+
+    def stage_pool(self, stage: str) -> np.ndarray:
+        """Station pool that served a resident at a stage (-1: none)."""
+        return self._of("pool", stage)
+
+    @property
+    def reg_start(self) -> np.ndarray:
+        """Registration start (NaN without registration)."""
+        return self.stage_start(REGISTRATION)
+
+    @property
+    def reg_end(self) -> np.ndarray:
+        """Registration end (NaN without registration)."""
+        return self.stage_end(REGISTRATION)
+
+    @property
+    def reg_pool(self) -> np.ndarray:
+        """Registration pool (-1: none)."""
+        return self.stage_pool(REGISTRATION)
+
+    @property
+    def swab_start(self) -> np.ndarray:
+        """Swab start (NaN where not swabbed)."""
+        return self.stage_start(SWAB)
+
+    @property
+    def swab_end(self) -> np.ndarray:
+        """When the swab was taken (NaN where not swabbed)."""
+        return self.stage_end(SWAB)
+
+    @property
+    def swab_pool(self) -> np.ndarray:
+        """Swab pool (-1: none)."""
+        return self.stage_pool(SWAB)
+
+    @property
+    def done(self) -> np.ndarray:
+        """When a tested resident left the last stage, minutes (NaN for the others)."""
+        if not self.end:
+            return np.full(self.n, np.nan)
+        last = np.fmax.reduce(np.vstack(self.end), axis=0) if len(self.end) > 1 else self.end[0]
+        return np.where(self.outcome == TESTED, last, np.nan)
+
     @property
     def entry_start(self) -> np.ndarray:
-        """Service start at the entrance stage (registration, else swab)."""
-        return np.where(np.isnan(self.reg_start), self.swab_start, self.reg_start)
+        """Service start at the entrance stage (each resident's point's first stage)."""
+        out = np.full(self.n, np.nan)
+        for start in reversed(self.start):
+            out = np.where(np.isnan(start), out, start)
+        return out
+
+    def stage_waits(self) -> list[np.ndarray]:
+        """Per stage, minutes waited in its line (NaN where not served there): from arrival
+        or the end of service at the resident's previous stage to the start of service (time
+        held at a desk by a full room after it counts as waiting for the next stage)."""
+        ready = self.arrival
+        out = []
+        for k, (start, end) in enumerate(zip(self.start, self.end, strict=True)):
+            out.append(start - ready)
+            done = end - self.held[k] if self.held else end
+            ready = np.where(np.isnan(end), ready, done)
+        return out
+
+    def stage_wait(self, stage: str) -> np.ndarray:
+        """Minutes waited in a stage's line (NaN if not served there or no such stage)."""
+        k = self.stage_index(stage)
+        return self.stage_waits()[k] if k is not None else np.full(self.n, np.nan)
 
     @property
     def reg_wait(self) -> np.ndarray:
         """Minutes waited in the registration line (NaN if not served there)."""
-        return self.reg_start - self.arrival
+        return self.stage_wait(REGISTRATION)
 
     @property
     def swab_wait(self) -> np.ndarray:
         """Minutes waited in the swab line (NaN if not served there)."""
-        ready = np.where(np.isnan(self.reg_end), self.arrival, self.reg_end)
-        return self.swab_start - ready
+        return self.stage_wait(SWAB)
 
     @property
     def wait(self) -> np.ndarray:
         """Total minutes queueing (all lines) of tested residents; NaN for the others."""
-        w = self.swab_wait + np.nan_to_num(self.reg_wait, nan=0.0)
-        return np.where(self.outcome == TESTED, w, np.nan)
+        waits = self.stage_waits()
+        if not waits:
+            return np.full(self.n, np.nan)
+        total = np.zeros(self.n)
+        for w in waits:
+            total = total + np.nan_to_num(w, nan=0.0)
+        return np.where(self.outcome == TESTED, total, np.nan)
 
 
 @dataclass(frozen=True)
@@ -176,6 +294,10 @@ class SiteRun:
     line_windows, serve_windows
         Per day: when the entrance line is open (early line to closing), and when the point
         serves (opening to the end of clearing).
+    stages
+        The point's stages in order (empty: registration if ``registration``, then swab).
+    space_after
+        Per stage, residents who fit in the room after it (None: unlimited).
     """
 
     name: str
@@ -191,6 +313,54 @@ class SiteRun:
     staffing: SiteStaffing | None = None
     line_windows: tuple[tuple[float, float], ...] = ()
     serve_windows: tuple[tuple[float, float], ...] = ()
+    stages: tuple[str, ...] = ()
+    space_after: tuple[int | None, ...] = ()
+
+    @property
+    def stage_list(self) -> tuple[str, ...]:
+        """The point's stages in order."""
+        if self.stages:
+            return self.stages
+        return (REGISTRATION, SWAB) if self.registration else (SWAB,)
+
+
+@dataclass(frozen=True)
+class Returns:
+    """Recalled residents coming back to their point for the retest (``samples.recall.mode:
+    point``): they go through its lines like everyone else (arrays, one entry per return).
+
+    Attributes
+    ----------
+    swab_round, swab_resident
+        Which pooled swab the retest is for: the round (0-based) and the resident number in it.
+    site
+        The point they come back to.
+    arrival
+        When they arrive there, minutes of this round.
+    lane
+        The lane they queue in (their own, as on their first visit).
+    outcome
+        After the round: code into :data:`OUTCOMES` (``tested``: the retest swab was taken;
+        the others are visited at home instead). Empty before.
+    sample_time
+        After the round: when the retest swab was taken, minutes of this round (NaN: not).
+    wait
+        After the round: minutes in the point's lines (NaN: not swabbed there).
+    """
+
+    swab_round: np.ndarray
+    swab_resident: np.ndarray
+    site: np.ndarray
+    arrival: np.ndarray
+    lane: np.ndarray
+    outcome: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    sample_time: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    wait: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n(self) -> int:
+        """Number of returns."""
+        return len(self.arrival)
 
 
 @dataclass(frozen=True)
@@ -220,6 +390,11 @@ class RoundRun:
         The homebound residents sampled at home (None without door-to-door sampling); they
         are not in ``residents`` (the residents who went to a point, numbered ``0 .. n - 1``)
         and are numbered after them.
+    returns
+        Recalled residents who came back to a point in this round for a retest and went
+        through its lines (None unless ``samples.recall.mode`` is ``point``); not residents
+        of the round (not in ``residents`` or its counts), but they took places in its lines
+        and desks.
     """
 
     round: int
@@ -231,6 +406,7 @@ class RoundRun:
     end_min: float
     groups: tuple[str, ...] = ("general",)
     door_to_door: DoorToDoorRecords | None = None
+    returns: Returns | None = None
 
     @property
     def n_residents(self) -> int:
@@ -294,6 +470,9 @@ class ChainRun:
         For members of a pool reported positive: the individual retest tube (-1 for others),
         when the retest swab is taken (planned; may lie after the horizon), and whether a
         visiting team took it (rather than the point).
+    retest_in_line
+        Whether the retest swab was taken at the point after the resident went through its
+        lines (``recall.mode: point``; the others at the point are taken at the planned time).
     result
         When the swab's final result is out: its pool's result, or for a member of a pool
         reported positive, the individual retest's result.
@@ -345,6 +524,7 @@ class ChainRun:
     retest_tube: np.ndarray
     retest_time: np.ndarray
     retest_visited: np.ndarray
+    retest_in_line: np.ndarray
     result: np.ndarray
     tube_site: np.ndarray
     tube_size: np.ndarray

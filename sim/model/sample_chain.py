@@ -93,6 +93,11 @@ class SwabFeed:
         ``campaign.round_overrides``).
     end_min
         The last minute any site serves or works.
+    returned
+        Per swab (None: no recalled resident came back through a point's lines): whether the
+        resident came back to the point for the retest (``recall.mode: point``, simulated
+        in the points' lines), and ``return_time``: when the retest swab was taken there (NaN:
+        not, e.g. the line was full; they are visited instead).
     """
 
     round: np.ndarray
@@ -106,6 +111,8 @@ class SwabFeed:
     windows: list[list[tuple[float, float]]]
     end_min: float
     day_booths: list[list[int]] | None = None
+    returned: np.ndarray | None = None
+    return_time: np.ndarray | None = None
 
 
 def swab_feed(
@@ -134,7 +141,8 @@ def swab_feed(
         if run.door_to_door is not None:
             at_home.append((run, positive[r.n :]))
             positive = positive[: r.n]
-        tested = np.flatnonzero(r.outcome == rec.TESTED)
+        # swabbed: tested at a point with a swab stage (a clinic's residents send no sample)
+        tested = np.flatnonzero((r.outcome == rec.TESTED) & np.isfinite(r.swab_end))
         assert r.site is not None
         parts.append(
             (
@@ -202,6 +210,7 @@ def swab_feed(
         if days:
             end = max(end, days[-1][1])
     cols = [np.concatenate([p[i] for p in parts]) for i in range(5)]
+    returned, return_time = _returned(rounds, cols[0], cols[1], cols[2], n_points)
     return SwabFeed(
         round=cols[0],
         resident=cols[1],
@@ -219,7 +228,44 @@ def swab_feed(
         ]
         if changed
         else None,
+        returned=returned,
+        return_time=return_time,
     )
+
+
+def _returned(
+    rounds: list[rec.RoundRun],
+    swab_round: np.ndarray,
+    swab_resident: np.ndarray,
+    swab_site: np.ndarray,
+    n_points: int,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Per swab: whether its resident came back through a point's lines for a retest, and
+    when the retest swab was taken there (campaign minutes; NaN: not taken there)."""
+    runs = [run for run in rounds if run.returns is not None and run.returns.n]
+    if not runs:
+        return None, None
+    at_point = np.flatnonzero((swab_round >= 0) & (swab_site < n_points))
+    index = {
+        (int(a), int(b)): int(i)
+        for a, b, i in zip(swab_round[at_point], swab_resident[at_point], at_point, strict=True)
+    }
+    returned = np.zeros(swab_round.size, dtype=bool)
+    when = np.full(swab_round.size, np.nan)
+    for run in runs:
+        ret = run.returns
+        assert ret is not None
+        for a, b, t in zip(
+            ret.swab_round.tolist(),
+            ret.swab_resident.tolist(),
+            ret.sample_time.tolist(),
+            strict=True,
+        ):
+            i = index.get((a, b))
+            if i is not None:  # the resident's swab is still in the chain
+                returned[i] = True
+                when[i] = t + run.offset_min
+    return returned, when
 
 
 def merge_feeds(feeds: Sequence[SwabFeed], names: Sequence[str] | None = None) -> SwabFeed:
@@ -285,6 +331,8 @@ class _Chain:
         self.swab_site = feed.site.astype(np.int64)
         self.swab_time = feed.time
         self.swab_pos = feed.positive
+        self.returned = feed.returned
+        self.return_time = feed.return_time
         n_swabs = self.swab_time.size
         self.windows = feed.windows
         booths = feed.booths
@@ -326,6 +374,7 @@ class _Chain:
         self.retest_tube[recalled] = n_pool + np.arange(recalled.size)
         self.retest_time = np.full(n_swabs, _NAN)
         self.retest_visited = np.zeros(n_swabs, dtype=bool)
+        self.in_line = np.zeros(n_swabs, dtype=bool)
         self.n_pool = n_pool
         # ---- tube arrays (pooled tubes, then retests)
         self.tube_site = np.concatenate([tubes.site, self.swab_site[recalled]])
@@ -542,7 +591,15 @@ class _Chain:
                 k = int(self.swab_site[swab])
                 when = out + self.recall_delay[swab]
                 visited = True
-                if recall.mode == "point":
+                back = _INF  # no return through the point's lines simulated
+                if self.return_time is not None and self.returned is not None:
+                    back = self.return_time[swab] if self.returned[swab] else _INF
+                if recall.mode == "point" and out <= back < _INF:
+                    when, visited = back, False  # swabbed there after the point's lines
+                    self.in_line[swab] = True
+                elif recall.mode == "point" and math.isnan(back):
+                    pass  # came back but not swabbed there (a full line): visited instead
+                elif recall.mode == "point":
                     back = self._next_serving(k, when)
                     if back < _INF:
                         when, visited = back, False
@@ -618,6 +675,7 @@ class _Chain:
             retest_tube=self.retest_tube,
             retest_time=self.retest_time,
             retest_visited=self.retest_visited,
+            retest_in_line=self.in_line,
             result=result,
             tube_site=self.tube_site.astype(np.int16),
             tube_size=self.tube_size,
@@ -667,6 +725,70 @@ def simulate_chain(
     if not config.labs_in_use:
         return None
     return _Chain(config, swab_feed(config, rounds, streams, mobile), streams).run()
+
+
+def plan_returns(
+    config: ScenarioConfig, rounds: list[rec.RoundRun], chain: rec.ChainRun | None
+) -> list[rec.Returns | None] | None:
+    """Per round, the recalled residents whose retest a first pass of the chain planned at
+    their point (``recall.mode: point``): each comes back when the point's line is next open
+    at or after the planned time, in the lane they used. None when nobody comes back (or
+    another recall mode): the first pass stands.
+
+    The second pass simulates the rounds with them in the points' lines and follows the
+    samples again (:func:`sim.experiment.run.run`): a resident recalled only in the second pass
+    (the returns moved a swab into another tube) is retested at the planned time, outside the
+    lines, and counted (``retests_in_line`` says how many went through them).
+    """
+    if chain is None or config.samples.recall.mode != "point":
+        return None
+    back = (
+        (chain.retest_tube >= 0)
+        & ~chain.retest_visited
+        & (chain.swab_round >= 0)
+        & (chain.swab_site < chain.n_points)
+    )
+    idx = np.flatnonzero(back)
+    if not idx.size:
+        return None
+    # every point's line windows over the campaign, and the round each belongs to
+    n_points = chain.n_points
+    opens: list[list[tuple[float, float, int]]] = [[] for _ in range(n_points)]
+    for run in rounds:
+        for k, point in enumerate(run.points):
+            opens[k] += [
+                (a + run.offset_min, b + run.offset_min, run.round) for a, b in point.line_windows
+            ]
+    plans: dict[int, list[tuple[int, int, int, float, int]]] = {}
+    for i in idx.tolist():
+        k = int(chain.swab_site[i])
+        t = float(chain.retest_time[i])
+        for a, b, rnd in opens[k]:
+            if t < b:
+                arrive = max(a, t)
+                rho, who = int(chain.swab_round[i]), int(chain.swab_resident[i])
+                lane = int(rounds[rho].residents.lane[who])
+                plans.setdefault(rnd, []).append(
+                    (rho, who, k, arrive - rounds[rnd].offset_min, lane)
+                )
+                break
+    out: list[rec.Returns | None] = []
+    for run in rounds:
+        rows = plans.get(run.round)
+        if not rows:
+            out.append(None)
+            continue
+        cols = list(zip(*rows, strict=True))
+        out.append(
+            rec.Returns(
+                swab_round=np.array(cols[0], dtype=np.int16),
+                swab_resident=np.array(cols[1], dtype=np.int64),
+                site=np.array(cols[2], dtype=np.int64),
+                arrival=np.array(cols[3], dtype=float),
+                lane=np.array(cols[4], dtype=np.int8),
+            )
+        )
+    return out if any(r is not None for r in out) else None
 
 
 def simulate_city_chain(

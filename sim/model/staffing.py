@@ -22,10 +22,14 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.config.clock import clock_to_min
 from sim.config.staffing import DAY_MIN, PATTERN_SHIFTS, RoleRosterConfig, StaffingConfig
 from sim.engine.schedule import CapacitySchedule
+
+if TYPE_CHECKING:
+    from sim.config.schema import SiteConfig
 
 REGISTRATION = "registration"
 SWAB = "swab"
@@ -108,7 +112,9 @@ def role_schedule(
     Parameters
     ----------
     role
-        ``registration`` or ``swab`` (PPE rests apply to ``swab`` only).
+        ``registration``, ``swab``, ``lab`` or a point's own role (``staffing.roles``); PPE
+        rests apply where the roster sets ``ppe_max_hours``, except to registrars and lab
+        staff.
     cfg
         The role's roster.
     physical
@@ -147,8 +153,8 @@ def role_schedule(
       of service, i.e. after any hand-over) is no longer than ``ppe_max_hours`` does not
       rest. Breaks do not reset the PPE clock. A shift's serving people never go below 0.
     """
-    if role not in (REGISTRATION, SWAB, LAB):
-        raise ValueError(f"role must be {REGISTRATION!r}, {SWAB!r} or {LAB!r}, not {role!r}")
+    if not role or role == MARSHAL:
+        raise ValueError(f"role must name a roster that staffs desks/booths, not {role!r}")
     if physical < 0:
         raise ValueError(f"physical must be >= 0, not {physical}")
     wins = _check_windows(windows)
@@ -158,7 +164,8 @@ def role_schedule(
     kept.sort(key=lambda p: (p.start, p.end))
 
     ends = {round(p.end / _EPS) for p in kept}
-    ppe = role == SWAB and cfg.ppe_max_hours is not None
+    # swabbers (and a point's own roles) in protective gear; never registrars or lab staff
+    ppe = cfg.ppe_max_hours is not None and role not in (REGISTRATION, LAB)
     deltas: dict[float, int] = {}
     for p in kept:
         serve_from = p.start
@@ -254,20 +261,35 @@ class SiteStaffing:
     registration
         Registrars' schedule, or None when the point has no registration stage.
     swab
-        Swabbers' schedule.
+        Swabbers' schedule, or None at a point without a swab stage (a clinic).
     marshals
-        Marshal crews (one per swab shift).
+        Marshal crews (one per swab shift; per shift of the first staffed stage without a
+        swab stage).
+    others
+        ``(stage, schedule)`` of the point's other staffed stages (``site.stages``), in
+        order; ``schedule.role`` is the stage's role.
     """
 
     registration: RoleSchedule | None
-    swab: RoleSchedule
+    swab: RoleSchedule | None
     marshals: tuple[ShiftInstance, ...]
+    others: tuple[tuple[str, RoleSchedule], ...] = ()
 
     @property
     def shifts(self) -> tuple[ShiftInstance, ...]:
-        """All shift instances of the point (registration, swab, marshal)."""
+        """All shift instances of the point (registration, swab, other stages', marshal)."""
         reg = self.registration.shifts if self.registration is not None else ()
-        return (*reg, *self.swab.shifts, *self.marshals)
+        swab = self.swab.shifts if self.swab is not None else ()
+        other = tuple(sh for _, sched in self.others for sh in sched.shifts)
+        return (*reg, *swab, *other, *self.marshals)
+
+    def for_stage(self, stage: str) -> RoleSchedule | None:
+        """The staffed schedule of a stage (None: a stage without staff, or none such)."""
+        if stage == REGISTRATION:
+            return self.registration
+        if stage == SWAB:
+            return self.swab
+        return dict(self.others).get(stage)
 
     def headcount(self) -> dict[str, int]:
         """People per role over the round (person-shifts)."""
@@ -288,6 +310,39 @@ def site_staffing(
     )
     swab = role_schedule(SWAB, cfg.swab, swab_booths, windows)
     return SiteStaffing(reg, swab, marshal_shifts(swab.shifts, cfg.marshals_per_shift))
+
+
+def point_staffing(site: SiteConfig, windows: Sequence[Window]) -> SiteStaffing:
+    """Rosters of one point over its stages (:attr:`SiteConfig.stage_list`).
+
+    The built-in stages as :func:`site_staffing` has them (the same schedules); each other
+    staffed stage from its role's roster with the stage's servers. Stages without a role
+    (places) have no roster.
+    """
+    cfg = site.staffing
+    if site.stages is None:
+        return site_staffing(
+            cfg, windows, site.swab_booths, site.registration_desks if site.registration else None
+        )
+    rosters = {REGISTRATION: cfg.registration, SWAB: cfg.swab, **cfg.roles}
+    reg = swab = None
+    others: list[tuple[str, RoleSchedule]] = []
+    for stage in site.stage_list:
+        role = site.stage_role(stage)
+        if role is None:
+            continue
+        sched = role_schedule(role, rosters[role], site.stage_servers(stage), windows)
+        if stage.name == REGISTRATION:
+            reg = sched
+        elif stage.name == SWAB:
+            swab = sched
+        else:
+            others.append((stage.name, sched))
+    crews: tuple[ShiftInstance, ...] = ()
+    lead = swab if swab is not None else (others[0][1] if others else reg)
+    if lead is not None:
+        crews = marshal_shifts(lead.shifts, cfg.marshals_per_shift)
+    return SiteStaffing(reg, swab, crews, tuple(others))
 
 
 # --- internals -----------------------------------------------------------------------------

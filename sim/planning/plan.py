@@ -245,9 +245,9 @@ def _person_hours(config: ScenarioConfig) -> float:
 
     total = 0.0
     for plan in plan_layout(config):
-        roles = [plan.staffing.swab]
-        if plan.staffing.registration is not None:
-            roles.append(plan.staffing.registration)
+        staff = plan.staffing
+        roles = [r for r in (staff.swab, staff.registration) if r is not None]
+        roles += [r for _, r in staff.others]
         total += sum(s.staff * s.hours for role in roles for s in role.shifts)
     return total
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ from sim.metrics.figure_data import (
 )
 from sim.metrics.intervals import Interval
 from sim.model import records as rec
+from sim.model.collection_point import stage_noun
 from sim.plots.figures import first_of, steps_only, time_axis
 
 #: Colours of the two groups of residents (as in :mod:`sim.plots.figures`).
@@ -63,6 +65,16 @@ _REASONS = {
     "not_served_by_close": "not served by close\n(still in line at end)",
 }
 _NIGHT_COLOUR = "#efefef"
+
+#: Colours of a point's own roles and stages (by name, stable across figures).
+_OWN_COLOURS = ("#8c564b", "#e377c2", "#17becf", "#bcbd22")
+
+
+def _role_colour(name: str) -> str:
+    """A role's (or stage's) colour: the built-in ones', else one chosen by the name."""
+    if name in _ROLE_COLOURS:
+        return _ROLE_COLOURS[name]
+    return _OWN_COLOURS[zlib.crc32(name.encode()) % len(_OWN_COLOURS)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -857,14 +869,16 @@ def _draw_staff(fig: FigureBase, run: rec.RoundRun) -> Axes:
     ticks: list[float] = []
     tick_labels: list[str] = []
     handles: list[Patch] = []
-    for role in ("registration", "swab"):
+    own = sorted({bar.role for bar in shifts.bars} - {"registration", "swab", "marshal"})
+    for role in ("registration", "swab", *own):
         mine = [bar for bar in shifts.bars if bar.role == role]
         if not mine:
             continue
         xs = x + np.arange(len(mine))
         util = np.array([bar.utilisation for bar in mine], dtype=float)
-        ax_bar.bar(xs, np.nan_to_num(util), width=0.8, color=_ROLE_COLOURS[role], alpha=0.85)
-        handles.append(Patch(color=_ROLE_COLOURS[role], alpha=0.85, label=_ROLE_LABELS[role]))
+        colour = _role_colour(role)
+        ax_bar.bar(xs, np.nan_to_num(util), width=0.8, color=colour, alpha=0.85)
+        handles.append(Patch(color=colour, alpha=0.85, label=_ROLE_LABELS.get(role, role)))
         for xx, u, bar in zip(xs, util, mine, strict=True):
             text = f"{u:.0%}" if np.isfinite(u) else "-"
             ax_bar.annotate(
@@ -908,13 +922,18 @@ def _draw_staff(fig: FigureBase, run: rec.RoundRun) -> Axes:
         )
 
     grid, totals = fd.open_stations(run)
-    for stage in ("registration", "swab"):
+    for stage in ("registration", "swab", *sorted(set(totals) - {"registration", "swab"})):
         if stage in totals:
+            label = _ROLE_LABELS.get(stage, stage_noun(stage))
+            staffed_by = next(  # a stage in its role's colour (the bars')
+                (st.staffed_by for p in run.points for st in p.stations if st.stage == stage),
+                None,
+            )
             ax_open.step(
                 *steps_only(grid, totals[stage]),
                 where="post",
-                color=_ROLE_COLOURS[stage],
-                label=f"{_ROLE_LABELS[stage]} (most: {int(totals[stage].max()):,})",
+                color=_role_colour(staffed_by or stage),
+                label=f"{label} (most: {int(totals[stage].max()):,})",
             )
     _round_time_axis(ax_open, run, pad_min=30.0)
     ax_open.set_ylim(bottom=0)

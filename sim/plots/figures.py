@@ -21,6 +21,8 @@ from sim.metrics.utilisation import utilisation_steps
 from sim.model.records import SiteRun
 
 _LANE_COLOURS = {"green": "#2ca02c", "general": "#1f77b4", "swab": "#ff7f0e"}
+#: Colours of the lines before a point's own stages.
+_STAGE_COLOURS = ("#8c564b", "#e377c2", "#17becf", "#bcbd22")
 
 
 def tick_step_h(span_min: float, most: int = 12) -> int:
@@ -129,17 +131,18 @@ def _draw_queue_length(
     # the round's own hours (campaign.round_overrides may change them)
     start = site.open_min - result.config.round_config(round - 1).site.queue_opens_before_min
     grid, lines = queue_length_lines(site, start, step_min)
-    entrance = "registration" if site.registration else "swab"
+    stages = site.stage_list
+    entrance = stages[0].replace("_", " ")
     for lane in ("general", "green"):
         y = lines[lane]
         if y.any():
             ax.plot(grid, y, color=_LANE_COLOURS[lane], label=f"{entrance} line - {lane} lane")
-    if "swab" in lines:
+    for k, stage in enumerate(stages[1:]):  # the lines inside the point
         ax.plot(
             grid,
-            lines["swab"],
-            color=_LANE_COLOURS["swab"],
-            label="swab line (after registration)",
+            lines[stage],
+            color=_LANE_COLOURS.get(stage, _STAGE_COLOURS[k % len(_STAGE_COLOURS)]),
+            label=f"{stage.replace('_', ' ')} line (after {stages[k].replace('_', ' ')})",
         )
     limit = site.queue_limit
     if limit is not None:

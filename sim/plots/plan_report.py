@@ -116,9 +116,11 @@ def person_hours_table(plan: StaffingPlan) -> pd.DataFrame:
     hours: dict[tuple[str, str], dict[str, float]] = {}
     for layout, config in (("current", plan.current), ("planned", plan.config)):
         for point in plan_layout(config):
-            roles = [("swab", point.staffing.swab)]
-            if point.staffing.registration is not None:
-                roles.insert(0, ("registration", point.staffing.registration))
+            staff = point.staffing
+            roles = [(role, r) for role, r in (("swab", staff.swab),) if r is not None]
+            if staff.registration is not None:
+                roles.insert(0, ("registration", staff.registration))
+            roles += list(staff.others)
             for role, schedule in roles:
                 row = hours.setdefault((point.site.name, role), {})
                 row[layout] = float(sum(s.staff * s.hours for s in schedule.shifts))

@@ -9,6 +9,7 @@ is complete. :func:`check_run_folder` checks a folder can be used before anythin
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import os
@@ -23,6 +24,7 @@ from sim.config.schema import ScenarioConfig
 from sim.experiment.result import RunResult
 from sim.metrics.intervals import t_interval
 from sim.metrics.targets import Verdict
+from sim.model.collection_point import stage_noun
 from sim.model.records import OUTCOMES
 from sim.plots.verdicts import junit_xml, verdicts_frame
 
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
 #: Formats of the per-resident table: ``parquet`` (the default: compact, fast, keeps the
 #: columns' types, categories included) or ``csv`` (plain text, on request).
 RESIDENTS_FORMATS: tuple[str, ...] = ("parquet", "csv")
+
+
+#: Roles every point has (a point's own roles follow them in the staff line).
+_STAFF_ROLES = ("registration", "swab", "marshal")
 
 
 def aggregate(results: Sequence[RunResult]) -> dict[str, Any]:
@@ -131,10 +137,20 @@ def format_summary(results: Sequence[RunResult]) -> str:
         if n > 1 and not group:  # the half-widths of the row above
             cells = [_fmt(s.get(f"wait_{stat}_min_ci95", math.nan)) for stat in _STATS]
             lines.append(f"  {'  ± 95%':<19}" + "".join(f"{c:>8}" for c in cells))
-    lines.append(
-        f"  of which registration line {_fmt(s['reg_wait_mean_min'])} min, "
-        f"swab line {_fmt(s['swab_wait_mean_min'])} min on average"
-    )
+    stages = first.config.stage_names
+    if set(stages) <= {"registration", "swab"}:
+        lines.append(
+            f"  of which registration line {_fmt(s['reg_wait_mean_min'])} min, "
+            f"swab line {_fmt(s['swab_wait_mean_min'])} min on average"
+        )
+    else:  # the points' own stages: every line in the order residents pass them
+        keys = {"registration": "reg_wait_mean_min", "swab": "swab_wait_mean_min"}
+        parts = [
+            f"{stage.replace('_', ' ')} line "
+            f"{_fmt(s[keys.get(stage, f'stage_{stage}_wait_mean_min')])} min"
+            for stage in stages
+        ]
+        lines.append("  of which " + ", ".join(parts) + " on average")
     if district:
         lines += _district_lines(first, s)
     else:
@@ -143,15 +159,23 @@ def format_summary(results: Sequence[RunResult]) -> str:
     lines.append(
         "  "
         + ", ".join(
-            f"{role}: {_fmt(s[f'staff_{role}'], 0)}" for role in ("registration", "swab", "marshal")
+            f"{role}: {_fmt(s[f'staff_{role}'], 0)}"
+            for role in (
+                "registration",
+                "swab",
+                *(k[6:] for k in s if k.startswith("staff_") and k[6:] not in _STAFF_ROLES),
+                "marshal",
+            )
         )
     )
     if "mobile_teams" in s:
         lines += _mobile_lines(s, rounds)
     if s.get("door_to_door_residents"):
         lines += _door_to_door_lines(s)
-    if first.chain is not None:
+    if first.chain is not None and first.chain.n_swabs + first.chain.n_tubes > 0:
         lines += _chain_lines(first, s, n)
+    elif first.chain is not None:  # a clinic: no stage takes a sample
+        lines += ["", "Samples and results: none (no point has a swab stage)"]
     return "\n".join(lines)
 
 
@@ -221,8 +245,20 @@ def _point_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
         f"    green lane             {_fmt(s['longest_queue_green'], 0):>6}",
         f"    general lane           {_fmt(s['longest_queue_general'], 0):>6}",
     ]
-    if result.config.site.registration:
-        lines.append(f"  swab line                {_fmt(s['longest_swab_queue'], 0):>6} people")
+    site = result.config.site
+    stages = site.stage_list
+    for before, stage in itertools.pairwise(stages):  # the lines inside the point
+        name = stage.name
+        key = "longest_swab_queue" if name == "swab" else f"longest_{name}_queue"
+        label = f"{name.replace('_', ' ')} line"
+        row = f"  {label:<25}{_fmt(s[key], 0):>6} people"
+        room = site.space_after(before)
+        if room is not None and before.blocking:
+            row += f" (room for {room}: when full, the {before.name.replace('_', ' ')} waits)"
+        elif room is not None:  # a planning figure: how long the line overflowed its room
+            over = _fmt(s[f"space_over_{before.name}_min"])
+            row += f" (room for {room}: more than that for {over} min)"
+        lines.append(row)
     lines += ["", "Utilisation (share of staffed time busy)"]
     from sim.metrics.summary import station_key
 
@@ -249,7 +285,12 @@ def _district_lines(result: RunResult, s: dict[str, Any]) -> list[str]:
         f"Longest queue: {_fmt(s['longest_queue'], 0)} people ({_fmt(s['longest_queue_m'], 0)} m)"
         f" at {s['longest_queue_site']}",
         f"Utilisation: registration desks {s['utilisation_registration']:.1%}, "
-        f"swab booths {s['utilisation_swab']:.1%}",
+        f"swab booths {s['utilisation_swab']:.1%}"
+        + "".join(
+            f", {stage_noun(stage)} {s[f'utilisation_{stage}']:.1%}"
+            for stage in result.config.stage_names
+            if stage not in ("registration", "swab")
+        ),
         "",
         (
             f"Points with the longest mean wait, all {len(result.rounds)} rounds "

@@ -28,15 +28,23 @@ SMALL = (
     "site.swab_booths=3",
 )
 
+#: Flags and names, not per-resident arrays; ``held`` is empty when no stage blocks.
+NOT_ARRAYS = ("registration", "stages", "held")
+PER_STAGE = ("start", "end", "pool")
 ARRAY_FIELDS = [
     f.name
     for f in dataclasses.fields(rec.ResidentRecords)
-    if f.name != "registration"  # a flag, not a per-resident array
+    if f.name not in NOT_ARRAYS and f.name not in PER_STAGE
 ]
 
 
 def assert_same_records(a: rec.ResidentRecords, b: rec.ResidentRecords) -> None:
     assert a.registration == b.registration
+    assert a.stages == b.stages
+    for name in PER_STAGE:
+        for k, (x, y) in enumerate(zip(getattr(a, name), getattr(b, name), strict=True)):
+            assert x.dtype == y.dtype, name
+            np.testing.assert_array_equal(x, y, err_msg=f"{name}[{k}]")
     for name in ARRAY_FIELDS:
         x, y = getattr(a, name), getattr(b, name)
         # A run fills every field, the optional ones (site, sub-district, attempts) included.

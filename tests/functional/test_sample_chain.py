@@ -409,13 +409,84 @@ def test_recall_to_the_point_retests_while_the_point_serves(load_config: Load) -
     at_point = ~visited
     inside = np.array([any(a <= x < b for a, b in windows) for x in t])
     assert inside[at_point].all(), "a retest at the point outside its serving hours"
-    # Visited only when the point serves no more after the earliest return.
-    assert (t[visited] >= windows[-1][1]).all()
+    # Visited when the point serves no more after the earliest return, or when the resident
+    # came back but was not swabbed there (the entrance line was full).
+    came_back = _returned_swabs(result)
+    not_swabbed = {k for k, ok in came_back.items() if not ok}
+    keys = list(
+        zip(
+            chain.swab_round[recalled].tolist(), chain.swab_resident[recalled].tolist(), strict=True
+        )
+    )
+    after = t >= windows[-1][1]
+    assert all(after[i] or keys[i] in not_swabbed for i in np.flatnonzero(visited))
     assert (t >= pool_result).all()
     # Both happen: day-1 pools come back on day 2; day-2 evening pools are visited.
     assert at_point.sum() > 0 and visited.sum() > 0, (at_point.sum(), visited.sum())
     s = result.summary()
     assert s["retests_visited"] == int(visited.sum())
+
+
+def _returned_swabs(result: sim.RunResult) -> dict[tuple[int, int], bool]:
+    """(round, resident) of each recalled resident who came back through a point's lines ->
+    whether they were swabbed there."""
+    out = {}
+    for run in result.rounds:
+        ret = run.returns
+        if ret is None:
+            continue
+        for a, b, t in zip(
+            ret.swab_round.tolist(), ret.swab_resident.tolist(), ret.sample_time, strict=True
+        ):
+            out[(a, b)] = bool(np.isfinite(t))
+    return out
+
+
+def test_recalled_residents_come_back_through_the_points_lines(load_config: Load) -> None:
+    """recall.mode point: the residents recalled after a positive pool join the point's lines
+    (a second pass of the rounds with them in), their retest swab is taken when they reach a
+    booth, and the round's residents keep their draws (they only wait behind them)."""
+    base = (*TWO_DAYS, "samples.prevalence=0.002")
+    back = sim.run(load_config(*base, "samples.recall.mode=point"), seed=SEED)
+    away = sim.run(load_config(*base, "samples.recall.mode=visit"), seed=SEED)
+    chain = chain_of(back)
+    returns = [run.returns for run in back.rounds if run.returns is not None]
+    assert returns, "day-1 pools come back on day 2"
+    ret = returns[0]
+    # every return ends with one outcome; swabbed ones have a wait and a swab after arrival
+    assert ret.outcome.size == ret.n and set(np.unique(ret.outcome)) <= set(range(5))
+    swabbed = np.isfinite(ret.sample_time)
+    assert swabbed.sum() > 0
+    assert np.all(ret.sample_time[swabbed] >= ret.arrival[swabbed] + ret.wait[swabbed] - 1e-9)
+    assert np.all(np.isnan(ret.wait[~swabbed]))
+    # the chain takes the retest swab at that time, after the pool's result
+    in_line = np.flatnonzero(chain.retest_in_line)
+    assert in_line.size > 0
+    run = back.rounds[0]
+    when = {
+        (a, b): t + run.offset_min
+        for a, b, t in zip(
+            ret.swab_round.tolist(), ret.swab_resident.tolist(), ret.sample_time, strict=True
+        )
+    }
+    for i in in_line.tolist():
+        key = (int(chain.swab_round[i]), int(chain.swab_resident[i]))
+        assert chain.retest_time[i] == when[key]
+        assert chain.retest_time[i] >= chain.tube_result[chain.swab_tube[i]]
+    s = back.summary()
+    assert s["recall_returns"] == ret.n and s["recall_returns_swabbed"] == int(swabbed.sum())
+    assert s["retests_in_line"] == in_line.size <= s["recall_returns_swabbed"]
+    # The residents are the same people with the same draws: everyone who left the point
+    # before the first return arrived has the same record as without returns.
+    first = float(ret.arrival.min())
+    r, q = back.rounds[0].residents, away.rounds[0].residents
+    assert r.n == q.n
+    before = np.isfinite(q.done) & (q.done < first) & np.isfinite(r.done) & (r.done < first)
+    assert before.sum() > 1000
+    np.testing.assert_array_equal(r.done[before], q.done[before])
+    np.testing.assert_array_equal(r.arrival, q.arrival)
+    # later residents wait behind the returns: not less on average
+    assert s["wait_mean_min"] >= away.summary()["wait_mean_min"] - 1e-9
 
 
 def test_recall_by_visit_takes_every_retest_by_a_team(load_config: Load) -> None:

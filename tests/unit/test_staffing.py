@@ -321,7 +321,9 @@ def test_schedule_is_zero_outside_windows_and_at_most_physical() -> None:
 
 def test_bad_arguments_raise() -> None:
     with pytest.raises(ValueError, match="role"):
-        role_schedule("swabber", RoleRosterConfig(), 4, W)
+        role_schedule("marshal", RoleRosterConfig(), 4, W)  # marshals staff no desk
+    with pytest.raises(ValueError, match="role"):
+        role_schedule("", RoleRosterConfig(), 4, W)
     with pytest.raises(ValueError, match="window"):
         role_schedule(SWAB, RoleRosterConfig(), 4, [])
     with pytest.raises(ValueError, match="overlapping"):
