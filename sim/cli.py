@@ -451,12 +451,13 @@ def _plan(argv: list[str]) -> int:
         if opts["--replications"] < 2:
             raise ConfigError("--replications", opts["--replications"], "at least 2")
         config = compose(overrides, config_dir)
-        from sim.planning.plan import plan_staffing, service_levels
+        from sim.planning.plan import check_plannable, plan_staffing, service_levels
         from sim.plots.plan_report import write_plan
         from sim.plots.report import check_run_folder
 
         if opts["--swabbers"] < 0 and opts["--registrars"] >= 0:
             raise ConfigError("--registrars", opts["--registrars"], "with --swabbers (a budget)")
+        check_plannable(config)  # the planner's queue model: registration and swab
         if opts["--swabbers"] < 0:
             service_levels(config)  # a config without a target to plan for: before the work
         _backend_ready(config)

@@ -36,6 +36,7 @@ from sim.experiment.backends import run_map
 from sim.planning.isa import (
     PointDemand,
     Slots,
+    check_plannable,
     point_demands,
     point_slots,
     service_level,
@@ -197,6 +198,7 @@ def allocate_budget(
     every open point one person at a stage, and ValueError for a bad option.
     """
     check_config(config)
+    check_plannable(config)
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {sorted(OBJECTIVES)}, got {objective!r}")
     if not isinstance(replications, int) or replications < 2:

@@ -153,6 +153,21 @@ def point_slots(demand: PointDemand, length_min: float = 60.0) -> Slots:
     return Slots(np.array(starts), float(length_min), np.array(days, dtype=np.int64))
 
 
+def check_plannable(config: ScenarioConfig) -> None:
+    """Raise ValueError (naming the point) unless every point is registration and swab stages
+    (the planner's queue model) without a blocking room."""
+    for k, point in enumerate(config.points):
+        own = [s for s in point.stage_names if s not in ("registration", "swab")]
+        blocking = [s.name for s in point.stage_list if s.blocking]
+        if own or blocking:
+            what = f"its own stages {own}" if own else f"a blocking room after {blocking}"
+            raise ValueError(
+                f"the staffing planner plans points of registration and swab stages only, "
+                f"without a blocking room; point {k} '{point.name}' has {what}: plan the "
+                "layout without them (site.stages: null) and add them back"
+            )
+
+
 def point_demands(
     config: ScenarioConfig, replications: int, seed: int | None = None
 ) -> list[PointDemand]:
@@ -171,10 +186,10 @@ def point_demands(
     for r in range(replications):
         rs = RoundSimulation(config, RandomStreams(seed, r), 0)
         sims.append(rs)
-        reg, swab = rs.service
+        names = rs.stage_names
         for k, plan in enumerate(rs.plans):
             idx = np.flatnonzero(rs.home == k)
-            service = (reg[idx], swab[idx]) if plan.site.registration else (swab[idx],)
+            service = tuple(rs.service[names.index(s)][idx] for s in plan.site.stage_names)
             patience = None if rs.patience is None else rs.patience[idx]
             per[k].append((rs.departures[idx], rs.lane[idx] == 0, service, patience))
     out = []

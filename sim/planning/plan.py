@@ -40,6 +40,7 @@ from sim.planning.isa import (
     PointDemand,
     PointRequirement,
     TargetUnreachable,
+    check_plannable,
     plan_point_requirements,
     point_demands,
 )
@@ -311,6 +312,7 @@ def plan_staffing(
         raise ValueError(f"levels must be among {SERVICE_LEVELS}, got {bad}")
     if config.demand.arrivals != "profile":
         raise ValueError("the staffing planner needs demand.arrivals: profile (residents)")
+    check_plannable(config)
     demands = point_demands(config, replications, seed)
     requirements = _requirements(demands, wanted, slot_min, n_jobs, progress, backend, address)
     rosters = [

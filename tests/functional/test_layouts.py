@@ -111,6 +111,13 @@ def _courier_every_2h(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
     assert cfg.couriers.pickup_every_min == 120
 
 
+def _health_code_check(cfg: sim.ScenarioConfig, r: sim.RunResult) -> None:
+    assert cfg.stage_names == ("health_code_check", "registration", "swab")
+    tested = r.residents.query("outcome == 'tested'")
+    assert tested["health_code_check_end_min"].le(tested["reg_start_min"]).all()
+    assert r.summary()["staff_checker"] > 0
+
+
 #: What each shipped layout must change (layouts added later get the generic checks only).
 EXPECTED: dict[str, Callable[[sim.ScenarioConfig, sim.RunResult], None]] = {
     "all_barcodes": _all_barcodes,
@@ -124,6 +131,7 @@ EXPECTED: dict[str, Callable[[sim.ScenarioConfig, sim.RunResult], None]] = {
     "no_mobile_lab": _no_mobile_lab,
     "pool_5_in_1": _pool_5_in_1,
     "courier_every_2h": _courier_every_2h,
+    "health_code_check": _health_code_check,
 }
 
 

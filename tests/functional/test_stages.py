@@ -285,3 +285,51 @@ def test_every_error_of_a_stage_list_is_reported_together() -> None:
         "site.stages[0].servers",
         "site.stages[0].space_after_m",
     } <= fields
+
+
+def test_the_staffing_planner_refuses_a_point_of_its_own_stages() -> None:
+    from sim.planning.plan import plan_staffing
+
+    cfg = sim.load_config(["scenario=vaccination_clinic"])
+    with pytest.raises(ValueError, match="registration and swab stages only") as info:
+        plan_staffing(cfg, replications=2)
+    assert "'Community clinic'" in str(info.value) and "injection" in str(info.value)
+
+
+def test_layouts_with_different_stages_compare() -> None:
+    plain = ["scenario=busy_point", "demand.residents=3000", "replications=2"]
+    check = [
+        *plain,
+        "+site.staffing.roles={checker: {pattern: opening_hours}}",
+        "+site.stages=[{name: check, role: checker, servers: 2, service_s: {kind: lognormal, "
+        "mean: 12, cv: 0.5}}, {name: registration}, {name: swab}]",
+    ]
+    table = sim.compare([sim.load_config(plain), sim.load_config(check)])
+    assert len(table) == 2
+    # the same residents (common random numbers) wait in one more line: never less
+    assert table["wait_mean_min"].iloc[1] > table["wait_mean_min"].iloc[0]
+    assert table["coverage"].iloc[1] == table["coverage"].iloc[0]
+
+
+def test_an_own_stage_reserves_servers_for_the_green_channel() -> None:
+    overrides = [
+        "scenario=busy_point",
+        "demand.residents=3000",
+        "site.green_channel.mode=dedicated",
+        "+site.stages=[{name: check, role: null, servers: 3, dedicated_servers: 1, "
+        "service_s: {kind: exponential, mean: 20}}, {name: registration}, {name: swab}]",
+    ]
+    result = sim.run(sim.load_config(overrides), seed=1)
+    frame = result.residents
+    tested = frame[frame["outcome"] == "tested"]
+    green = tested[tested["lane"] == "green"]
+    general = tested[tested["lane"] == "general"]
+    # the reserved place serves the green lane (and the general one when idle); the general
+    # places never serve the green lane
+    assert set(green["check_station"]) <= {"check places (green channel)"}
+    assert "check places" in set(general["check_station"])
+    with pytest.raises(ConfigErrors) as info:
+        sim.load_config(
+            [*overrides[:-1], overrides[-1].replace("dedicated_servers: 1", "dedicated_servers: 3")]
+        )
+    assert any(e.field == "site.stages[0].dedicated_servers" for e in info.value.errors)
