@@ -420,6 +420,13 @@ def _chain_lines(result: RunResult, s: dict[str, Any], n: int) -> list[str]:
             f"  retests by the horizon {_fmt(s['retests_done'], 0):>10}  "
             f"({_fmt(s['retests_visited'], 0)} by a visiting team)"
         )
+    if s.get("recall_returns"):  # recall.mode point: back through the point's lines
+        lines.append(
+            f"  back at their point    {_fmt(s['recall_returns'], 0):>10}  "
+            f"({_fmt(s['recall_returns_swabbed'], 0)} swabbed there after its lines, "
+            f"mean wait {_fmt(s['recall_returns_wait_mean_min'])} min; "
+            f"{_fmt(s['retests_in_line'], 0)} retests taken so)"
+        )
     if "false_negatives" in s:  # an imperfect test (exact: the lines are left out)
 
         def pct(key: str) -> str:  # two significant digits for small shares

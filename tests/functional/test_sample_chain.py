@@ -476,6 +476,10 @@ def test_recalled_residents_come_back_through_the_points_lines(load_config: Load
     s = back.summary()
     assert s["recall_returns"] == ret.n and s["recall_returns_swabbed"] == int(swabbed.sum())
     assert s["retests_in_line"] == in_line.size <= s["recall_returns_swabbed"]
+    from sim.plots.report import format_summary
+
+    text = format_summary([back])
+    assert f"back at their point    {ret.n:>10,}" in text
     # The residents are the same people with the same draws: everyone who left the point
     # before the first return arrived has the same record as without returns.
     first = float(ret.arrival.min())
