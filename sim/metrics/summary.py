@@ -86,7 +86,7 @@ def summarise(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
     out["queue_mean_m"] = out["queue_mean"] * run.spacing_m
     for lane, name in enumerate(rec.LANES):
         out[f"longest_queue_{name}"] = queues.longest(*from_start(*entrance_line(run, lane), start))
-    swab = queues.longest(*from_start(*swab_line(run), start)) if run.registration else 0
+    swab = queues.longest(*from_start(*swab_line(run), start))  # 0: the swab line is the entrance
     out["longest_swab_queue"] = swab
     names = run.stage_list
     for stage in names[1:]:  # the lines inside a point before its own stages

@@ -333,3 +333,24 @@ def test_an_own_stage_reserves_servers_for_the_green_channel() -> None:
             [*overrides[:-1], overrides[-1].replace("dedicated_servers: 1", "dedicated_servers: 3")]
         )
     assert any(e.field == "site.stages[0].dedicated_servers" for e in info.value.errors)
+
+
+def test_an_own_stage_before_the_swab_without_registration() -> None:
+    """registration: false with a check before the swab: the line between them is the swab
+    line (its longest, and the room's peak, agree)."""
+    cfg = sim.load_config(
+        [
+            "scenario=busy_point",
+            "demand.residents=3000",
+            "site.registration=false",
+            "+site.staffing.roles={checker: {pattern: opening_hours}}",
+            "+site.stages=[{name: check, role: checker, servers: 2, service_s: {kind: "
+            "lognormal, mean: 40, cv: 0.5}, space_after_m: 3, blocking: true}, {name: swab}]",
+            "site.swab_booths=1",
+            "site.staffing.swab.pattern=opening_hours",
+            "site.staffing.swab.shifts=[]",
+        ]
+    )
+    s = sim.run(cfg, seed=1).summary()
+    assert s["longest_swab_queue"] == s["space_peak_check"] == 3
+    assert np.isnan(s["reg_wait_mean_min"]) and s["staff_checker"] == 2
