@@ -401,13 +401,11 @@ class QueueNetwork:
         return len(line)
 
     def waiting_at(self, site: int) -> int:
-        """Customers now waiting in any line of a site.
-
-        Customers blocked after service (see :attr:`StationSpec.block_after`) are on a server,
-        not in a line, and are not counted.
-        """
+        """Customers now waiting in any line of a site, and those blocked on a server after
+        service (see :attr:`StationSpec.block_after`): they wait for the next station too."""
         inner = sum(len(line) for st in self._site_inner[site] for line in self._lines[st])
-        return sum(self._in_group[g] for g in self._site_groups[site]) + inner
+        held = sum(len(self._blocked[st]) for st in self._site_inner[site])
+        return sum(self._in_group[g] for g in self._site_groups[site]) + inner + held
 
     def close_site(self, site: int, t: float) -> None:
         """End a site's day at ``t``: whoever waits there leaves unserved (and may retry).

@@ -111,6 +111,16 @@ def test_tandem_with_one_place_blocks_the_first_station() -> None:
     check(rec.exit_time, [NAN] * 5)
 
 
+def test_waiting_at_counts_the_customers_held_on_a_server() -> None:
+    # As above, at 3.5: C1 waits in st1's line, C2 (done at 3) is held on st0's server, C3 and
+    # C4 wait at the entrance (the queue board posts all four as waiting).
+    net = build(FIVE, [(((0,),), ONES, 1), (((0,),), FIVES, None)])
+    open_all(net, [[1], [1]])
+    net.advance(3.5)
+    assert net.waiting_in(0, 0) == 2 and net.waiting_in(1, 0) == 1
+    assert net.waiting_at(0) == 4
+
+
 def test_without_block_after_the_same_tandem_is_not_blocked() -> None:
     # st0 serves back to back [k, k+1]; everyone waits in st1's line instead.
     unblocked = [(((0,),), ONES, None), (((0,),), FIVES, None)]
