@@ -34,6 +34,29 @@ ENGINES = {
 ENGINE_PACKAGE = {"project": "sim", "simpy": "simpy", "ciw": "ciw"}
 
 
+#: The repository (benchmark results and configs are reported relative to it).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def add_save_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--no-save`` and ``--results FILE`` (add ``what``'s results to that results file)."""
+    parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help=f"add the {what} results to this results file (default: write a new one)",
+    )
+
+
+def shown_path(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (for messages)."""
+    try:
+        return path.resolve().relative_to(REPO_ROOT)
+    except ValueError:
+        return path
+
+
 def _peak_rss_kib() -> int:
     """Peak resident set size of this process, KiB.
 

@@ -72,7 +72,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks._child import busy_note, report_case, run_marked
+from benchmarks._child import add_save_options, busy_note, report_case, run_marked, shown_path
 from benchmarks.district import _render_table, _reset_peak, _rss_kib, print_checks
 from benchmarks.replications import _plain, diff_summaries
 
@@ -164,11 +164,7 @@ def ten_million_city() -> tuple[CityConfig, str]:
             city,
             f"{CITY}.yaml with {n} districts of ~{base:,} residents (no {TEN_MILLION}.yaml)",
         )
-    try:
-        shown = str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        shown = str(path)
-    return sim.load_city(TEN_MILLION), shown
+    return sim.load_city(TEN_MILLION), str(shown_path(path))
 
 
 def _layout(city: CityConfig) -> list[dict]:
@@ -933,13 +929,7 @@ def main(argv: list[str] | None = None) -> int:
         default=BANDWIDTH_MBS,
         help=f"the parent's link in the projection, MB/s (default {BANDWIDTH_MBS:g}: 1 Gbit/s)",
     )
-    parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=None,
-        help="add the city results to this results file (default: write a new one)",
-    )
+    add_save_options(parser, "city")
     parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
@@ -1003,11 +993,7 @@ def main(argv: list[str] | None = None) -> int:
             "checks": checks,
         }
         path = save_case("city", payload, args.results)
-        try:
-            shown: Path = path.relative_to(REPO_ROOT)
-        except ValueError:
-            shown = path
-        print(f"city results written to {shown}")
+        print(f"city results written to {shown_path(path)}")
 
     failed = any(c["ok"] is False for c in checks) or any(
         r["status"] != "ok" for r in rows.values()

@@ -55,6 +55,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks._child import shown_path
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MARKER = "@@CLI@@ "
 TARGET_S = 6.0  # median wall time of `python -m sim`, every output on
@@ -401,11 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_save:
         payload = {"meta": _meta(args, argv), "runs": runs, "phases": phases, "checks": checks}
         path = save(payload, args.results)
-        try:
-            shown: Path = path.relative_to(REPO_ROOT)
-        except ValueError:
-            shown = path
-        print(f"CLI results written to {shown}")
+        print(f"CLI results written to {shown_path(path)}")
     return 0 if all(c["ok"] for c in checks) else 1
 
 

@@ -51,6 +51,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from benchmarks._child import add_save_options, shown_path
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MARKER = "@@DISTRICT@@ "
 TARGET_S = 3.0  # the default round (collection alone), best of the repetitions
@@ -665,13 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run the twelve-day campaign alone (no --scales cases)",
     )
-    parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=None,
-        help="add the district results to this results file (default: write a new one)",
-    )
+    add_save_options(parser, "district")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--set", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -720,11 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_save:
         payload = {"meta": _meta(args, argv), "cases": rows, "checks": checks}
         path = save(payload, args.results)
-        try:
-            shown: Path = path.relative_to(REPO_ROOT)
-        except ValueError:
-            shown = path
-        print(f"district results written to {shown}")
+        print(f"district results written to {shown_path(path)}")
 
     failed = any(c["ok"] is False for c in checks) or any(r["status"] != "ok" for r in rows)
     return 1 if failed else 0

@@ -51,7 +51,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._child import busy_note, report_case, run_marked
+from benchmarks._child import add_save_options, busy_note, report_case, run_marked, shown_path
 from benchmarks.district import print_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -369,13 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray case")
     parser.add_argument("--no-full", action="store_true", help="skip the full-results case")
-    parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=None,
-        help="add the replications results to this results file (default: write a new one)",
-    )
+    add_save_options(parser, "replications")
     parser.add_argument("--child", choices=tuple(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.replications < 2:
@@ -426,11 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = [{k: v for k, v in r.items() if k != "summaries"} for r in rows.values()]
         payload = {"meta": _meta(args, argv, kinds), "cases": cases, "checks": checks}
         path = save_case("replications", payload, args.results)
-        try:
-            shown: Path = path.relative_to(REPO_ROOT)
-        except ValueError:
-            shown = path
-        print(f"replications results written to {shown}")
+        print(f"replications results written to {shown_path(path)}")
 
     failed = any(c["ok"] is False for c in checks) or any(
         r["status"] != "ok" for r in rows.values()

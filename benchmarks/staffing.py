@@ -63,7 +63,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks._child import report_case, run_marked
+from benchmarks._child import add_save_options, report_case, run_marked, shown_path
 from benchmarks.district import print_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -650,13 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         default=REPEAT,
         help=f"times the one point is planned, judged on the median (default {REPEAT})",
     )
-    parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=None,
-        help="add the staffing results to this results file (default: write a new one)",
-    )
+    add_save_options(parser, "staffing")
     parser.add_argument("--child", choices=("point", "district"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.replications < 2 or args.verify < 0 or args.jobs < 1 or args.repeat < 1:
@@ -697,11 +691,7 @@ def main(argv: list[str] | None = None) -> int:
 
         payload = {"meta": _meta(args, argv), "cases": rows, "checks": checks}
         path = save_case("staffing", payload, args.results)
-        try:
-            shown: Path = path.relative_to(REPO_ROOT)
-        except ValueError:
-            shown = path
-        print(f"staffing results written to {shown}")
+        print(f"staffing results written to {shown_path(path)}")
 
     failed = any(c["ok"] is False for c in checks) or any(r["status"] != "ok" for r in rows)
     return 1 if failed else 0
