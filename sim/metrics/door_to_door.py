@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.config.clock import day_clock
 from sim.config.door_to_door import GREEN_GROUPS, door_team_name
+from sim.config.staffing import DAY_MIN
 from sim.model import records as rec
 from sim.model.door_to_door import DoorToDoorRecords
 
@@ -81,7 +82,7 @@ def _round_figures(h: DoorToDoorRecords, days: int) -> dict[str, Any]:
         "coverage": visited / h.n if h.n else _NAN,
     }
     done = h.visit_end[h.visited]
-    by_day = np.bincount(np.floor(done / 1440.0).astype(np.int64), minlength=days)
+    by_day = np.bincount(np.floor(done / DAY_MIN).astype(np.int64), minlength=days)
     for d in range(days):
         out[f"visited_day{d + 1}"] = int(by_day[d])
     first = float(np.nanmin(h.visit_start)) if visited else _NAN

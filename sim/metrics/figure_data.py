@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.config.staffing import DAY_MIN
 from sim.metrics import queues
 from sim.metrics.district import (
     CurveBand,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from sim.config.schema import SubdistrictConfig
     from sim.model.mobile_teams import MobileRecords
 
-DAY_MIN = 1440.0
 #: Most columns of the heat map: a longer round shows one column per day (or per few days)
 #: instead of one per hour.
 MAX_HEATMAP_COLUMNS = 96

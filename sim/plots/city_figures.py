@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 
-from sim.plots.figures import tick_step_h
+from sim.plots.figures import legend_right, tick_step_h
 from sim.plots.lab_figures import share_text
 
 if TYPE_CHECKING:
@@ -350,9 +350,7 @@ def point_wait_figure(points: pd.DataFrame, wait_target_min: float | None = None
             Line2D([], [], ls="", marker="o", color=_MISS_COLOUR, label="point above it"),
             Line2D([], [], color=_TARGET_COLOUR, lw=1.4, label=f"target {wait_target_min:g} min"),
         ]
-    ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
-    )
+    legend_right(ax, handles=handles)
     ax.set_xticks(
         range(n),
         labels=names,
@@ -643,14 +641,7 @@ def lab_load_figure(lab_backlog: pd.DataFrame) -> Figure:
     ax_wait.set_ylim(bottom=0)
     ax_wait.set_ylabel("tubes waiting at the lab\n(delivered, no result yet)")
     ax_wait.set_title("Tubes waiting at each lab, on the hour", fontsize=10)
-    ax_wait.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
-        frameon=False,
-        title="lab",
-        title_fontsize=8,
-    )
+    legend_right(ax_wait, "lab")
     ax_done.set_ylabel("tubes resulted\nin the hour")
     ax_done.set_title("Tubes resulted per hour, all labs", fontsize=10)
     ax_done.set_xlabel("hours since day 1 00:00")

@@ -46,7 +46,7 @@ from sim.metrics.figure_data import (
 from sim.metrics.intervals import Interval
 from sim.model import records as rec
 from sim.model.collection_point import stage_noun
-from sim.plots.figures import first_of, steps_only, time_axis
+from sim.plots.figures import first_of, legend_right, steps_only, time_axis
 
 #: Colours of the two groups of residents (as in :mod:`sim.plots.figures`).
 _GROUP_COLOURS = {"green": "#2ca02c", "other": "#1f77b4"}
@@ -529,14 +529,7 @@ def coverage_figure(result: RunResult, round: int | None = None) -> Figure:
     _coverage_axes(ax, run, f"{total[-1]:.1%} tested\n({tested:,} of {r.n:,})", grid[-1], total[-1])
     ax.set_title("Cumulative coverage: district (thick) and sub-districts (thin)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
-        frameon=False,
-        title="coverage at deadline",
-        title_fontsize=8,
-    )
+    legend_right(ax, "coverage at deadline")
 
     # Not tested, by reason (the outcome of the resident's last attempt).
     not_tested = not_tested_counts([run])
@@ -637,14 +630,7 @@ def coverage_band_figure(
         fontsize=10,
     )
     ax.grid(alpha=0.3)
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
-        frameon=False,
-        title=f"coverage at deadline\n(mean of {n} replications)",
-        title_fontsize=8,
-    )
+    legend_right(ax, f"coverage at deadline\n(mean of {n} replications)")
 
     # Not tested, by reason: mean over replications, whiskers the interval of the mean.
     keys = list(not_tested)
@@ -1080,13 +1066,8 @@ def campaign_tests_figure(data: RunResult | Sequence[RunResult], level: float = 
     ax.set_ylabel("residents tested at the collection points" + (", mean" if n > 1 else ""))
     ax.set_title("Collection points only (not the mobile teams' enterprise samples)", fontsize=9)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
-        frameon=False,
-        title=f"whiskers: {level:.0%} interval of the\nday's total (mean)" if n > 1 else None,
-        title_fontsize=8,
+    legend_right(
+        ax, f"whiskers: {level:.0%} interval of the\nday's total (mean)" if n > 1 else None
     )
     fig.suptitle(
         f"Residents tested per campaign day, by round - {_where_rounds(first, n)}", fontsize=12

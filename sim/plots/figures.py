@@ -8,6 +8,7 @@ Each function takes a :class:`~sim.experiment.result.RunResult` and returns a
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -161,8 +162,22 @@ def _draw_queue_length(
             f"{site.name}: queue length over the day ({result.config.name}, seed {result.seed})",
         )
     )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    legend_right(ax)
     ax.grid(alpha=0.3)
+
+
+def legend_right(ax: Axes, title: str | None = None, **kw: Any) -> None:
+    """The axes' legend outside on the right, small and without a frame (``kw``: e.g. the
+    legend's ``handles``)."""
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        title=title,
+        title_fontsize=8,
+        **kw,
+    )
 
 
 def wait_distribution_figure(result: RunResult, round: int | None = None) -> Figure:
@@ -231,4 +246,4 @@ def _draw_utilisation(ax: Axes, site: SiteRun, step_min: float, heading: str) ->
         )
     )
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    legend_right(ax)
