@@ -41,6 +41,9 @@ from sim.config.errors import did_you_mean, require, within
 REGISTRATION, SWAB = "registration", "swab"
 BUILT_IN = (REGISTRATION, SWAB)
 
+#: Names a stage may not take: its columns (``<name>_start_min``...) would be registration's.
+RESERVED_NAMES = ("reg",)
+
 #: The stage where the sample (swab) is taken: its end is the swab time the labs see.
 SAMPLE_STAGE = SWAB
 
@@ -94,10 +97,14 @@ class StageConfig:
     def validate(self, roles: tuple[str, ...]) -> None:
         """Check the stage's own fields; ``roles`` are the rosters the point has."""
         require(
-            isinstance(self.name, str) and self.name.isidentifier() and self.name.islower(),
+            isinstance(self.name, str)
+            and self.name.isidentifier()
+            and self.name.islower()
+            and self.name not in RESERVED_NAMES,
             "name",
             self.name,
-            "a snake_case stage name (lower-case letters, digits, _), e.g. health_code_check",
+            "a snake_case stage name (lower-case letters, digits, _), e.g. health_code_check, "
+            "other than " + ", ".join(RESERVED_NAMES) + " (the registration stage's columns)",
         )
         if self.built_in:
             where = "registration_desks/registration_time_s/barcode_registration_time_s"

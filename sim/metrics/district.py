@@ -16,8 +16,8 @@ from sim.config.clock import day_clock, min_to_clock
 from sim.metrics import queues
 from sim.metrics.door_to_door import everyone
 from sim.metrics.intervals import Interval, t_interval, t_quantile
-from sim.metrics.lines import entrance_line, from_start, mean_in_line, stage_line
-from sim.metrics.summary import outcomes_and_waits, station_key, summarise
+from sim.metrics.lines import entrance_line, from_start, mean_in_line
+from sim.metrics.summary import inner_lines, outcomes_and_waits, station_key, summarise
 from sim.metrics.utilisation import (
     busy_minutes,
     open_windows,
@@ -236,18 +236,8 @@ def _rooms(run: rec.RoundRun, start: float | None) -> dict[str, Any]:
     ``space_over_<stage>_min``: the worst point's); empty for the built-in stages alone."""
     out: dict[str, Any] = {}
     for point in run.points:
-        names = point.stage_list
-        for stage in names[1:]:
-            if stage not in rec.BUILT_IN:
-                n = queues.longest(*from_start(*stage_line(point, stage), start))
-                out[f"longest_{stage}_queue"] = max(out.get(f"longest_{stage}_queue", 0), n)
-        for k, room in enumerate(point.space_after):
-            if room is None or k + 1 >= len(names):
-                continue
-            line = from_start(*stage_line(point, names[k + 1]), start)
-            peak, over = f"space_peak_{names[k]}", f"space_over_{names[k]}_min"
-            out[peak] = max(out.get(peak, 0), queues.longest(*line))
-            out[over] = max(out.get(over, 0.0), queues.minutes_above(*line, room))
+        for key, value in inner_lines(point, start).items():
+            out[key] = max(out.get(key, value), value)
     return out
 
 

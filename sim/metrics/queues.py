@@ -21,28 +21,25 @@ def length_at(entry: np.ndarray, exit_: np.ndarray, times: np.ndarray) -> np.nda
     return np.searchsorted(e, times, side="right") - np.searchsorted(x, times, side="right")
 
 
-def longest(entry: np.ndarray, exit_: np.ndarray) -> int:
-    """Largest number in line at any moment."""
+def _levels(entry: np.ndarray, exit_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every entry and exit time in order, and the number in line just after each."""
     e, x = _clean(entry, exit_)
-    if e.size == 0:
-        return 0
     times = np.concatenate([e, x])
     steps = np.concatenate([np.ones(e.size, dtype=np.int64), -np.ones(x.size, dtype=np.int64)])
     # Exits before entries at equal times, so that a swap does not count as two people.
     order = np.lexsort((steps, times))
-    return int(np.cumsum(steps[order]).max())
+    return times[order], np.cumsum(steps[order])
+
+
+def longest(entry: np.ndarray, exit_: np.ndarray) -> int:
+    """Largest number in line at any moment."""
+    _, level = _levels(entry, exit_)
+    return int(level.max()) if level.size else 0
 
 
 def minutes_above(entry: np.ndarray, exit_: np.ndarray, limit: int) -> float:
     """Minutes during which more than ``limit`` were in line."""
-    e, x = _clean(entry, exit_)
-    if e.size <= limit:
-        return 0.0
-    times = np.concatenate([e, x])
-    steps = np.concatenate([np.ones(e.size, dtype=np.int64), -np.ones(x.size, dtype=np.int64)])
-    order = np.lexsort((steps, times))
-    times = times[order]
-    level = np.cumsum(steps[order])
+    times, level = _levels(entry, exit_)
     over = level[:-1] > limit
     return float(np.sum(np.diff(times)[over]))
 

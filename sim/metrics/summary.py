@@ -52,6 +52,25 @@ def _mean_finite(values: np.ndarray) -> float:
     return float(finite.mean()) if finite.size else float("nan")
 
 
+def inner_lines(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
+    """The lines inside a point before its own stages (``longest_<stage>_queue``, people) and
+    the rooms after stages that have one (``space_peak_<stage>``, people, and
+    ``space_over_<stage>_min``: minutes it held more than fit); empty for the built-in stages
+    without rooms. Counted from ``start`` (a warm-up's end) when given."""
+    out: dict[str, Any] = {}
+    names = run.stage_list
+    for stage in names[1:]:
+        if stage not in rec.BUILT_IN:
+            line = from_start(*stage_line(run, stage), start)
+            out[f"longest_{stage}_queue"] = queues.longest(*line)
+    for k, room in enumerate(run.space_after):
+        if room is not None and k + 1 < len(names):
+            line = from_start(*stage_line(run, names[k + 1]), start)
+            out[f"space_peak_{names[k]}"] = queues.longest(*line)
+            out[f"space_over_{names[k]}_min"] = queues.minutes_above(*line, room)
+    return out
+
+
 def summarise(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
     """Flat dict of the run's headline figures.
 
@@ -88,17 +107,7 @@ def summarise(run: rec.SiteRun, start: float | None = None) -> dict[str, Any]:
         out[f"longest_queue_{name}"] = queues.longest(*from_start(*entrance_line(run, lane), start))
     swab = queues.longest(*from_start(*swab_line(run), start))  # 0: the swab line is the entrance
     out["longest_swab_queue"] = swab
-    names = run.stage_list
-    for stage in names[1:]:  # the lines inside a point before its own stages
-        if stage not in rec.BUILT_IN:
-            out[f"longest_{stage}_queue"] = queues.longest(
-                *from_start(*stage_line(run, stage), start)
-            )
-    for k, room in enumerate(run.space_after):
-        if room is not None and k + 1 < len(names):
-            line = from_start(*stage_line(run, names[k + 1]), start)
-            out[f"space_peak_{names[k]}"] = queues.longest(*line)
-            out[f"space_over_{names[k]}_min"] = queues.minutes_above(*line, room)
+    out.update(inner_lines(run, start))
     for station in run.stations:
         out[f"utilisation_{station_key(station)}"] = utilisation(run, station, start)
     tested = r.outcome == rec.TESTED

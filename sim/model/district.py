@@ -201,6 +201,7 @@ class RoundSimulation:
                 lambda k: np.concatenate([self.retry_delays[k], np.full(m, np.inf)]),
             )
         departures, order, homes, lanes, service, patience_all = customers
+        self._kernel_service = service  # per stage, every customer's (returns after residents)
         self.kernel = QueueNetwork(
             departures=departures,
             order=order,
@@ -464,10 +465,12 @@ class RoundSimulation:
         """Run the round and return its records."""
         self.env.run(until=self.end_min + 1e-9)
         out = self.kernel.finish(self.end_min)
+        held = self._held(out)
         returns = None
         if self.returns is not None:
-            out, returns = self._returns_run(out, self.returns)
-        residents = self._records(out)
+            out, returns = self._returns_run(out, held, self.returns)
+            held = tuple(h[: self.n] for h in held)
+        residents = self._records(out, held)
         assert residents.site is not None
         by_site = np.argsort(residents.site, kind="stable")
         bounds = np.searchsorted(residents.site[by_site], np.arange(len(self.plans) + 1))
@@ -498,8 +501,20 @@ class RoundSimulation:
             returns=returns,
         )
 
+    def _held(self, out: NetworkRecords) -> tuple[np.ndarray, ...]:
+        """Per stage, minutes each customer stayed at the desk after service, held by a full
+        room after it (0 where not); empty when no stage blocks."""
+        blocking = {s.slot for p in self.plans for s in p.stages if s.block_after is not None}
+        if not blocking:
+            return ()
+        out_held = []
+        for k in range(len(self.stage_names)):
+            extra = out.end[k] - out.start[k] - self._kernel_service[k]
+            out_held.append(np.where((k in blocking) & (extra > 1e-9), extra, 0.0))
+        return tuple(out_held)
+
     def _returns_run(
-        self, out: NetworkRecords, plan: rec.Returns
+        self, out: NetworkRecords, held: tuple[np.ndarray, ...], plan: rec.Returns
     ) -> tuple[NetworkRecords, rec.Returns]:
         """Split the kernel's records: the residents' (numbers below n), and what happened to
         the returns (after them)."""
@@ -521,11 +536,10 @@ class RoundSimulation:
 
         mine, theirs = part(slice(0, n)), part(slice(n, None))
         outcome = _OUTCOME_FROM_KERNEL[theirs.outcome]
-        wait = np.zeros(plan.n)
-        ready = theirs.arrival
-        for start, end in zip(theirs.start, theirs.end, strict=True):
-            wait = wait + np.nan_to_num(start - ready, nan=0.0)
-            ready = np.where(np.isnan(end), ready, end)
+        waits = rec.stage_waits(
+            theirs.arrival, theirs.start, theirs.end, tuple(h[n:] for h in held)
+        )
+        wait = np.sum([np.nan_to_num(w, nan=0.0) for w in waits], axis=0)
         slot = self.stage_names.index(rec.SWAB) if rec.SWAB in self.stage_names else None
         sample = np.full(plan.n, np.nan) if slot is None else theirs.end[slot]
         swabbed = (outcome == rec.TESTED) & np.isfinite(sample)
@@ -536,7 +550,7 @@ class RoundSimulation:
             wait=np.where(swabbed, wait, np.nan),
         )
 
-    def _records(self, out: NetworkRecords) -> rec.ResidentRecords:
+    def _records(self, out: NetworkRecords, held: tuple[np.ndarray, ...]) -> rec.ResidentRecords:
         outcome = _OUTCOME_FROM_KERNEL[out.outcome]
         stage_names = np.array(["", *self.stage_names], dtype=object)
         left_at = stage_names[out.left_slot.astype(np.int64) + 1]
@@ -545,17 +559,6 @@ class RoundSimulation:
             used = np.isfinite(start) | np.isfinite(end)
             pools.append(np.where(used, pool, -1).astype(np.int16))
         registration = any(p.site.registration for p in self.plans)
-        held: tuple[np.ndarray, ...] = ()
-        blocking = {s.slot for p in self.plans for s in p.stages if s.block_after is not None}
-        if blocking:  # minutes at the desk after service, held by a full room after it
-            held = tuple(
-                np.where(
-                    (k in blocking) & (out.end[k] - out.start[k] - self.service[k] > 1e-9),
-                    out.end[k] - out.start[k] - self.service[k],
-                    0.0,
-                )
-                for k in range(len(self.stage_names))
-            )
         return rec.ResidentRecords(
             arrival=out.arrival,
             green=self.green,

@@ -5,6 +5,7 @@ Times are minutes after midnight of day 1; NaN where a resident never reached th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,23 @@ class Station:
     def staffed_by(self) -> str | None:
         """The role whose shifts staff the station (None: nobody)."""
         return self.stage if self.role == "" else self.role
+
+
+def stage_waits(
+    arrival: np.ndarray,
+    start: Sequence[np.ndarray],
+    end: Sequence[np.ndarray],
+    held: Sequence[np.ndarray] = (),
+) -> list[np.ndarray]:
+    """Per stage, minutes waited in its line (NaN where not served there): from ``arrival``
+    or the end of service at the previous stage passed (``end`` less the minutes ``held`` at
+    that desk by a full room: they count as waiting) to the ``start`` of service."""
+    ready = arrival
+    out = []
+    for k, (s, e) in enumerate(zip(start, end, strict=True)):
+        out.append(s - ready)
+        ready = np.where(np.isnan(e), ready, e - held[k] if held else e)
+    return out
 
 
 @dataclass(frozen=True)
@@ -232,13 +250,7 @@ class ResidentRecords:
         """Per stage, minutes waited in its line (NaN where not served there): from arrival
         or the end of service at the resident's previous stage to the start of service (time
         held at a desk by a full room after it counts as waiting for the next stage)."""
-        ready = self.arrival
-        out = []
-        for k, (start, end) in enumerate(zip(self.start, self.end, strict=True)):
-            out.append(start - ready)
-            done = end - self.held[k] if self.held else end
-            ready = np.where(np.isnan(end), ready, done)
-        return out
+        return stage_waits(self.arrival, self.start, self.end, self.held)
 
     def stage_wait(self, stage: str) -> np.ndarray:
         """Minutes waited in a stage's line (NaN if not served there or no such stage)."""

@@ -217,6 +217,12 @@ def test_vaccination_clinic_observes_on_its_chairs_and_sends_no_samples() -> Non
             "snake_case",
         ),
         (
+            "+site.stages=[{name: reg, role: null, servers: 1, service_s: {kind: "
+            "exponential, mean: 5}}, {name: registration}, {name: swab}]",
+            "site.stages[0].name",
+            "other than reg",
+        ),
+        (
             "+site.stages=[{name: check, role: registration, servers: 0, service_s: {kind: "
             "exponential, mean: 5}}, {name: registration}, {name: swab}]",
             "site.stages[0].servers",

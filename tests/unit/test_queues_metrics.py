@@ -14,7 +14,7 @@ import pytest
 from sim.engine.schedule import CapacitySchedule
 from sim.metrics.intervals import Interval, t_interval
 from sim.metrics.lines import entrance_line, swab_line
-from sim.metrics.queues import length_at, longest, time_average
+from sim.metrics.queues import length_at, longest, minutes_above, time_average
 from sim.metrics.waits import STATS, describe
 from sim.model import records as rec
 
@@ -69,6 +69,18 @@ def test_longest_swap_at_the_same_instant_is_not_double_counted() -> None:
     assert longest(np.array([0.0, 2.0]), np.array([2.0, 4.0])) == 1
     # A chain of swaps.
     assert longest(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0, 4.0])) == 1
+
+
+def test_minutes_above_by_hand() -> None:
+    # In line: [0, 4), [1, 3), [2, 6): 1 from 0, 2 from 1, 3 from 2 to 3, 2 to 4, 1 to 6.
+    entry, exit_ = np.array([0.0, 1.0, 2.0]), np.array([4.0, 3.0, 6.0])
+    assert minutes_above(entry, exit_, 2) == 1.0  # 3 in line from 2 to 3
+    assert minutes_above(entry, exit_, 1) == 3.0  # 2 or more from 1 to 4
+    assert minutes_above(entry, exit_, 0) == 6.0
+    assert minutes_above(entry, exit_, 3) == 0.0
+    # a swap at the same instant is not an excursion above the limit
+    assert minutes_above(np.array([0.0, 2.0]), np.array([2.0, 4.0]), 1) == 0.0
+    assert minutes_above(np.empty(0), np.empty(0), 0) == 0.0
 
 
 def test_longest_counts_simultaneous_entries() -> None:
