@@ -245,26 +245,24 @@ def _returned(
     runs = [run for run in rounds if run.returns is not None and run.returns.n]
     if not runs:
         return None, None
+    # the points' swabs keyed (round, resident) -> one sorted integer key, looked up at once
     at_point = np.flatnonzero((swab_round >= 0) & (swab_site < n_points))
-    index = {
-        (int(a), int(b)): int(i)
-        for a, b, i in zip(swab_round[at_point], swab_resident[at_point], at_point, strict=True)
-    }
+    keys = swab_round[at_point].astype(np.int64) << 32 | swab_resident[at_point].astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
     returned = np.zeros(swab_round.size, dtype=bool)
     when = np.full(swab_round.size, np.nan)
     for run in runs:
         ret = run.returns
         assert ret is not None
-        for a, b, t in zip(
-            ret.swab_round.tolist(),
-            ret.swab_resident.tolist(),
-            ret.sample_time.tolist(),
-            strict=True,
-        ):
-            i = index.get((a, b))
-            if i is not None:  # the resident's swab is still in the chain
-                returned[i] = True
-                when[i] = t + run.offset_min
+        if not keys.size:
+            break
+        want = ret.swab_round.astype(np.int64) << 32 | ret.swab_resident.astype(np.int64)
+        pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+        found = keys[pos] == want  # the resident's swab is still in the chain
+        hit = at_point[order[pos[found]]]
+        returned[hit] = True
+        when[hit] = ret.sample_time[found] + run.offset_min
     return returned, when
 
 
